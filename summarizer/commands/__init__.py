@@ -1,0 +1,1 @@
+"""CLI commands, one module per pipeline area; each registers on ``summarizer.cli.app``."""

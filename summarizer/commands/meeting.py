@@ -1,0 +1,1 @@
+"""CLI commands; registered on summarizer.cli.app."""

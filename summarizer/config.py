@@ -1,0 +1,175 @@
+"""Settings from a config file and SUMMARIZER_* environment variables.
+
+Precedence (later wins): defaults < config file < environment < explicit overrides (CLI flags).
+The openai SDK's own ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are honoured as well, so an endpoint
+that already works for other tools works here unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import ConfigError
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def default_home() -> Path | None:
+    """``SUMMARIZER_HOME`` puts config, data and cache under one folder (tests, portable installs)."""
+    home = os.environ.get("SUMMARIZER_HOME")
+    return Path(home) if home else None
+
+
+def default_config_path() -> Path:
+    explicit = os.environ.get("SUMMARIZER_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = default_home()
+    if home:
+        return home / "config.toml"
+    return _xdg("XDG_CONFIG_HOME", ".config") / "summarizer" / "config.toml"
+
+
+def _default_data_dir() -> Path:
+    home = default_home()
+    return home / "data" if home else _xdg("XDG_DATA_HOME", ".local/share") / "summarizer"
+
+
+def _default_cache_dir() -> Path:
+    home = default_home()
+    return home / "cache" if home else _xdg("XDG_CACHE_HOME", ".cache") / "summarizer"
+
+
+@dataclass
+class Settings:
+    # Storage
+    data_dir: Path = field(default_factory=_default_data_dir)
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    database_url: str | None = None  # default: sqlite file in data_dir
+
+    # Transcription
+    whisper_model: str = "base"
+    device: str = "auto"
+    compute_type: str = "default"
+    batched: bool = True
+    batch_size: int = 8
+    beam_size: int = 5
+    language: str | None = None
+
+    # LLM (any OpenAI-compatible endpoint)
+    base_url: str | None = None
+    api_key: str | None = None
+    llm_model: str | None = None
+    llm_timeout: float = 120.0
+    llm_max_retries: int = 3  # transport retries (429/5xx/timeouts)
+    llm_max_reasks: int = 2  # validation re-asks
+    context_tokens: int = 8192  # budget for transcript chunks sent in one request
+    price_prompt_per_1k: float | None = None
+    price_completion_per_1k: float | None = None
+
+    # Rendering and approval
+    templates_dir: Path | None = None
+    prompts_dir: Path | None = None
+    company: str | None = None
+    detail: str = "detailed"  # brief | detailed
+    disclaimer: str | None = None
+    output_language: str | None = None  # default: the meeting's language
+
+    # E-mail
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str | None = None
+
+    # Web
+    web_host: str = "127.0.0.1"
+    web_port: int = 8765
+    web_token: str | None = None
+    upload_limit_mb: int = 2048
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.base_url or self.api_key) and bool(self.llm_model)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "summarizer.db"
+
+    @property
+    def transcript_cache_dir(self) -> Path:
+        return self.cache_dir / "transcripts"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+_ENV_ALIASES = {
+    # the openai SDK's own variables, so existing setups work unchanged
+    "OPENAI_API_KEY": "api_key",
+    "OPENAI_BASE_URL": "base_url",
+}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    f = {f.name: f for f in fields(Settings)}[name]
+    kind = str(f.type)
+    if raw is None or (isinstance(raw, str) and raw == "" and "None" in kind):
+        return None
+    try:
+        if "Path" in kind:
+            return Path(str(raw)).expanduser()
+        if kind.startswith("bool"):
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"setting {name!r}: cannot read {raw!r} ({exc})") from exc
+    return raw if not isinstance(raw, str) else raw
+
+
+def load_settings(
+    config_path: Path | None = None, overrides: dict[str, Any] | None = None
+) -> Settings:
+    """Build settings from the config file, the environment and explicit overrides."""
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings)}
+    path = config_path or default_config_path()
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not a valid TOML config file ({exc})") from exc
+        # allow both flat keys and a [summarizer] table
+        data = {**data, **data.pop("summarizer", {})} if isinstance(data.get("summarizer"), dict) else data
+        for key, raw in data.items():
+            if key not in known:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw)
+    for env, name in _ENV_ALIASES.items():
+        if os.environ.get(env):
+            values[name] = os.environ[env]
+    for name in known:
+        env = f"SUMMARIZER_{name.upper()}"
+        if env in os.environ:
+            values[name] = _coerce(name, os.environ[env])
+    for name, raw in (overrides or {}).items():
+        if raw is not None:
+            if name not in known:
+                raise ConfigError(f"unknown setting {name!r}")
+            values[name] = _coerce(name, raw)
+    return dataclasses.replace(Settings(), **values)
