@@ -111,7 +111,9 @@ class Settings:
 
     @property
     def models_dir(self) -> Path:
-        return self.cache_dir / "models"
+        # Assembled Whisper weights are big and shared by every run; tests point this at one folder.
+        override = os.environ.get("SUMMARIZER_MODELS_DIR")
+        return Path(override) if override else self.cache_dir / "models"
 
 
 _ENV_ALIASES = {

@@ -1,0 +1,40 @@
+"""Shared fixtures. Every test gets its own user directory and no network credentials."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+# Whisper models assembled from the PyPI packages are large; tests share one cache for them only.
+MODELS_CACHE = Path(os.environ.get("SUMMARIZER_TEST_MODELS_DIR", ROOT / ".pytest_cache" / "models"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SUMMARIZER_HOME", str(home))
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(MODELS_CACHE))
+    for var in list(os.environ):
+        if var.startswith("OPENAI_") or (var.startswith("SUMMARIZER_") and var not in {
+            "SUMMARIZER_HOME", "SUMMARIZER_MODELS_DIR", "SUMMARIZER_TEST_MODELS_DIR"
+        }):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not present on this machine")
+    return SHARED_DATA
