@@ -71,6 +71,9 @@ class Settings:
     llm_timeout: float = 120.0
     llm_max_retries: int = 3  # transport retries (429/5xx/timeouts)
     llm_max_reasks: int = 2  # validation re-asks
+    llm_backoff: float = 1.0  # first retry delay in seconds; doubles per retry
+    llm_max_backoff: float = 60.0  # cap on any single wait, Retry-After included
+    llm_mode: str | None = None  # force json_schema | json_object | text (default: probe and remember)
     context_tokens: int = 8192  # budget for transcript chunks sent in one request
     price_prompt_per_1k: float | None = None
     price_completion_per_1k: float | None = None
