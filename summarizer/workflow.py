@@ -1,0 +1,159 @@
+"""The approval life of a meeting protocol.
+
+States and the steps between them::
+
+    draft ─► internal_review ─► sent_to_client ─► approved ─► final_sent
+                  ▲  │                 │  ▲
+                  └──┘ (back to draft) ▼  │ (after a new version)
+                                 changes_requested
+
+Every step is recorded (who, when, note, version). A step that is not allowed raises ``WorkflowError``
+naming the steps that are. Edits (new versions) move the state where it logically goes: editing a
+draft starts the internal review, changes after sending mean the client must see a new version.
+This module holds the rules; ``summarizer.approval`` does the sending and the approval record.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+
+from summarizer.errors import WorkflowError
+from summarizer.schema import Protocol
+from summarizer.store import EventRecord, Store, VersionRecord, VersionSource
+
+log = logging.getLogger(__name__)
+
+STATES = ("draft", "internal_review", "sent_to_client", "changes_requested", "approved", "final_sent")
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("internal_review",),
+    "internal_review": ("sent_to_client", "draft"),
+    "sent_to_client": ("changes_requested", "approved"),
+    "changes_requested": ("sent_to_client",),
+    "approved": ("final_sent",),
+    "final_sent": (),
+}
+
+# States in which a new version may be stored, and where the state goes after it.
+_AFTER_EDIT: dict[str, str] = {
+    "draft": "internal_review",
+    "internal_review": "internal_review",
+    "sent_to_client": "changes_requested",
+    "changes_requested": "changes_requested",
+}
+
+_HOW = {
+    "internal_review": "`summarizer review MEETING` (or `summarizer status MEETING --set internal_review`)",
+    "sent_to_client": "`summarizer send MEETING --to client@example.com`",
+    "changes_requested": "`summarizer review MEETING --from-client changes.json`",
+    "approved": "`summarizer approve MEETING --by 'Name <mail>' --evidence reply.eml`",
+    "final_sent": "`summarizer send MEETING --final`",
+    "draft": "`summarizer status MEETING --set draft`",
+}
+
+
+def default_actor() -> str:
+    """Who is acting when nobody said: the operating-system user."""
+    try:
+        return os.environ.get("SUMMARIZER_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def allowed_next(state: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(state, ())
+
+
+def check_transition(meeting_id: str, from_state: str, to_state: str) -> None:
+    """Raise ``WorkflowError`` unless ``from_state`` → ``to_state`` is a permitted step."""
+    if to_state not in STATES:
+        raise WorkflowError(f"unknown state {to_state!r}; states are: {', '.join(STATES)}")
+    nexts = allowed_next(from_state)
+    if to_state in nexts:
+        return
+    if nexts:
+        options = "; ".join(f"{s} via {_HOW[s]}" for s in nexts)
+        allowed = f"from {from_state} it can go to: {options}"
+    else:
+        allowed = f"{from_state} is the last state; nothing follows it"
+    raise WorkflowError(f"meeting {meeting_id} is {from_state} and cannot become {to_state}; {allowed}")
+
+
+def last_sent_version(store: Store, meeting_id: str) -> int | None:
+    for event in reversed(store.events(meeting_id)):
+        if event.to_state == "sent_to_client":
+            return event.version
+    return None
+
+
+def transition(
+    store: Store,
+    meeting_ref: str,
+    to_state: str,
+    *,
+    actor: str | None = None,
+    note: str | None = None,
+    version: int | None = None,
+) -> EventRecord:
+    """Move a meeting to ``to_state`` after checking the rules; returns the recorded event.
+
+    ``version`` defaults to the latest version (the one the step concerns). Re-sending after
+    ``changes_requested`` requires a version newer than the one last sent.
+    """
+    meeting = store.get_meeting(meeting_ref)
+    check_transition(meeting.id, meeting.status, to_state)
+    if version is None:
+        version = store.get_version(meeting.id).number if store.list_versions(meeting.id) else None
+    if meeting.status == "changes_requested" and to_state == "sent_to_client":
+        sent = last_sent_version(store, meeting.id)
+        if sent is not None and (version is None or version <= sent):
+            raise WorkflowError(
+                f"meeting {meeting.id}: the client asked for changes to v{sent} and there is no newer "
+                "version to send",
+                hint=f"make the changes first: `summarizer review {meeting.id}`",
+            )
+    event = store.set_status(
+        meeting.id, meeting.status, to_state, actor=actor or default_actor(), note=note, version=version
+    )
+    log.info("meeting %s: %s -> %s", meeting.id, meeting.status, to_state)
+    return event
+
+
+def record_edit(
+    store: Store,
+    meeting_ref: str,
+    protocol: Protocol,
+    *,
+    source: VersionSource = "edited",
+    actor: str | None = None,
+    note: str | None = None,
+) -> tuple[VersionRecord, EventRecord | None]:
+    """Store an edited protocol as a new version and move the state accordingly.
+
+    Editing a draft starts ``internal_review``; any new version after sending (an internal fix or
+    the client's own changes, ``source="client"``) means ``changes_requested`` until it is sent
+    again. Approved protocols are final and refuse edits.
+    """
+    meeting = store.get_meeting(meeting_ref)
+    if meeting.status not in _AFTER_EDIT:
+        raise WorkflowError(
+            f"meeting {meeting.id} is {meeting.status}; its approved version is final and cannot be "
+            "edited",
+            hint="start a new meeting record if the protocol must change after approval",
+        )
+    actor = actor or default_actor()
+    version = store.add_version(
+        meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT)
+    )
+    current = store.get_meeting(meeting.id).status
+    target = _AFTER_EDIT[current]
+    event = None
+    if target != current:
+        what = "client's changes" if source == "client" else "edited"
+        event = store.set_status(
+            meeting.id, current, target, actor=actor, note=note or f"v{version.number} {what}",
+            version=version.number,
+        )
+    return version, event

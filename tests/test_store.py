@@ -1,0 +1,158 @@
+"""The meeting store: migrations, SQLite settings, immutability, concurrency, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from meeting_factory import make_meeting, make_protocol, make_store
+
+from summarizer.errors import NotFoundError, StoreError, WorkflowError
+from summarizer.migrations import MIGRATIONS
+from summarizer.store import Store, slugify
+
+WRITER = """
+import sys
+from summarizer.config import load_settings
+from summarizer.store import Store
+from summarizer.schema import Protocol
+store = Store(load_settings())
+base = store.get_version(sys.argv[1]).protocol
+for i in range(int(sys.argv[2])):
+    p = base.model_copy(deep=True)
+    p.purpose = f"{sys.argv[3]} {i}"
+    v = store.add_version(sys.argv[1], p, source="edited", author=sys.argv[3])
+    print(v.number, flush=True)
+"""
+
+
+def test_migrations_recorded_and_idempotent() -> None:
+    store = make_store()
+    names = [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+    assert names == [name for name, _ in MIGRATIONS]
+    store.close()
+    again = make_store()  # a second open applies nothing new
+    assert [r[0] for r in again.conn.execute("SELECT name FROM migrations")] == names
+
+
+def test_sqlite_pragmas() -> None:
+    store = make_store()
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    assert store.path.parent.name == "data"  # inside SUMMARIZER_HOME/data
+
+
+def test_foreign_keys_enforced() -> None:
+    store = make_store()
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO versions (meeting_id, number, protocol, sha256, source, created_at)"
+            " VALUES ('nope', 1, '{}', 'x', 'edited', 'now')"
+        )
+
+
+def test_versions_are_immutable() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    before = store.get_version(meeting.id, 1)
+    for sql in ("UPDATE versions SET note = 'x'", "DELETE FROM versions",
+                "UPDATE events SET actor = 'x'", "DELETE FROM events"):
+        with pytest.raises(sqlite3.DatabaseError, match="immutable"):
+            store.conn.execute(sql)
+    v2 = store.add_version(meeting.id, make_protocol(), source="edited", author="me")
+    assert v2.number == 2
+    after = store.get_version(meeting.id, 1)
+    assert after.sha256 == before.sha256 and after.protocol == before.protocol
+    assert (meeting.folder / "versions" / "v001.json").exists()
+    assert json.loads((meeting.folder / "versions" / "v002.json").read_text())["purpose"]
+
+
+def test_tampered_version_detected(tmp_path: Path) -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    store.conn.execute("DROP TRIGGER versions_no_update")
+    store.conn.execute("UPDATE versions SET protocol = replace(protocol, 'Alfa', 'Beta')")
+    with pytest.raises(StoreError, match="sha256"):
+        store.get_version(meeting.id, 1)
+
+
+def test_ids_slug_and_prefixes() -> None:
+    store = make_store()
+    a = make_meeting(store, client="Alfa Logistik")
+    b = make_meeting(store, client="Alfa Logistik")
+    c = make_meeting(store, client="Ромашка ООО")
+    assert a.id == "2026-11-25-alfa-logistik"
+    assert b.id == "2026-11-25-alfa-logistik-2"
+    assert c.id == "2026-11-25-romashka-ooo"
+    assert store.resolve_id("2026-11-25-rom") == c.id
+    assert store.get_meeting("2026-11-25-alfa-logistik").id == a.id  # exact id beats prefix
+    with pytest.raises(NotFoundError, match="several"):
+        store.resolve_id("2026-11-25")
+    with pytest.raises(NotFoundError, match="no meeting"):
+        store.resolve_id("zzz")
+    assert slugify("Встреча: план / 2") == "vstrecha-plan-2"
+
+
+def test_expect_status_guard() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    with pytest.raises(WorkflowError, match="draft"):
+        store.add_version(meeting.id, make_protocol(), source="edited", expect_status={"approved"})
+    assert len(store.list_versions(meeting.id)) == 1
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
+def test_concurrent_writers_get_distinct_consecutive_numbers() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, meeting.id, "8", name], env=_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("alice", "bob")
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for p, (_out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    numbers = sorted(int(n) for out, _ in outputs for n in out.split())
+    assert numbers == list(range(2, 18))
+    versions = store.list_versions(meeting.id)
+    assert [v.number for v in versions] == list(range(1, 18))
+    assert {v.author for v in versions[1:]} == {"alice", "bob"}
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_killed_writer_loses_nothing() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    v1 = store.get_version(meeting.id)
+    env = {**_env(), "SUMMARIZER_TEST_PAUSE_AFTER_TEMP": "60"}
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, meeting.id, "1", "killed"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    versions_dir = meeting.folder / "versions"
+    deadline = time.monotonic() + 60
+    while not list(versions_dir.glob(".*.tmp")):
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "writer never reached the temp file"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    fresh = Store(store.settings)
+    assert [v.number for v in fresh.list_versions(meeting.id)] == [1]
+    assert fresh.get_version(meeting.id).sha256 == v1.sha256
+    assert not (versions_dir / "v002.json").exists()
+    assert json.loads((versions_dir / "v001.json").read_text())["purpose"] == v1.protocol.purpose
+    # the lock died with the process: the next writer proceeds and takes number 2
+    v2 = fresh.add_version(meeting.id, make_protocol(), source="edited", author="next")
+    assert v2.number == 2
+    assert fresh.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
