@@ -1,0 +1,47 @@
+"""Extraction: transcript -> protocol (LLM or offline), finished by verify.finalize_protocol.
+
+Both extractors end the same way, so every protocol gets the same evidence check, due-date
+resolution, owner mapping and flags whichever produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.config import Settings
+    from summarizer.schema import Protocol
+    from summarizer.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+
+def extract_protocol(
+    transcript: Transcript,
+    settings: Settings,
+    *,
+    meeting_date: dt.date | None = None,
+    language: str | None = None,
+) -> Protocol:
+    """LLM when ``settings.llm_configured``, else the offline extractor; then ``finalize_protocol``."""
+    # Imported here so that importing the package (e.g. for --help) pulls in neither openai nor rapidfuzz.
+    from summarizer.extract.verify import finalize_protocol
+
+    if settings.llm_configured:
+        from summarizer.extract.llm_extractor import extract_llm
+
+        log.info("extractor: LLM %s at %s", settings.llm_model, settings.base_url or "OpenAI")
+        protocol = extract_llm(transcript, settings, meeting_date=meeting_date, language=language)
+    else:
+        from summarizer.extract.offline import extract_offline
+
+        log.info("extractor: offline draft (no LLM endpoint configured)")
+        protocol = extract_offline(transcript, meeting_date=meeting_date)
+        if language:
+            protocol.language = language
+        protocol.meta.extractor = "offline"
+    protocol = finalize_protocol(protocol, transcript, meeting_date=meeting_date)
+    protocol.meta.created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return protocol

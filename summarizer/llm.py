@@ -1,0 +1,538 @@
+"""Talking to an OpenAI-compatible chat endpoint. The only module that imports ``openai``.
+
+What it adds on top of the SDK, and why:
+
+* **Own retries.** The SDK's retries are switched off (``max_retries=0``) so that one policy, bounded
+  by ``settings.llm_max_retries``, covers 429/5xx/timeouts/connection errors, honours ``Retry-After``
+  and is visible in the logs and in ``LLMError.history``.
+* **A structured-output ladder.** Servers differ: OpenAI and recent vLLM/llama.cpp take a strict
+  ``json_schema``; some only take ``json_object``; some take neither. We start with the strictest
+  mode, step down when the server rejects the ``response_format`` with a 400, and remember the mode
+  that worked per endpoint+model in ``cache_dir/llm_modes.json`` so later runs don't probe again.
+* **Validation with re-asks.** Whatever the mode, the reply is parsed leniently (``<think>`` blocks
+  and code fences stripped) and validated into a Pydantic model; on failure the model is asked
+  again with the validation errors, at most ``settings.llm_max_reasks`` times. A reply cut off by
+  the output limit (``finish_reason == "length"``) is never taken as a success.
+* **Silent prompt truncation.** Ollama's default context is small and it drops the start of a long
+  prompt without an error; a ``prompt_tokens`` count far below our estimate of what we sent is
+  reported as an error instead of a protocol built from half a meeting.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, LLMError
+from summarizer.schema import Usage
+
+if TYPE_CHECKING:
+    import openai
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES = ("json_schema", "json_object", "text")
+DEFAULT_ENDPOINT = "https://api.openai.com/v1"
+# Local servers (Ollama, llama.cpp, LM Studio, vLLM) ignore the key, but the SDK refuses to start without one.
+DUMMY_API_KEY = "sk-no-key-required"
+# Below this many estimated prompt tokens a short prompt cannot have been cut by any real context limit,
+# and the estimate is too rough to judge.
+TRUNCATION_MIN_TOKENS = 1000
+TRUNCATION_RATIO = 0.5
+MAX_RAW_IN_REASK = 24_000
+
+
+# --------------------------------------------------------------------------------------------------
+# Client, token estimate, usage
+# --------------------------------------------------------------------------------------------------
+def build_client(settings: Settings) -> openai.OpenAI:
+    """An SDK client for the configured endpoint, with the SDK's own retries off (we retry)."""
+    import openai
+
+    if not settings.llm_configured:
+        raise ConfigError(
+            "no LLM endpoint configured",
+            hint="set base_url (or api_key) and llm_model, or use --offline",
+        )
+    return openai.OpenAI(
+        base_url=settings.base_url or None,
+        api_key=settings.api_key or DUMMY_API_KEY,
+        timeout=settings.llm_timeout,
+        max_retries=0,
+    )
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count: ~4 characters per token for Latin text, ~3 for Cyrillic and others.
+
+    Used both to size chunks and to notice a server that read far less than we sent; it only
+    needs to be right within a factor well under two."""
+    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    other = len(text) - ascii_chars
+    return int(ascii_chars / 4 + other / 3) + 1
+
+
+@dataclass
+class UsageTracker:
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, usage: Any) -> None:
+        if usage is None:
+            return
+        self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+        self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "requests": self.requests,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+        }
+
+    def to_usage(self, settings: Settings) -> Usage:
+        cost = None
+        if settings.price_prompt_per_1k is not None or settings.price_completion_per_1k is not None:
+            cost = round(
+                self.prompt_tokens / 1000 * (settings.price_prompt_per_1k or 0.0)
+                + self.completion_tokens / 1000 * (settings.price_completion_per_1k or 0.0),
+                6,
+            )
+        return Usage(cost=cost, **self.as_dict())
+
+
+# --------------------------------------------------------------------------------------------------
+# JSON schema and reply parsing
+# --------------------------------------------------------------------------------------------------
+_DROP_KEYS = {"title", "default", "format", "examples"}
+
+
+def _strictify(node: Any, defs: dict[str, Any]) -> Any:
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROP_KEYS:
+            continue
+        if key in ("properties", "$defs"):
+            # keys here are field names (a field may be called "title"), only the values are schemas
+            out[key] = {name: _strictify(sub, defs) for name, sub in value.items()}
+        elif key in ("items", "not") and isinstance(value, dict):
+            out[key] = _strictify(value, defs)
+        elif key in ("anyOf", "allOf", "oneOf", "prefixItems"):
+            out[key] = [_strictify(sub, defs) for sub in value]
+        else:
+            out[key] = value
+    # strict mode takes neither oneOf nor a one-element allOf wrapper
+    if "oneOf" in out:
+        out["anyOf"] = out.pop("oneOf")
+    if "allOf" in out and len(out["allOf"]) == 1:
+        inner = out.pop("allOf")[0]
+        out = {**inner, **out}
+    if "$ref" in out and len(out) > 1:
+        # strict mode forbids keywords beside $ref; keep the description by inlining the definition
+        name = out["$ref"].rsplit("/", 1)[-1]
+        inlined = dict(defs.get(name, {}))
+        inlined.update({k: v for k, v in out.items() if k != "$ref"})
+        out = _strictify(inlined, defs) if name in defs else {"$ref": out["$ref"]}
+    if out.get("type") == "object" or "properties" in out:
+        out["properties"] = out.get("properties", {})
+        out["required"] = list(out["properties"])
+        out["additionalProperties"] = False
+    return out
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema made acceptable to ``json_schema`` with ``strict: true``:
+    every object closed (``additionalProperties: false``) with every property required, and no
+    ``title``/``default``/``format`` keywords."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    return dict(_strictify(schema, defs))
+
+
+_THINK_RE = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.S | re.I)
+_FENCE_RE = re.compile(r"```[ \t]*(?:json|JSON|jsonc)?[ \t]*\n?(.*?)```", re.S)
+
+
+def strip_reasoning(raw: str) -> str:
+    text = _THINK_RE.sub("", raw)
+    # Some reasoning models (DeepSeek-R1 distils on Ollama) drop the opening tag and keep the closing one.
+    for closing in ("</think>", "</thinking>", "</reasoning>"):
+        if closing in text:
+            text = text.rsplit(closing, 1)[1]
+    return text.strip()
+
+
+def parse_json_reply(raw: str) -> Any:
+    """The JSON value in a model reply: bare, inside ``` fences, or embedded in prose."""
+    text = strip_reasoning(raw)
+    candidates = [text, *(block.strip() for block in _FENCE_RE.findall(text))]
+    first, last = text.find("{"), text.rfind("}")
+    if 0 <= first < last:
+        candidates.append(text[first : last + 1])
+    error: json.JSONDecodeError | None = None
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError as exc:
+            error = error or exc
+    if error is None:
+        raise ValueError("the reply contains no JSON object")
+    raise ValueError(f"the reply is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})")
+
+
+def describe_validation_error(exc: Exception, *, limit: int = 20) -> str:
+    if isinstance(exc, ValidationError):
+        lines = []
+        for err in exc.errors(include_url=False)[:limit]:
+            loc = ".".join(str(part) for part in err["loc"]) or "(root)"
+            lines.append(f"- {loc}: {err['msg']}")
+        more = exc.error_count() - limit
+        if more > 0:
+            lines.append(f"- ... and {more} more")
+        return "the JSON does not match the schema:\n" + "\n".join(lines)
+    return str(exc)
+
+
+# --------------------------------------------------------------------------------------------------
+# Remembered structured-output mode per endpoint + model
+# --------------------------------------------------------------------------------------------------
+class ModeCache:
+    """A small JSON file mapping ``base_url|model`` to the structured-output mode that worked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable %s (%s)", self.path, exc)
+            return {}
+        return {k: v for k, v in data.items() if v in MODES} if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> str | None:
+        return self._read().get(key)
+
+    def set(self, key: str, mode: str) -> None:
+        data = self._read()
+        if data.get(key) == mode:
+            return
+        data[key] = mode
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".part")
+            tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError as exc:  # a read-only cache must not fail an extraction
+            log.warning("could not remember the LLM mode in %s (%s)", self.path, exc)
+
+
+# --------------------------------------------------------------------------------------------------
+# The session
+# --------------------------------------------------------------------------------------------------
+class _FormatRejected(Exception):
+    """The server refused the response_format of the current mode."""
+
+
+@dataclass
+class StructuredReply(Generic[T]):
+    value: T
+    raw: str
+    mode: str
+    attempts: int
+
+
+@dataclass
+class LLMSession:
+    """One endpoint + model, with retries, the mode ladder and usage accounting.
+
+    ``sleep`` is injectable so tests can check the waits chosen without spending them."""
+
+    settings: Settings
+    client: Any = None
+    sleep: Callable[[float], None] = time.sleep
+    usage: UsageTracker = field(default_factory=UsageTracker)
+    mode: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.settings.llm_model:
+            raise ConfigError("no LLM model configured", hint="set llm_model (or pass --model)")
+        if self.settings.llm_mode and self.settings.llm_mode not in MODES:
+            raise ConfigError(f"llm_mode must be one of {', '.join(MODES)}, not {self.settings.llm_mode!r}")
+        self.model: str = self.settings.llm_model
+        self.endpoint: str = (self.settings.base_url or DEFAULT_ENDPOINT).rstrip("/")
+        self._modes = ModeCache(self.settings.cache_dir / "llm_modes.json")
+        self._key = f"{self.endpoint}|{self.model}"
+        if not self.mode:
+            self.mode = self.settings.llm_mode or self._modes.get(self._key) or MODES[0]
+        if self.client is None:
+            self.client = build_client(self.settings)
+
+    # -- public ------------------------------------------------------------------------------------
+    def complete_json(
+        self, messages: list[dict[str, str]], model: type[T], *, schema_name: str = "protocol"
+    ) -> StructuredReply[T]:
+        """Ask until the reply validates as ``model``; raise ``LLMError`` with the history if not."""
+        schema = strict_json_schema(model)
+        history: list[dict[str, Any]] = []
+        followup: list[dict[str, str]] = []
+        attempts = 0
+        max_attempts = 1 + max(0, self.settings.llm_max_reasks)
+        while True:
+            sent = _append(self._messages_for_mode(messages, schema), followup)
+            try:
+                completion = self._send(sent, self._response_format(schema, schema_name), history)
+            except _FormatRejected as exc:
+                self._step_down(str(exc), history)
+                continue
+            attempts += 1
+            self._remember_mode()
+            choice = completion.choices[0] if completion.choices else None
+            raw = (choice.message.content if choice else None) or ""
+            finish = choice.finish_reason if choice else None
+            self._check_prompt_truncation(sent, completion.usage, history, attempts, raw)
+            refusal = getattr(choice.message, "refusal", None) if choice else None
+            if refusal:
+                raise self._error(f"the model refused: {refusal}", attempts, raw, history)
+            if finish == "content_filter":
+                raise self._error("the provider's content filter blocked the reply", attempts, raw, history)
+            if finish == "length":
+                problem = "the reply was cut off at the output token limit (finish_reason=length)"
+                followup = [{"role": "user", "content": _LENGTH_NOTE}]
+            elif choice is None:
+                problem = "the server returned no choices"
+                followup = []
+            else:
+                try:
+                    value = model.model_validate(parse_json_reply(raw))
+                except (ValueError, ValidationError) as exc:
+                    problem = describe_validation_error(exc)
+                    followup = [
+                        {"role": "assistant", "content": raw[:MAX_RAW_IN_REASK]},
+                        {"role": "user", "content": _REASK.format(problem=problem)},
+                    ]
+                else:
+                    history.append({"attempt": attempts, "mode": self.mode, "ok": True, "finish": finish})
+                    return StructuredReply(value=value, raw=raw, mode=self.mode, attempts=attempts)
+            log.warning("LLM attempt %d/%d failed: %s", attempts, max_attempts, problem.splitlines()[0])
+            history.append({"attempt": attempts, "mode": self.mode, "finish": finish,
+                            "error": problem, "raw": raw[:2000]})
+            if attempts >= max_attempts:
+                raise self._error(
+                    f"{self.model} at {self.endpoint} gave no valid answer in {attempts} attempts; "
+                    f"last problem: {problem}",
+                    attempts,
+                    raw,
+                    history,
+                    hint="try a larger model, raise llm_max_reasks, or use --offline for an offline draft",
+                )
+
+    # -- modes -------------------------------------------------------------------------------------
+    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+        if self.mode == "json_schema":
+            return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+        if self.mode == "json_object":
+            return {"type": "json_object"}
+        return None
+
+    def _messages_for_mode(
+        self, messages: list[dict[str, str]], schema: dict[str, Any]
+    ) -> list[dict[str, str]]:
+        if self.mode == "json_schema":
+            return list(messages)
+        # Without a server-side schema the model only knows the shape from the prompt.
+        note = _SCHEMA_NOTE.format(schema=json.dumps(schema, ensure_ascii=False, separators=(",", ":")))
+        if self.mode == "text":
+            note += "\n" + _TEXT_NOTE
+        out = [dict(m) for m in messages]
+        if out and out[0]["role"] == "system":
+            out[0]["content"] = out[0]["content"].rstrip() + "\n\n" + note
+        else:
+            out.insert(0, {"role": "system", "content": note})
+        return out
+
+    def _step_down(self, reason: str, history: list[dict[str, Any]]) -> None:
+        index = MODES.index(self.mode)
+        if index + 1 >= len(MODES):
+            raise self._error(f"{self.endpoint} rejected the request: {reason}", 0, None, history)
+        new = MODES[index + 1]
+        log.warning("%s rejected response_format %s (%s); falling back to %s", self.endpoint, self.mode,
+                    reason[:200], new)
+        history.append({"mode": self.mode, "error": f"response_format rejected: {reason[:500]}", "next": new})
+        self.mode = new
+
+    def _remember_mode(self) -> None:
+        if not self.settings.llm_mode:
+            self._modes.set(self._key, self.mode)
+
+    # -- transport ---------------------------------------------------------------------------------
+    def _send(
+        self, messages: list[dict[str, str]], response_format: dict[str, Any] | None,
+        history: list[dict[str, Any]],
+    ) -> Any:
+        import openai
+
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
+        if response_format is not None:
+            kwargs["response_format"] = response_format
+        tries = 1 + max(0, self.settings.llm_max_retries)
+        for attempt in range(1, tries + 1):
+            retry_after: float | None = None
+            try:
+                self.usage.requests += 1
+                completion = self.client.chat.completions.create(**kwargs)
+                self.usage.add(getattr(completion, "usage", None))
+                return completion
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                text = _error_text(exc)
+                if status in (400, 422):
+                    if _CONTEXT_RE.search(text):
+                        raise self._error(
+                            f"{self.endpoint} says the prompt is too long for {self.model}: {text[:300]}",
+                            0, None, history,
+                            hint="lower context_tokens so the transcript is sent in smaller chunks",
+                        ) from exc
+                    if self.mode != "text":
+                        raise _FormatRejected(text) from exc
+                    raise self._error(f"{self.endpoint} rejected the request ({status}): {text[:500]}",
+                                      0, None, history) from exc
+                if status in (401, 403):
+                    raise self._error(f"{self.endpoint} refused the API key ({status}): {text[:300]}",
+                                      0, None, history, hint="check api_key / OPENAI_API_KEY") from exc
+                if status == 404:
+                    raise self._error(
+                        f"{self.endpoint} has no model {self.model!r} or no chat endpoint (404): "
+                        f"{text[:300]}",
+                        0, None, history,
+                        hint="check llm_model and that base_url ends with /v1 (e.g. http://localhost:11434/v1)",
+                    ) from exc
+                if status not in (408, 409, 429) and status < 500:
+                    raise self._error(f"{self.endpoint} failed with HTTP {status}: {text[:500]}",
+                                      0, None, history) from exc
+                problem = f"HTTP {status}: {text[:200]}"
+                retry_after = _retry_after(exc.response.headers)
+            except openai.APITimeoutError:
+                problem = f"no answer within {self.settings.llm_timeout:g} s"
+            except openai.APIConnectionError as exc:
+                problem = f"connection failed: {exc.__cause__ or exc}"
+            history.append({"transport_try": attempt, "error": problem})
+            if attempt == tries:
+                raise self._error(
+                    f"{self.endpoint} did not answer successfully after {tries} tries; last: {problem}",
+                    0, None, history, hint="check that the server is running and base_url is right",
+                )
+            delay = self.settings.llm_backoff * 2 ** (attempt - 1)
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            delay = max(0.0, min(delay, self.settings.llm_max_backoff))
+            log.warning("LLM request failed (%s); retry %d/%d in %.2f s", problem, attempt, tries - 1, delay)
+            self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _check_prompt_truncation(
+        self, sent: list[dict[str, str]], usage: Any, history: list[dict[str, Any]], attempts: int, raw: str
+    ) -> None:
+        reported = int(getattr(usage, "prompt_tokens", 0) or 0) if usage is not None else 0
+        expected = estimate_tokens("".join(m["content"] for m in sent))
+        if reported and expected >= TRUNCATION_MIN_TOKENS and reported < TRUNCATION_RATIO * expected:
+            raise self._error(
+                f"{self.endpoint} read only {reported} prompt tokens of about {expected} sent: "
+                "the server silently cut the transcript to fit its context window",
+                attempts, raw, history,
+                hint="raise the server's context size (Ollama: num_ctx, e.g. OLLAMA_CONTEXT_LENGTH=16384 "
+                "or 'PARAMETER num_ctx 16384' in a Modelfile), or lower context_tokens so chunks fit",
+            )
+
+    def _error(
+        self, message: str, attempts: int, raw: str | None, history: list[dict[str, Any]],
+        *, hint: str | None = None,
+    ) -> LLMError:
+        return LLMError(message, attempts=attempts, last_raw=raw, usage=self.usage.as_dict(),
+                        history=list(history), hint=hint)
+
+
+def _append(messages: list[dict[str, str]], followup: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Add follow-up messages; a user note right after the user prompt is merged into it because some
+    chat templates (Mistral's, for one) reject two user turns in a row."""
+    out = [dict(m) for m in messages]
+    for msg in followup:
+        if out and msg["role"] == "user" and out[-1]["role"] == "user":
+            out[-1]["content"] = out[-1]["content"].rstrip() + "\n\n" + msg["content"]
+        else:
+            out.append(dict(msg))
+    return out
+
+
+_CONTEXT_RE = re.compile(
+    r"context length|context window|maximum context|too many tokens|context_length", re.I
+)
+
+
+def _error_text(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return str(getattr(exc, "message", None) or exc)
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
+    if headers is None:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            return float(ms) / 1000
+    except (TypeError, ValueError):
+        pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+_SCHEMA_NOTE = (
+    "Reply with a single JSON object that matches this JSON Schema. Every key must be present; use null "
+    "(or an empty list) when something was not said.\nJSON Schema: {schema}"
+)
+_TEXT_NOTE = "Output only the JSON object: no explanations, no text before or after it."
+_REASK = (
+    "Your previous reply could not be used: {problem}\n"
+    "Reply again with the complete corrected JSON object only, following the schema exactly."
+)
+_LENGTH_NOTE = (
+    "Your previous reply was cut off at the output length limit, so it was discarded. Reply again with "
+    "the complete JSON object, shorter: brief summaries, quotes of at most 20 words, no repetition."
+)

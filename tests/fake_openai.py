@@ -1,0 +1,171 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1, for tests through real HTTP and the real SDK.
+
+Each ``POST /v1/chat/completions`` pops the next scripted reply and records the request body, so tests
+can assert what was sent (response_format, temperature, re-ask messages) as well as what we did with
+the answer. An exhausted script answers 599 so a test that makes more calls than it scripted fails.
+
+    with FakeOpenAI() as server:
+        server.script(reply_json({...}), reply_error(429, headers={"Retry-After": "1"}))
+        settings = Settings(base_url=server.base_url, llm_model="fake", ...)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict → JSON; str → sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to sleep before answering (timeouts)
+    # called with the request body to build the body at request time (e.g. prompt_tokens from the prompt)
+    build: Callable[[dict[str, Any]], Any] | None = None
+
+
+def _completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
+                prompt_tokens: int | None = None, completion_tokens: int | None = None,
+                request: dict[str, Any] | None = None) -> dict[str, Any]:
+    if prompt_tokens is None:
+        # like a real tokenizer in order of magnitude: about 4 characters per token
+        chars = sum(len(str(m.get("content") or "")) for m in (request or {}).get("messages", []))
+        prompt_tokens = max(1, chars // 4)
+    if completion_tokens is None:
+        completion_tokens = max(1, len(content or "") // 4)
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": (request or {}).get("model", "fake"),
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": content, "refusal": refusal},
+            "finish_reason": finish_reason,
+        }],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def reply_text(content: str, *, finish_reason: str = "stop", prompt_tokens: int | None = None,
+               refusal: str | None = None, delay: float = 0.0) -> Reply:
+    def build(request: dict[str, Any]) -> Any:
+        return _completion(content, finish_reason=finish_reason, refusal=refusal,
+                           prompt_tokens=prompt_tokens, request=request)
+
+    return Reply(build=build, delay=delay)
+
+
+def reply_json(data: Any, **kwargs: Any) -> Reply:
+    return reply_text(json.dumps(data, ensure_ascii=False), **kwargs)
+
+
+def reply_refusal(message: str) -> Reply:
+    def build(request: dict[str, Any]) -> Any:
+        return _completion(None, refusal=message, request=request)
+
+    return Reply(build=build)
+
+
+def reply_error(status: int, message: str = "error", *, headers: dict[str, str] | None = None,
+                param: str | None = None, delay: float = 0.0) -> Reply:
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}}
+    return Reply(status=status, body=body, headers=headers or {}, delay=delay)
+
+
+class FakeOpenAI:
+    """Threaded HTTP server; use as a context manager. ``requests`` holds every parsed request body."""
+
+    def __init__(self) -> None:
+        self._queue: list[Reply] = []
+        self._lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._server.block_on_close = False  # a test's sleeping handler must not hold up shutdown
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def script(self, *replies: Reply) -> None:
+        with self._lock:
+            self._queue.extend(replies)
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next(self) -> Reply | None:
+        with self._lock:
+            return self._queue.pop(0) if self._queue else None
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {"_unparsed": raw.decode("utf-8", "replace")}
+                with fake._lock:
+                    fake.requests.append(body)
+                    fake.paths.append(self.path)
+                    fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
+                    return
+                reply = fake._next()
+                if reply is None:
+                    self._send(599, {"error": {"message": "fake server: no scripted reply left"}}, {})
+                    return
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.build(body) if reply.build else reply.body
+                try:
+                    self._send(reply.status, payload, reply.headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+            def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+                data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
