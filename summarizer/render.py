@@ -183,11 +183,15 @@ def build_view(
     status: str = "draft",
     transcript: Transcript | None = None,
     version: int | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """Everything a template needs, formatted once for every output format."""
+    """Everything a template needs, formatted once for every output format.
+
+    ``language`` (labels and dates) defaults to ``settings.output_language``, then the protocol's own.
+    """
     if level not in ("brief", "detailed"):
         raise RenderError(f"unknown detail level {level!r}", hint="use 'brief' or 'detailed'")
-    lang = output_language(protocol, settings)
+    lang = normalize_language(language) if language else output_language(protocol, settings)
     h = protocol.header
     final = is_final_status(status)
     groups = _participant_groups(protocol, lang, settings.company)
@@ -415,8 +419,9 @@ def render_email_body(
         settings=settings,
         status="final" if kind == "final" else "draft",
         version=version,
+        language=lang,
     )
-    view.update(lang=lang, L=LABELS[lang], kind=kind)
+    view["kind"] = kind
     text = render_template(_candidates(f"email_{kind}", "txt", lang), view, settings)
     head, _, body = text.lstrip("\n").partition("\n")
     subject = " ".join(head.split())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +53,22 @@ def save_atomically(document: Any, path: Path) -> None:
     log.info("wrote %s", path)
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """Drop control characters Word's XML cannot hold (transcripts do carry stray ones)."""
+    if isinstance(value, str):
+        return _XML_INVALID.sub("", value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 def build_document(view: dict[str, Any]) -> Any:
+    view = _xml_safe(view)
     L: dict[str, str] = view["L"]
     detailed: bool = view["detailed"]
     doc = Document()

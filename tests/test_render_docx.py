@@ -1,0 +1,154 @@
+"""DOCX output opened back with python-docx: tables, marks, properties and the atomic write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from render_samples import HOSTILE, english_protocol, russian_protocol, russian_transcript
+
+from summarizer.config import Settings
+from summarizer.render import RenderError, write_docx
+
+
+def _tables(path: Path) -> list[list[list[str]]]:
+    document = docx.Document(str(path))
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def _text(path: Path) -> str:
+    document = docx.Document(str(path))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _table_starting(tables: list[list[list[str]]], first_cell: str) -> list[list[str]]:
+    for table in tables:
+        if table and table[0] and table[0][0] == first_cell:
+            return table
+    raise AssertionError(f"no table starts with {first_cell!r}: {tables}")
+
+
+def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
+    path = tmp_path / "протокол.docx"
+    write_docx(russian_protocol(), path, settings=Settings(company="ООО «Ромашка»"), version=2,
+               transcript=russian_transcript())
+    document = docx.Document(str(path))
+    assert document.core_properties.title == "Переговоры о внедрении CRM"
+    assert document.core_properties.language == "ru-RU"
+    assert document.core_properties.author == "ООО «Ромашка»"
+    assert [p.text for p in document.sections[0].header.paragraphs] == ["ЧЕРНОВИК"]
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+    tables = _tables(path)
+    assert _table_starting(tables, "Дата") == [
+        ["Дата", "25 ноября 2026 г."],
+        ["Время", "10:00–11:30"],
+        ["Место", "Москва, ул. Тверская, 1"],
+        ["Платформа", "Zoom"],
+        ["Организации", "ООО «Ромашка», АО «Вектор»"],
+    ]
+    participants = _table_starting(tables, "ФИО")
+    assert participants[0] == ["ФИО", "Должность", "Организация", "Контакты"]
+    petrov = ["Иван Петров", "Менеджер проекта", "ООО «Ромашка»", "petrov@romashka.ru, +7 900 000-00-01"]
+    assert petrov in participants
+    assert ["Мария Сидорова", "Финансовый директор", "АО «Вектор»", "sidorova@vector.ru"] in participants
+    assert ["АО «Вектор»"] * 4 in participants  # the merged group row naming the client side
+    assert _table_starting(tables, "№")[1:] == [
+        ["1", "Подготовить коммерческое предложение на пилот", "Иван Петров",
+         "27 ноября 2026 г.\n«до пятницы»"],
+        ["2", "Согласовать доступ к тестовой базе 1С", "не назначен", "не указан"],
+    ]
+    steps = [t for t in tables if t[0] == ["№", "Действие", "Исполнитель", "Срок"]]
+    assert steps[0][1] == [
+        "1", "Созвониться по итогам КП", "Мария Сидорова", "2 декабря 2026 г.\n«в следующую среду»"
+    ]
+    approval = _table_starting(tables, "Сторона")
+    assert approval[0] == ["Сторона", "ФИО", "Подпись", "Дата"]
+    assert [row[0] for row in approval[1:]] == ["ООО «Ромашка»", "АО «Вектор»"]
+
+    text = _text(path)
+    assert text.startswith("ЧЕРНОВИК — ")
+    assert "Версия 2" in text
+    assert "4.1. Сроки интеграции с 1С (открыт)" in text
+    assert "Перенести интеграцию на второй этап" in text
+    assert "[00:03:41] Мария Сидорова: «обновление 1С у нас в декабре» (фрагменты s0003)" in text
+    assert "[00:25:01] SPEAKER_01: «созвонимся в следующую среду»" in text
+    assert "Кто со стороны клиента подписывает акт?" in text
+    assert "Стороны подвели итоги и поблагодарили друг друга за встречу." in text
+    assert "Протокол фиксирует договорённости сторон и не заменяет договор." in text
+    assert "Для проверки" in text and "Не назван ответственный (a2) [no_owner]" in text
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_docx_russian_brief_approved(tmp_path: Path) -> None:
+    path = tmp_path / "brief.docx"
+    write_docx(russian_protocol(), path, level="brief", settings=Settings(), status="approved")
+    document = docx.Document(str(path))
+    assert all(not p.text for p in document.sections[0].header.paragraphs)
+    text = _text(path)
+    assert "ЧЕРНОВИК" not in text and "Для проверки" not in text
+    assert "ООО «Ромашка»: Иван Петров" in text and "АО «Вектор»: Мария Сидорова" in text
+    assert "Стороны подвели итоги" in text
+    for detail in ("обновление 1С у нас в декабре", "[00:03:41]", "Сроки интеграции", "Открытые вопросы"):
+        assert detail not in text, detail
+    tables = _tables(path)
+    assert not any(t[0][0] == "ФИО" for t in tables)  # brief: names only, no contacts table
+    agreement = _table_starting(tables, "№")[1]
+    assert agreement[1:3] == ["Подготовить коммерческое предложение на пилот", "Иван Петров"]
+    assert "ЧЕРНОВИК" not in (document.core_properties.keywords or "")
+
+
+def test_docx_english_both_levels(tmp_path: Path) -> None:
+    detailed = tmp_path / "detailed.docx"
+    write_docx(english_protocol(), detailed, settings=Settings())
+    document = docx.Document(str(detailed))
+    assert document.core_properties.language == "en-US"
+    assert document.core_properties.title == "Website redesign kick-off"
+    assert [p.text for p in document.sections[0].header.paragraphs] == ["DRAFT"]
+    tables = _tables(detailed)
+    assert ["Alice Brown", "CMO", "Globex", "+44 20 0000 0000"] in _table_starting(tables, "Name")
+    assert _table_starting(tables, "#")[1] == [
+        "1", "Send the sitemap proposal", "John Smith", "30 November 2026\n“by end of month”"
+    ]
+    assert [row[0] for row in _table_starting(tables, "Party")] == ["Party", "Acme Ltd", "Globex"]
+    text = _text(detailed)
+    assert "[00:01:35] Alice Brown: “we have about four hundred pages”" in text
+    assert "This protocol records the parties' agreements and does not replace a contract." in text
+
+    brief = tmp_path / "brief.docx"
+    write_docx(english_protocol(), brief, level="brief", settings=Settings(), status="final")
+    text = _text(brief)
+    assert "DRAFT" not in text and "four hundred pages" not in text
+    assert "Acme Ltd: John Smith" in text and "John thanked everyone" in text
+    steps = [t for t in _tables(brief) if t[0] == ["#", "Action", "Owner", "Due"]]
+    assert steps[0][1] == ["1", "Book the design workshop", "Alice Brown", "not set"]
+
+
+def test_docx_keeps_hostile_text_and_drops_xml_invalid_characters(tmp_path: Path) -> None:
+    protocol = russian_protocol()
+    protocol.agreements[0].text = HOSTILE + "\x00\x0b end"
+    path = tmp_path / "hostile.docx"
+    write_docx(protocol, path, settings=Settings())
+    assert _table_starting(_tables(path), "№")[1][1] == HOSTILE + " end"
+
+
+def test_docx_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "protocol.docx"
+    path.write_bytes(b"the reviewer's previous file")
+
+    def failing_save(self: object, target: str) -> None:
+        Path(target).write_bytes(b"half a docume")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("docx.document.Document.save", failing_save)
+    with pytest.raises(RenderError, match="No space left on device"):
+        write_docx(russian_protocol(), path, settings=Settings())
+    assert path.read_bytes() == b"the reviewer's previous file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["protocol.docx"]
+
+
+def test_docx_into_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="does not exist"):
+        write_docx(russian_protocol(), tmp_path / "nope" / "p.docx", settings=Settings())
