@@ -180,6 +180,8 @@ def strip_reasoning(raw: str) -> str:
 def parse_json_reply(raw: str) -> Any:
     """The JSON value in a model reply: bare, inside ``` fences, or embedded in prose."""
     text = strip_reasoning(raw)
+    if "{" not in text:
+        raise ValueError("the reply contains no JSON object")
     candidates = [text, *(block.strip() for block in _FENCE_RE.findall(text))]
     first, last = text.find("{"), text.rfind("}")
     if 0 <= first < last:

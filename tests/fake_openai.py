@@ -11,6 +11,7 @@ the answer. An exhausted script answers 599 so a test that makes more calls than
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -95,7 +96,8 @@ class FakeOpenAI:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._server.block_on_close = False  # a test's sleeping handler must not hold up shutdown
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -153,10 +155,8 @@ class FakeOpenAI:
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = reply.build(body) if reply.build else reply.body
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up (timeouts)
                     self._send(reply.status, payload, reply.headers)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test)
 
             def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
                 data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
@@ -169,3 +169,28 @@ class FakeOpenAI:
                 self.wfile.write(data)
 
         return Handler
+
+
+def sample_protocol(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid ``WireProtocol`` payload for scripted replies; override any top-level key."""
+    data: dict[str, Any] = {
+        "header": {"title": "Weekly sync", "date": None, "start_time": None, "end_time": None,
+                   "place": None, "platform": "Zoom", "organisations": ["Acme"]},
+        "participants": [{"name": "Anna", "position": None, "organisation": "Acme", "side": "ours",
+                          "email": None, "phone": None, "speaker_labels": ["Anna"]}],
+        "purpose": "Agree the launch plan",
+        "results": ["Launch plan agreed"],
+        "issues": [],
+        "agreements": [],
+        "next_steps": [],
+        "open_questions": [],
+        "closing": "Thanks everyone.",
+    }
+    data.update(overrides)
+    return data
+
+
+def agreement(text: str, segment_ids: list[str], quote: str, *, responsible: str | None = None,
+              due_phrase: str | None = None, due_date: str | None = None) -> dict[str, Any]:
+    return {"text": text, "responsible": responsible, "due_date": due_date, "due_phrase": due_phrase,
+            "evidence": [{"segment_ids": segment_ids, "quote": quote}]}
