@@ -199,6 +199,9 @@ RULES: list[DueRule] = [
     _rule("end_of_next_week", r"\b(?:(?:к|до)\s+конц[уае]\s+следующей\s+недели|"
           r"(?:by\s+)?(?:the\s+)?end\s+of\s+next\s+week)\b",
           lambda m, b: _weekday_next_week(b, 4)),
+    _rule("weekday_next_week", rf"\b{_PREP_RU}?(?P<wd>{_WD_RU})\s+на\s+следующей\s+неделе\b|"
+          rf"\b{_PREP_EN}?(?P<wd2>{_WD_EN})\s+(?:of\s+)?next\s+week\b",
+          lambda m, b: _weekday_next_week(b, _weekday_index(m["wd"] or m["wd2"]))),
     _rule("next_weekday", rf"\b{_PREP_RU}?(?:следующ(?:ий|ую|ей|его|ее)|будущ(?:ий|ую|ей|его))\s+"
           rf"(?P<wd>{_WD_RU})\b|\b{_PREP_EN}?next\s+(?P<wd2>{_WD_EN})\b",
           lambda m, b: _weekday_next_week(b, _weekday_index(m["wd"] or m["wd2"]))),

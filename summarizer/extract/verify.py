@@ -118,13 +118,8 @@ def _check_item_evidence(item: _Item, transcript: Transcript, index: TranscriptI
 
 
 def _evidence_texts(item: _Item, transcript: Transcript) -> list[str]:
-    texts = [ev.quote for ev in item.evidence if ev.status in ("verified", "fuzzy")]
-    for ev in item.evidence:
-        for sid in ev.segment_ids:
-            seg = transcript.segment(sid)
-            if seg is not None:
-                texts.append(seg.text)
-    return texts
+    # Only the checked quotes: a deadline said elsewhere in the same segment may belong to another item.
+    return [ev.quote for ev in item.evidence if ev.status in ("verified", "fuzzy")]
 
 
 def _resolve_item_date(

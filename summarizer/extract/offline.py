@@ -1,0 +1,379 @@
+"""Rule-based extraction with no network: a usable first draft when no language model is configured.
+
+It reads the transcript sentence by sentence with the pattern tables in ``offline_patterns`` and keeps
+a little conversational state, because negotiation meaning lives between turns:
+
+* a proposal ("предлагаю", "let's") becomes an agreement only when another speaker accepts it within
+  two segments; a rejection ("это не подходит", "we can't accept that") drops it;
+* a revision ("давайте лучше", "actually, let's make it") removes the agreement it revises, and the
+  revised proposal must be accepted again;
+* an explicit decision ("договорились: ...", "we agreed: ...") is an agreement on its own, and merges
+  with an agreement accepted just before it (the same decision said twice);
+* recaps ("подводя итоги", "to sum up") repeat earlier agreements and add nothing.
+
+Every item's evidence is the sentence itself, quoted verbatim with its segment id. Dates and owners
+are resolved here for the draft; ``verify.finalize_protocol`` checks and flags everything afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+
+from summarizer.extract import offline_patterns as P
+from summarizer.extract.dates import find_due_phrases, resolve_due
+from summarizer.extract.owners import is_generic_label, stem
+from summarizer.schema import (
+    Agreement,
+    Evidence,
+    ExtractionMeta,
+    Issue,
+    MeetingHeader,
+    NextStep,
+    Participant,
+    Protocol,
+)
+from summarizer.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+PROPOSAL_REACH = 2  # segments within which an answer still refers to a proposal
+RESTATE_REACH = 2  # an explicit "договорились" this close after an acceptance restates it
+REVISE_REACH = 6
+
+
+@dataclass
+class Sentence:
+    text: str
+    segment_id: str
+    position: int  # index of the segment in the transcript
+    speaker: str | None
+
+
+@dataclass
+class _Proposal:
+    sentence: Sentence
+
+
+@dataclass
+class _State:
+    agreements: list[tuple[Agreement, int]] = field(default_factory=list)  # with segment position
+    next_steps: list[tuple[NextStep, int, str | None]] = field(default_factory=list)  # + speaker label
+    proposals: list[_Proposal] = field(default_factory=list)
+    issues: list[tuple[Issue, int]] = field(default_factory=list)
+
+
+def detect_language(transcript: Transcript) -> str:
+    if transcript.language:
+        return transcript.language.split("-")[0].lower()
+    text = transcript.text
+    cyr = len(re.findall(r"[а-яёА-ЯЁ]", text))
+    lat = len(re.findall(r"[a-zA-Z]", text))
+    return "ru" if cyr >= lat else "en"
+
+
+def split_sentences(transcript: Transcript) -> list[Sentence]:
+    out = []
+    for pos, seg in enumerate(transcript.segments):
+        for part in re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip()):
+            if part.strip():
+                out.append(Sentence(part.strip(), seg.id, pos, seg.speaker))
+    return out
+
+
+def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
+    lang = detect_language(transcript)
+    sentences = split_sentences(transcript)
+    participants = _participants(transcript, sentences, lang)
+    state = _State()
+    tables = {name: P.compile_table(getattr(P, name), lang) for name in (
+        "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN")}
+    named_verb = P.compile_table(P.NAMED_VERB, lang)[0]
+    open_questions: list[str] = []
+
+    for s in sentences:
+        has = {name: P.any_match(patterns, s.text) for name, patterns in tables.items()}
+        if has["RECAP"]:
+            continue
+        _handle_issue(s, tables["ISSUE"], state)
+        if has["OPEN"]:
+            open_questions.append(_clean(s.text))
+        owner = _owner_in(s, participants, named_verb, lang) if not has["COMMIT"] else None
+        if has["COMMIT"] or owner:
+            _handle_commitment(s, has["CONFIRM_ONLY"], owner, participants, state, meeting_date, lang)
+            continue
+        if has["REVISE"]:
+            _revise(s, state)
+            state.proposals = [_Proposal(s)]
+            continue
+        pending = _pending(s, state)
+        if has["REJECT"] and pending:
+            log.debug("proposal %r rejected by %r", pending.sentence.text, s.text)
+            state.proposals.remove(pending)
+            continue
+        if has["ACCEPT"] and pending:
+            _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang)
+            state.proposals.remove(pending)
+            continue
+        if has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) >= 3:
+            _add_agreement([s], s, state, meeting_date, lang, restate=True)
+            continue
+        if has["PROPOSE"]:
+            state.proposals.append(_Proposal(s))
+
+    issues = [issue for issue, _ in state.issues]
+    _attach_solutions(state, sentences, tables["PROPOSE"])
+    protocol = Protocol(
+        language=lang,
+        header=_header(transcript, participants, meeting_date),
+        participants=participants,
+        purpose=_purpose(sentences, lang),
+        issues=issues,
+        agreements=[a for a, _ in state.agreements],
+        next_steps=[n for n, _, _ in state.next_steps],
+        open_questions=open_questions,
+        meta=ExtractionMeta(extractor="offline", created_at=dt.datetime.now(dt.UTC)),
+    )
+    protocol.results = [_results_line(protocol, lang)]
+    protocol.closing = _closing(protocol, lang)
+    protocol.assign_ids()
+    return protocol
+
+
+# --------------------------------------------------------------------------------------------------
+# Participants
+# --------------------------------------------------------------------------------------------------
+def _participants(transcript: Transcript, sentences: list[Sentence], lang: str) -> list[Participant]:
+    people: dict[str, Participant] = {}  # by speaker label
+    for label in transcript.speakers():
+        person = transcript.person_for(label)
+        if person is not None:
+            side = person.side if person.side in ("ours", "client") else "unknown"
+            people[label] = Participant(name=person.name, position=person.position,
+                                        organisation=person.organisation, email=person.email,
+                                        phone=person.phone, side=side,  # type: ignore[arg-type]
+                                        speaker_labels=[label])
+        else:
+            people[label] = Participant(name=label, speaker_labels=[label])
+    introduced: set[str] = set()
+    for s in sentences:
+        if not s.speaker or s.speaker not in people:
+            continue
+        p = people[s.speaker]
+        if s.speaker not in introduced and transcript.person_for(s.speaker) is None:
+            for intro in P.INTRO["ru" if lang == "ru" else "en"]:
+                m = intro.pattern.search(s.text)
+                if m and _plausible_name(m["name"], s.speaker):
+                    p.name = m["name"].strip()
+                    groups = m.groupdict()
+                    p.position = p.position or _strip(groups.get("position"))
+                    p.organisation = p.organisation or _strip(groups.get("org"))
+                    introduced.add(s.speaker)
+                    break
+        if not p.position:
+            m2 = P.POSITION_ONLY["ru" if lang == "ru" else "en"].search(s.text)
+            if m2 and s.position < 8:
+                p.position = m2["position"].strip()
+        _contacts(s.text, p)
+    return list(people.values())
+
+
+def _plausible_name(name: str, label: str) -> bool:
+    # A label that already is a name must agree with the introduction ("Anna" → "Anna Petrova").
+    if is_generic_label(label):
+        return True
+    return stem(name.split()[0]) == stem(label.split()[0])
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip(" ,.") if value else None
+
+
+def _contacts(text: str, p: Participant) -> None:
+    if not p.email:
+        m = P.EMAIL.search(text)
+        if m:
+            p.email = m.group(0).rstrip(".")
+        else:
+            spoken = P.SPOKEN_EMAIL.search(text)
+            if spoken:
+                p.email = f"{spoken['user']}@{spoken['host']}.{spoken['tld']}".lower()
+    if not p.phone:
+        m = P.PHONE.search(text)
+        if m:
+            p.phone = m.group(0).strip()
+
+
+def _name_in(text: str, participants: list[Participant], exclude: str | None) -> Participant | None:
+    """A participant named in ``text`` by any part of their name, in any case form."""
+    words = re.findall(r"[A-ZА-ЯЁ][\w-]+", text)
+    stems = {stem(w) for w in words}
+    found = [p for p in participants
+             if not is_generic_label(p.name) and p.name != exclude
+             and any(stem(part) in stems for part in p.name.split() if len(part) >= 3)]
+    return found[0] if len(found) == 1 else None
+
+
+def _owner_in(s: Sentence, participants: list[Participant], named_verb: re.Pattern[str],
+              lang: str) -> Participant | None:
+    """'Ольга подготовит', 'John will sign off': a participant name right before an action verb."""
+    for p in participants:
+        if is_generic_label(p.name):
+            continue
+        for part in p.name.split():
+            for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", s.text):
+                if stem(m.group(0)) == stem(part) and len(part) >= 3:
+                    after = s.text[m.end():m.end() + 40]
+                    if re.match(r"(?:\s+[A-ZА-ЯЁ][\w-]+)?\s+" + named_verb.pattern, after, re.IGNORECASE):
+                        return p
+    return None
+
+
+def _speaker_participant(label: str | None, participants: list[Participant]) -> Participant | None:
+    for p in participants:
+        if label and label in p.speaker_labels:
+            return p
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Agreements and next steps
+# --------------------------------------------------------------------------------------------------
+def _evidence(sentences: list[Sentence]) -> list[Evidence]:
+    return [Evidence(segment_ids=[s.segment_id], quote=s.text) for s in sentences]
+
+
+def _due(
+    sentences: list[Sentence], meeting_date: dt.date | None, lang: str
+) -> tuple[str | None, dt.date | None]:
+    for s in sentences:
+        phrases = find_due_phrases(s.text, lang)
+        if phrases:
+            phrase = phrases[0]
+            return phrase, resolve_due(phrase, meeting_date, lang) if meeting_date else None
+    return None, None
+
+
+def _clean(text: str) -> str:
+    text = P.FILLER.sub("", text.strip()).rstrip("?")
+    return (text[:1].upper() + text[1:]).rstrip() if text else text
+
+
+def _content_words(text: str) -> int:
+    return len([w for w in re.findall(r"\w+", text) if len(w) > 2])
+
+
+def _pending(s: Sentence, state: _State) -> _Proposal | None:
+    for proposal in reversed(state.proposals):
+        if s.position - proposal.sentence.position > PROPOSAL_REACH:
+            continue
+        if proposal.sentence.speaker != s.speaker:
+            return proposal
+    return None
+
+
+def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
+                   lang: str, *, restate: bool = False) -> None:
+    text = _clean(P.PROPOSAL_LEAD.sub("", _clean(P.AGREE_LEAD.sub("", main.text))))
+    phrase, due = _due([main, *sentences], meeting_date, lang)
+    if restate and state.agreements:
+        previous, pos = state.agreements[-1]
+        if main.position - pos <= RESTATE_REACH:
+            previous.text = text
+            previous.evidence.extend(_evidence(sentences))
+            if phrase and not previous.due_phrase:
+                previous.due_phrase, previous.due_date = phrase, due
+            return
+    agreement = Agreement(text=text, due_phrase=phrase, due_date=due, evidence=_evidence(sentences))
+    state.agreements.append((agreement, sentences[-1].position))
+
+
+def _revise(s: Sentence, state: _State) -> None:
+    """Drop the latest agreement or proposal this sentence revises."""
+    if state.agreements and s.position - state.agreements[-1][1] <= REVISE_REACH:
+        dropped, _ = state.agreements.pop()
+        log.debug("agreement %r revised by %r", dropped.text, s.text)
+    state.proposals.clear()
+
+
+def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | None,
+                       participants: list[Participant], state: _State, meeting_date: dt.date | None,
+                       lang: str) -> None:
+    owner = named or _speaker_participant(s.speaker, participants)
+    if confirm_only:
+        # "Да, беру на себя": confirms the step just assigned to this speaker.
+        for step, pos, _ in reversed(state.next_steps):
+            if s.position - pos <= 2 and owner is not None and step.owner == owner.name:
+                step.evidence.extend(_evidence([s]))
+                return
+        return
+    phrase, due = _due([s], meeting_date, lang)
+    step = NextStep(action=_clean(s.text), owner=owner.name if owner else (s.speaker or None),
+                    due_phrase=phrase, due_date=due, evidence=_evidence([s]))
+    state.next_steps.append((step, s.position, s.speaker))
+
+
+# --------------------------------------------------------------------------------------------------
+# Issues, purpose, header, closing
+# --------------------------------------------------------------------------------------------------
+def _handle_issue(s: Sentence, patterns: list[re.Pattern[str]], state: _State) -> None:
+    for pattern in patterns:
+        m = pattern.search(s.text)
+        if m:
+            title = _clean(m.group(0))
+            state.issues.append((Issue(title=title, summary=s.text, evidence=_evidence([s])), s.position))
+            return
+
+
+def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re.Pattern[str]]) -> None:
+    """Proposals and agreements between one issue and the next are that issue's solutions."""
+    bounds = [pos for _, pos in state.issues] + [10**9]
+    for i, (issue, start) in enumerate(state.issues):
+        end = bounds[i + 1]
+        for s in sentences:
+            if start <= s.position < end and s.text != issue.summary and P.any_match(propose, s.text):
+                issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
+        if any(start <= pos < end for _, pos in state.agreements):
+            issue.status = "resolved"
+
+
+def _purpose(sentences: list[Sentence], lang: str) -> str | None:
+    for s in sentences[:12]:
+        for raw in P.PURPOSE["ru" if lang == "ru" else "en"]:
+            m = re.search(raw, s.text, re.IGNORECASE)
+            if m:
+                rest = m["rest"].strip().rstrip(".")
+                return rest[:1].upper() + rest[1:]
+    return None
+
+
+def _header(
+    transcript: Transcript, participants: list[Participant], meeting_date: dt.date | None
+) -> MeetingHeader:
+    orgs: list[str] = []
+    for p in participants:
+        if p.organisation and p.organisation not in orgs:
+            orgs.append(p.organisation)
+    text = transcript.text
+    platform = next((name for name in P.PLATFORMS if re.search(rf"\b{re.escape(name)}\b", text)), None)
+    return MeetingHeader(date=meeting_date, platform=platform, organisations=orgs)
+
+
+def _results_line(protocol: Protocol, lang: str) -> str:
+    if lang == "ru":
+        return (f"Зафиксировано договорённостей: {len(protocol.agreements)}, "
+                f"следующих шагов: {len(protocol.next_steps)}.")
+    return f"Agreements recorded: {len(protocol.agreements)}; next steps: {len(protocol.next_steps)}."
+
+
+def _closing(protocol: Protocol, lang: str) -> str:
+    topics = [i.title for i in protocol.issues][:3]
+    if lang == "ru":
+        about = f" ({'; '.join(topics)})" if topics else ""
+        return (f"Стороны обсудили ключевые вопросы{about}, зафиксировали договорённости и следующие шаги. "
+                "Благодарим всех участников за конструктивную встречу.")
+    about = f" ({'; '.join(topics)})" if topics else ""
+    return (f"The parties discussed the key issues{about} and recorded the agreements and next steps. "
+            "Thank you all for a constructive meeting.")

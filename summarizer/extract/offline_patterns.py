@@ -1,0 +1,177 @@
+"""Pattern tables for the offline extractor, one entry per language.
+
+Each table is a list of short regular expressions, matched case-insensitively against one sentence.
+Keep them readable: one idea per line, and add a sample sentence to tests/test_offline.py when you
+add a pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Table = dict[str, list[str]]
+
+# Explicit decisions: "договорились", "we agreed".
+AGREE: Table = {
+    "ru": [r"\bдоговорились\b", r"\bсогласовали\b", r"\bрешили\b", r"\bфиксируем\b", r"\bпринято\b",
+           r"\bтак и сделаем\b", r"\bокончательно\b", r"\bсогласовано\b"],
+    "en": [r"\bwe agreed\b", r"\bagreed\b", r"\bit's a deal\b", r"\bdeal\b", r"\blet's go with\b",
+           r"\bwe'll go with\b", r"\bwe decided\b", r"\bdecided\b", r"\bconfirmed\b"],
+}
+# Someone accepts what the other side just proposed.
+ACCEPT: Table = {
+    "ru": [r"(?<!не )\bустраивает\b", r"(?<!не )\bподходит\b", r"\bсогласн[аы]?\b", r"\bсогласен\b",
+           r"\bдоговорились\b", r"\bсогласовали\b", r"^\s*(?:да|хорошо|отлично|ок|окей|идёт|идет)\b",
+           r"\bпринимаем\b", r"\bне возражаем\b"],
+    "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w ]{0,40})\bworks\b", r"\bfine with (?:us|me)\b",
+           r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
+           r"\bwe accept\b", r"\bthat's acceptable\b"],
+}
+# Someone turns a proposal down.
+REJECT: Table = {
+    "ru": [r"\bне подходит\b", r"\bне устраивает\b", r"\bне можем\b", r"\bне готовы\b", r"\bне пойдёт\b",
+           r"\bне пойдет\b", r"\bслишком\b", r"^\s*нет\b", r"\bне согласн", r"\bне вариант\b"],
+    "en": [r"\bcan't accept\b", r"\bcannot accept\b", r"\bdoesn't work\b", r"\bdoes not work\b",
+           r"\bwon't work\b", r"\btoo (?:high|risky|expensive|late|long|much)\b", r"\bnot acceptable\b",
+           r"^\s*no\b", r"\bwe can't\b", r"\bwe cannot\b", r"\bdon't agree\b"],
+}
+# A proposal that needs the other side's yes before it is an agreement.
+PROPOSE: Table = {
+    "ru": [r"\bпредлагаю\b", r"\bпредлагаем\b", r"\bдавайте\b", r"\bмы можем\b", r"\bможем\b",
+           r"\bкак насч[её]т\b", r"\bа если\b"],
+    "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
+           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b"],
+}
+# A later change of an earlier decision: only the final version counts.
+REVISE: Table = {
+    "ru": [r"\bдавайте лучше\b", r"\bхотя нет\b", r"^\s*нет,? давайте\b", r"\bпоправка\b", r"\bпередумал",
+           r"\bвместо этого\b", r"\bлучше давайте\b"],
+    "en": [r"^\s*actually\b", r"\binstead\b", r"\bon second thought\b", r"\blet's make it\b",
+           r"\bchange that\b", r"\bscratch that\b"],
+}
+# Restatements at the end of a meeting: they repeat agreements, they are not new ones.
+RECAP: Table = {
+    "ru": [r"\bподводя итоги\b", r"\bподвед[её]м итоги\b", r"\bрезюмирую\b", r"\bитого\b"],
+    "en": [r"\bto sum up\b", r"\bto summari[sz]e\b", r"\bin summary\b", r"\bto recap\b"],
+}
+# First-person commitments; the verb list is long on purpose (Russian has no "will").
+_RU_1SG = ("пришлю вышлю отправлю подготовлю сделаю проверю свяжусь организую выдам передам согласую "
+           "направлю напишу позвоню уточню обновлю возьму проведу подпишу предоставлю оформлю добавлю "
+           "посчитаю созвонюсь запущу настрою дам")
+_RU_1PL = ("пришл[её]м вышлем отправим подготовим сделаем проверим свяжемся организуем выдадим передадим "
+           "согласуем направим напишем позвоним уточним обновим возьм[её]м провед[её]м подпишем "
+           "предоставим оформим добавим посчитаем запустим настроим дадим")
+COMMIT: Table = {
+    "ru": [rf"\b(?:{'|'.join(_RU_1SG.split())})\b", rf"\b(?:{'|'.join(_RU_1PL.split())})\b",
+           r"\bбер[уё]м? на себя\b", r"\bза мной\b", r"\bза нами\b"],
+    "en": [r"\b(?:i'll|i will|i'm going to|i am going to|we'll|we will|we're going to|we are going to)\s+"
+           r"(?!need\b|be\b|have\b|see\b|try\b|probably\b|also need\b)\w+",
+           r"\blet me\s+(?:send|prepare|check|draft|share)\b", r"\bi'll take care\b", r"\bi can send\b"],
+}
+# A named person takes an action: "Ольга подготовит", "John will sign off". {name} is filled in.
+NAMED_VERB: Table = {
+    "ru": [r"(?:подготовит|пришл[её]т|вышлет|отправит|сделает|проверит|свяжется|организует|выдаст|"
+           r"передаст|согласует|направит|провед[её]т|подпишет|напишет|позвонит|возьм[её]т|обновит|"
+           r"уточнит|предоставит|оформит|запустит|настроит|даст|займ[её]тся|отвечает)"],
+    "en": [r"(?:will|is going to|'ll|is to|should|can)\s+\w+"],
+}
+# Short commitments that only confirm what was just assigned ("Да, беру на себя", "I'll take care of that").
+CONFIRM_ONLY: Table = {
+    "ru": [r"^\s*(?:да,?\s*)?(?:беру на себя|за мной|сделаю|хорошо,? сделаю)[.!]?\s*$"],
+    "en": [r"^\s*(?:yes,?\s*|sure,?\s*)?i'll "
+           r"(?:take care of (?:that|it)|do (?:that|it)|handle (?:that|it))[.!]?\s*$"],
+}
+# Topics raised: "вопрос по срокам", "regarding support".
+ISSUE: Table = {
+    "ru": [r"\b(?:ещ[её] )?вопрос по\s+[^.,:;!?]+", r"\bпо поводу\s+[^.,:;!?]+", r"\bкасательно\s+[^.,:;!?]+",
+           r"\bпроблема (?:в том|с)\s+[^.,:;!?]+", r"\bтеперь по\s+[^.,:;!?]+"],
+    "en": [r"\bregarding\s+[^.,:;!?]+", r"\bthe (?:main |key |big )?issue is\s+[^.,:;!?]+",
+           r"\bthe (?:main )?question is\s+[^.,:;!?]+", r"\bconcern(?:ed)? about\s+[^.,:;!?]+",
+           r"\bwhen it comes to\s+[^.,:;!?]+", r"\bas for\s+[^.,:;!?]+"],
+}
+OPEN: Table = {
+    "ru": [r"\bоставим открытым\b", r"\bоткрытый вопрос\b", r"\bвернёмся к\b", r"\bвернемся к\b",
+           r"\bпока не решили\b"],
+    "en": [r"\bopen question\b", r"\bpark (?:this|that|it)\b", r"\bcome back to\b", r"\brevisit\b",
+           r"\bstill open\b"],
+}
+PURPOSE: Table = {
+    "ru": [r"\bцель (?:сегодняшней |нашей )?(?:встречи|звонка)\s*(?:—|-|:|–)?\s*(?:это\s+)?(?P<rest>.+)",
+           r"\bмы собрались,? чтобы\s+(?P<rest>.+)",
+           r"\bсегодня (?:мы )?(?:хотим |планируем )?обсудить\s+(?P<rest>.+)"],
+    "en": [r"\b(?:we're|we are) here (?:today )?to\s+(?P<rest>.+)",
+           r"\bthe (?:purpose|goal) of (?:this|today's|the) (?:meeting|call) is (?:to\s+)?(?P<rest>.+)",
+           r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)"],
+}
+# Leading words that carry no content in an item's text.
+FILLER = re.compile(
+    r"^(?:(?:да|хорошо|отлично|ок|окей|ладно|итак|значит|тогда|так|а|и|ну|хотя нет|согласен|согласна|"
+    r"perfect|great|okay|ok|yes|sure|so|and|then|well|actually|right)\b[,.!:—-]?\s*)+",
+    re.IGNORECASE,
+)
+PROPOSAL_LEAD = re.compile(
+    r"^(?:(?:я\s+)?предлагаю|предлагаем|давайте(?:\s+лучше)?|мы можем|можно|let's(?:\s+make it)?|"
+    r"what about|how about|we could|we can offer|we propose|i suggest)\s*",
+    re.IGNORECASE,
+)
+AGREE_LEAD = re.compile(
+    r"^[^:]{0,40}?(?:договорились|согласовали|решили|фиксируем|we agreed|agreed|decided)\s*[:,—-]\s*",
+    re.IGNORECASE,
+)
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+SPOKEN_EMAIL = re.compile(
+    r"\b(?P<user>[a-z][\w.-]*)\s+(?:собака|at)\s+(?P<host>[a-z][\w-]*)\s+(?:точка|dot)\s+(?P<tld>[a-z]{2,6})\b",
+    re.IGNORECASE,
+)
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
+PLATFORMS = ["Zoom", "Microsoft Teams", "Teams", "Google Meet", "Skype", "Телемост", "Контур.Толк", "Webex"]
+
+_NAME_RU = r"[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2}"
+_NAME_EN = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
+_ORG = r"[«\"]?(?P<org>[A-ZА-ЯЁ][\w&.-]*(?:\s+[A-ZА-ЯЁ][\w&-]*)*)[»\"]?"
+
+
+@dataclass(frozen=True)
+class IntroPattern:
+    """A self-introduction; named groups: name, optionally position and org."""
+
+    pattern: re.Pattern[str]
+
+
+def _intro(pattern: str) -> IntroPattern:
+    return IntroPattern(re.compile(pattern))
+
+
+INTRO: dict[str, list[IntroPattern]] = {
+    "ru": [
+        _intro(rf"[Мм]еня зовут (?P<name>{_NAME_RU})(?:,\s+я\s+(?P<position>[а-яё][\w\s-]*?)\s+(?:в|из)\s+"
+               rf"(?:компании\s+)?{_ORG})?"),
+        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU}),\s+(?P<position>[\wЁё][\w\s-]*?)\s+"
+               rf"(?:в\s+|из\s+)?(?:компании\s+)?{_ORG}"),
+        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU})[,.]"),
+        _intro(rf"(?:^|[.!?]\s+)[Сс] вами (?P<name>{_NAME_RU})"),
+    ],
+    "en": [
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN}),\s+(?:the\s+)?"
+               rf"(?P<position>[a-z][\w\s-]*?)\s+(?:at|from|of|with)\s+{_ORG}"),
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\s+"
+               rf"(?:from|at|with)\s+{_ORG}"),
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\b(?=\s*(?:,|\.|$|here\b))"),
+    ],
+}
+# "I'm the account manager for ..." / "я менеджер проекта в ..." said without a name.
+POSITION_ONLY: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"\bя\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
+                     r"юрист|бухгалтер|аналитик|инженер)[\w\s-]*?)(?:\s+(?:в|из)\s+|[,.]|$)"),
+    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:for|at|of|in|on)\b"),
+}
+
+
+def compile_table(table: Table, language: str) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in table["ru" if language.startswith("ru") else "en"]]
+
+
+def any_match(patterns: list[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
