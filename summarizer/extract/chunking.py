@@ -123,7 +123,7 @@ Item = TypeVar("Item", Issue, Agreement, NextStep)
 
 def _text_of(item: Issue | Agreement | NextStep) -> str:
     if isinstance(item, Issue):
-        return item.title + " " + (item.summary or "")
+        return item.title  # summaries differ with what each chunk heard; the subject is the title
     if isinstance(item, Agreement):
         return item.text
     return item.action
