@@ -178,6 +178,7 @@ def decode_transcript_bytes(data: bytes, path: Path | None) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError(path, f"the file starts like {encoding} but is damaged ({exc.reason})") from None
     else:
+        _reject_binary_bytes(data, path)
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
@@ -234,6 +235,17 @@ def _try_cp1251(data: bytes) -> str | None:
     words = [w for w in re.findall(r"\w+", text) if _CYRILLIC.search(w)]
     mixed = sum(1 for w in words if _LATIN.search(w))
     return text if mixed <= 0.1 * len(words) else None
+
+
+def _reject_binary_bytes(data: bytes, path: Path | None) -> None:
+    # Text in UTF-8 or cp1251 has no control bytes besides tab and line ends; checking bytes first
+    # gives "binary" instead of a misleading "wrong encoding" message.
+    sample = data[:65536]
+    control = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\f\v")
+    if 0 in sample or control > max(2, len(sample) // 100):
+        raise InputError(path, "this is a binary file, not a text transcript",
+                         hint="Give a .txt, .srt, .vtt or .json transcript, "
+                         "or an audio/video file to transcribe.")
 
 
 def _reject_binary(text: str, path: Path | None) -> None:

@@ -29,7 +29,7 @@ _LEADING_TIME = re.compile(
 # Labels diarisation tools and transcribers produce: SPEAKER_00, Speaker 1, Спикер 2, PERSON6, spk_0.
 DIARISATION_LABEL = re.compile(
     r"^(?:SPEAKER[_ ]?\d+|Speaker\s*\d+|Спикер\s*\d+|Говорящий\s*\d+|Участник\s*\d+"
-    r"|[A-Z]{2,}_?\d+|spk_?\d+)$",
+    r"|PERSON_?\d+|spk_?\d+|Guest\s*\d+|Гость\s*\d+)$",
     re.IGNORECASE,
 )
 _NAME = r"[^\W\d_][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,3}"
@@ -42,7 +42,10 @@ _BRACKET_PREFIX = re.compile(r"^[\[(](?P<label>[^\[\]()]{1,60})[\])](?P<colon>\s
 # Teams/Otter copy-paste: a header line "Ольга Смирнова   0:03" above the words.
 _NAME_TIME_HEADER = re.compile(rf"^(?P<label>{_NAME})\s+(?P<start>{TIME})\s*$")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*>]\s+)?")
-_MARKDOWN_BOLD_LABEL = re.compile(r"^(\*\*|__)(?P<label>[^*_]{1,80}?)(:?)\1\s*:?")
+# "**Anna Lee:** text" and "**Anna Lee**: text"
+_MARKDOWN_BOLD_LABEL = re.compile(
+    r"^(\*\*|__)(?P<label>[^*_]{1,80}?):?\1\s*:\s*|^(\*\*|__)(?P<label2>[^*_]{1,80}?):\3\s*"
+)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class LabelCandidate:
     note: str | None
     rest: str
     strong: bool  # diarisation label or an explicit "[Name]:"; accepted without further evidence
+    style: str = "name"  # name | [ | (
 
 
 def parse_time(value: str, path: Path | None, line: int) -> float:
@@ -80,7 +84,7 @@ def split_label(text: str) -> LabelCandidate | None:
     if match:
         label = match.group("label").strip()
         if DIARISATION_LABEL.match(label) or match.group("colon"):
-            return LabelCandidate(label, None, match.group("rest").strip(), strong=True)
+            return LabelCandidate(label, None, match.group("rest").strip(), strong=True, style=text[0])
     match = _NAME_PREFIX.match(text)
     if match:
         label = " ".join(match.group("label").split())
@@ -100,6 +104,12 @@ def accepted_labels(candidates: list[LabelCandidate], lines_with_text: int) -> s
     A prefix counts if it is a diarisation label, a capitalised full name, repeats in the file,
     or if most lines of the file carry a prefix (then the file is clearly speaker-attributed).
     """
+    styles = Counter(c.style for c in candidates if c.style != "name")
+    if len(styles) > 1:
+        # ELITR-style files tag speakers "(PERSON6)" and anonymised names "[PERSON4]": the rarer
+        # bracket style is content, not a speaker tag.
+        major = styles.most_common(1)[0][0]
+        candidates = [c for c in candidates if c.style in {"name", major}]
     counts = Counter(c.label for c in candidates)
     accepted = {
         c.label for c in candidates if c.strong or counts[c.label] >= 2 or _looks_like_full_name(c.label)
@@ -117,7 +127,7 @@ def _strip_markdown(line: str, is_markdown: bool) -> str:
     if not is_markdown:
         return line
     line = _MARKDOWN_NOISE.sub("", line, count=1)
-    return _MARKDOWN_BOLD_LABEL.sub(lambda m: m.group("label").rstrip(":") + ":", line, count=1)
+    return _MARKDOWN_BOLD_LABEL.sub(lambda m: (m.group("label") or m.group("label2")) + ": ", line, count=1)
 
 
 @dataclass
