@@ -1,0 +1,125 @@
+"""Putting names on speaker labels before extraction, from what people say about themselves.
+
+Diarisation gives ``SPEAKER_00``…; a protocol needs people. The roster (given by a person) always
+wins; where it says nothing about a label, a self-introduction in that speaker's own segments
+("меня зовут Ольга Смирнова", "я — Иван из Ромашки", "this is John from Acme",
+"I'm Anna Petrova, account manager at Northwind") names it. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from summarizer.transcript import Person, Transcript
+
+log = logging.getLogger(__name__)
+
+_UP = "A-ZА-ЯЁ"
+_LOW = "a-zа-яё"
+_WORD = rf"[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)?"
+_NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}})"
+# What may follow the name: ", account manager at Northwind" / "from Acme" / ", менеджер из Ромашки".
+_ORG = rf"[\"«]?[{_UP}0-9][\w&.\-]*(?:\s+[{_UP}0-9][\w&.\-]*){{0,3}}[\"»]?"
+_TAIL = (
+    rf"(?:\s*,\s*(?P<position>[{_LOW}][{_LOW}\s\-]{{1,60}}?)\s+(?:at|from|with|of|в|из|от|компании)\s+"
+    rf"(?P<org>{_ORG})|\s*,?\s+(?:from|at|with|из|от|компания|компании)\s+(?P<org2>{_ORG}))?"
+)
+
+_PATTERNS = [
+    re.compile(rf"\b[Mm]y name is\s+{_NAME}{_TAIL}"),
+    re.compile(rf"\b(?:i'm|i am)\s+{_NAME}{_TAIL}"),
+    re.compile(rf"(?:^|[.!?,]\s*|\b(?:[Hh]i|[Hh]ello)\W+)[Tt]his is\s+{_NAME}{_TAIL}"),
+    re.compile(rf"\b[Мм]еня зовут\s+{_NAME}{_TAIL}"),
+    re.compile(rf"(?:^|[.!?,]\s*)(?:[Яя]|[Сс] вами)\s*(?:[—–-]\s*)?{_NAME}{_TAIL}"),
+    # "Это Мария" alone may be about anyone or anything ("Это Москва"); with "из"/"компания" it is not.
+    re.compile(rf"(?:^|[.!?,]\s*)[Ээ]то\s+{_NAME}(?=\s*,?\s+(?:из|от|компания)\s){_TAIL}"),
+]
+# Words that follow "I'm"/"это" capitalised at the start of a sentence and are not names.
+_NOT_NAMES = {
+    "sorry", "not", "here", "fine", "good", "glad", "happy", "afraid", "going", "sure", "just", "the",
+    "also", "really", "very", "okay", "ok", "ready", "back", "done", "new", "still", "so", "now",
+    "думаю", "хочу", "считаю", "тоже", "согласен", "согласна", "вот", "так", "да", "нет", "всё", "все",
+    "наверное", "понимаю", "помню", "правильно", "хорошо", "ладно", "очень", "просто", "уже",
+}
+# Regexes are case-sensitive for names on purpose, but "i'm" must match at any case.
+_CASELESS_LEAD = re.compile(r"\b(I'M|I AM|I'm|i'm|i am|I am)\b")
+# Words a name never ends with although they are capitalised at the start of a clause.
+_TRAILING_NOT_NAME = {"Thanks", "Thank", "Hi", "Hello", "And", "So", "Спасибо", "Привет", "Здравствуйте"}
+
+
+@dataclass(frozen=True)
+class Introduction:
+    label: str
+    segment_id: str
+    name: str
+    position: str | None = None
+    organisation: str | None = None
+
+
+def find_introduction(text: str) -> tuple[str, str | None, str | None] | None:
+    """(name, position, organisation) if the text is someone introducing themselves."""
+    normalized = _CASELESS_LEAD.sub(lambda m: m.group(1).lower(), text.replace("’", "'"))
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(normalized):
+            words = match.group("name").split()
+            while words and words[-1] in _TRAILING_NOT_NAME:
+                words.pop()
+            if not words or words[0].lower() in _NOT_NAMES:
+                continue
+            position = match.group("position")
+            org = match.group("org") or match.group("org2")
+            return (
+                " ".join(words),
+                position.strip() if position else None,
+                org.strip(" .,") if org else None,
+            )
+    return None
+
+
+def find_introductions(transcript: Transcript) -> list[Introduction]:
+    """Self-introductions per speaker label, first one per label, in transcript order."""
+    found: dict[str, Introduction] = {}
+    for seg in transcript.segments:
+        if not seg.speaker or seg.speaker in found:
+            continue
+        hit = find_introduction(seg.text)
+        if hit:
+            name, position, org = hit
+            found[seg.speaker] = Introduction(seg.speaker, seg.id, name, position, org)
+    return list(found.values())
+
+
+def _same_person(roster_name: str, introduced: str) -> bool:
+    a = roster_name.casefold().split()
+    b = introduced.casefold().split()
+    # "Anna" introduces herself, the roster says "Anna Petrova" (or the other way round).
+    return bool(a) and bool(b) and (a == b or a[: len(b)] == b or b[: len(a)] == a)
+
+
+def name_speakers(transcript: Transcript) -> Transcript:
+    """A copy whose roster also names the labels people introduced themselves under.
+
+    Never changes what the roster already says: a label the roster maps stays, a roster person
+    who already has labels keeps exactly those, and a name the roster lacks becomes a new Person.
+    """
+    out = transcript.model_copy(deep=True)
+    named: dict[str, dict[str, str]] = {}
+    for intro in find_introductions(out):
+        if out.person_for(intro.label) is not None:
+            continue  # the roster (a person's word) wins over what the audio suggests
+        match = next((p for p in out.roster if _same_person(p.name, intro.name)), None)
+        if match is not None:
+            if match.labels:
+                log.info("%s introduced as %s, who already has labels %s; left as is",
+                         intro.label, intro.name, match.labels)
+                continue
+            match.labels.append(intro.label)
+        else:
+            out.roster.append(Person(name=intro.name, position=intro.position,
+                                     organisation=intro.organisation, labels=[intro.label]))
+        named[intro.label] = {"name": intro.name, "segment": intro.segment_id}
+    if named:
+        out.meta["named_speakers"] = named
+    return out
