@@ -164,6 +164,12 @@ def test_stdin_text_and_bytes() -> None:
     assert vtt.meta["format"] == "vtt" and vtt.segments[0].speaker == "Anna" and vtt.segments[0].start == 1.0
 
 
+def test_non_russian_8bit_text_is_refused_not_misread() -> None:
+    # cp1251 decodes any byte; without Cyrillic words the guess must not be taken
+    with pytest.raises(InputError, match=r"^<stdin>, line 2: the text is neither UTF-8 nor Windows-1251"):
+        read_transcript(None, text=b"Anna Lee: hello\nBob Stone: total 100\xb0 and \xa7 5\n")
+
+
 def test_language_guess_english_with_russian_names() -> None:
     t = read_transcript(None, text="Ольга: Let's agree the delivery terms today.\nИван: Sure, fine by me.\n")
     assert t.language == "en"
