@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
 import unicodedata
@@ -94,6 +95,15 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
         time.sleep(float(pause))
     tmp.replace(path)
     return path
+
+
+def copy_atomic(src: Path, dest: Path) -> Path:
+    """Copy a (possibly large) file via a temporary name and an atomic rename."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dest)
+    return dest
 
 
 def slugify(text: str, *, max_len: int = 40) -> str:
@@ -234,17 +244,37 @@ class Store:
         transcript_path: str | None = None,
         meeting_id: str | None = None,
         actor: str | None = None,
+        files: dict[str, bytes | Path] | None = None,
+        protocol: Protocol | None = None,
     ) -> MeetingRecord:
-        """Create a meeting in state ``draft``; the id is ``<date>-<client or title slug>``."""
+        """Create a meeting in state ``draft``; the id is ``<date>-<client or title slug>``.
+
+        ``files`` (path inside the meeting folder → content or a file to copy) are written and
+        ``protocol`` is stored as version 1 (source ``extracted``) in the same transaction, so the
+        meeting never exists without them. ``transcript_path``/``source_path`` given relative are
+        taken inside the meeting folder.
+        """
         base = meeting_id or self._make_id(meeting_date, client or title)
         stamp = now_iso()
         with self.transaction() as conn:
             new_id, n = base, 1
-            while conn.execute("SELECT 1 FROM meetings WHERE id = ?", (new_id,)).fetchone():
+            while conn.execute("SELECT 1 FROM meetings WHERE id = ?", (new_id,)).fetchone() or (
+                not meeting_id and self.meeting_dir(new_id).exists()
+            ):
                 if meeting_id:
                     raise StoreError(f"meeting {meeting_id!r} already exists")
                 n += 1
                 new_id = f"{base}-{n}"
+            folder = self.meeting_dir(new_id)
+            for rel, content in (files or {}).items():
+                if isinstance(content, Path):
+                    copy_atomic(content, folder / rel)
+                else:
+                    write_atomic(folder / rel, content)
+            if transcript_path and not Path(transcript_path).is_absolute():
+                transcript_path = str(folder / transcript_path)
+            if source_path and not Path(source_path).is_absolute():
+                source_path = str(folder / source_path)
             conn.execute(
                 "INSERT INTO meetings (id, title, client, meeting_date, language, level, status,"
                 " source_path, source_sha256, transcript_path, created_at, updated_at)"
@@ -259,7 +289,10 @@ class Store:
                 " VALUES (?, NULL, 'draft', ?, 'created', ?, NULL)",
                 (new_id, actor, stamp),
             )
-        self.meeting_dir(new_id).mkdir(parents=True, exist_ok=True)
+            if protocol is not None:
+                self._insert_version(conn, new_id, 1, protocol, source="extracted", author=actor,
+                                     note="extracted", stamp=stamp)
+        folder.mkdir(parents=True, exist_ok=True)
         return self.get_meeting(new_id)
 
     @staticmethod
@@ -337,8 +370,6 @@ class Store:
         ``expect_status``: refuse (``WorkflowError``) unless the meeting is in one of these states,
         checked inside the same transaction so a concurrent approval cannot slip in between.
         """
-        text = protocol_json(protocol)
-        digest = sha256_bytes(text.encode("utf-8"))
         stamp = now_iso()
         with self.transaction() as conn:
             row = conn.execute("SELECT status FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
@@ -352,16 +383,24 @@ class Store:
             number = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE meeting_id = ?", (meeting_id,)
             ).fetchone()[0]
-            # The file first, the row last: a crash in between leaves an orphan file that the next
-            # writer of the same number simply replaces, never a row without its file.
-            write_atomic(self.meeting_dir(meeting_id) / "versions" / f"v{number:03d}.json", text)
-            conn.execute(
-                "INSERT INTO versions (meeting_id, number, protocol, sha256, author, note, source,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (meeting_id, number, text, digest, author, note, source, stamp),
-            )
+            self._insert_version(conn, meeting_id, number, protocol, source=source, author=author,
+                                 note=note, stamp=stamp)
             conn.execute("UPDATE meetings SET updated_at = ? WHERE id = ?", (stamp, meeting_id))
         return self.get_version(meeting_id, number)
+
+    def _insert_version(
+        self, conn: sqlite3.Connection, meeting_id: str, number: int, protocol: Protocol, *,
+        source: str, author: str | None, note: str | None, stamp: str,
+    ) -> None:
+        text = protocol_json(protocol)
+        # The file first, the row last: a crash in between leaves an orphan file that the next
+        # writer of the same number simply replaces, never a row without its file.
+        write_atomic(self.meeting_dir(meeting_id) / "versions" / f"v{number:03d}.json", text)
+        conn.execute(
+            "INSERT INTO versions (meeting_id, number, protocol, sha256, author, note, source,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (meeting_id, number, text, sha256_bytes(text.encode("utf-8")), author, note, source, stamp),
+        )
 
     def get_version(self, meeting_id: str, number: int | None = None) -> VersionRecord:
         """The given version, or the latest when ``number`` is None."""

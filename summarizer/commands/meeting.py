@@ -1,1 +1,313 @@
-"""CLI commands; registered on summarizer.cli.app."""
+"""Meeting commands: draft, review, status, send, diff, approve, list, export.
+
+Only argument handling and printing live here; the work is done by ``summarizer.pipeline``,
+``summarizer.workflow``, ``summarizer.approval``, ``summarizer.review`` and ``summarizer.diff``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.errors import InputError, ValidationFailed
+from summarizer.schema import Flag, Protocol
+from summarizer.store import Store, VersionSource
+
+MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
+
+
+def _store(config: Path | None) -> Store:
+    return Store(settings_from(config))
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(None, f"--date {value!r} is not a date", hint="use YYYY-MM-DD") from exc
+
+
+def _print_attention(flags: list[Flag]) -> None:
+    if not flags:
+        echo("Nothing flagged for review.")
+        return
+    echo(f"Needs your attention ({len(flags)}):")
+    for flag in flags:
+        where = f"[{flag.item_id}] " if flag.item_id else ""
+        echo(f"  - {where}{flag.message} ({flag.code})")
+
+
+def _copy_out(files: dict[str, Path], out_dir: Path, force: bool) -> list[Path]:
+    targets = [out_dir / p.name for p in files.values()]
+    clash = [t for t in targets if t.exists()]
+    if clash and not force:
+        raise InputError(clash[0], "the file already exists and was not overwritten", hint="pass --force")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src, dest in zip(files.values(), targets, strict=True):
+        shutil.copyfile(src, dest)
+    return targets
+
+
+@app.command()
+def draft(
+    source: Annotated[Path | None, typer.Argument(help="Recording or transcript file; '-' reads stdin.")],
+    date: Annotated[str | None, typer.Option("--date", help="Meeting date YYYY-MM-DD.")] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    client: Annotated[str | None, typer.Option("--client", help="Client organisation.")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="ru or en (default: detected).")] = None,
+    level: Annotated[str | None, typer.Option("--level", help="brief or detailed.")] = None,
+    roster: Annotated[str | None, typer.Option("--roster", help="Roster file or spec string.")] = None,
+    speaker: Annotated[list[str] | None, typer.Option(
+        "--speaker", help="LABEL=Name, position, organisation, e-mail (repeatable).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Whisper model (recordings).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Also copy the draft here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files in -o DIR.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Make a draft protocol from a recording or a transcript, and store it as a new meeting."""
+    from summarizer.pipeline import resolve_roster, run_draft
+
+    if level and level not in ("brief", "detailed"):
+        raise InputError(None, f"--level {level!r}", hint="use brief or detailed")
+    settings = settings_from(config)
+    text = None
+    if source is not None and str(source) == "-":
+        source, text = None, sys.stdin.read()
+    people = resolve_roster(roster, speaker)
+
+    def progress(stage: str, fraction: float | None) -> None:
+        if stage != "transcribe":
+            echo(f"... {stage}", err=True)
+
+    result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,
+                       client=client, language=language, level=level, roster=people or None,
+                       model=model, progress=progress)
+    meeting = result.meeting
+    echo(f"Meeting {meeting.id} — draft v{result.version.number} ({meeting.status})")
+    for fmt, path in result.files.items():
+        echo(f"  {fmt:5} {path}")
+    if output:
+        for path in _copy_out(result.files, output, force):
+            echo(f"  copy  {path}")
+    _print_attention(result.attention)
+    echo(f"Next: summarizer review {meeting.id}")
+
+
+@app.command()
+def review(
+    meeting: MeetingArg,
+    file: Annotated[Path | None, typer.Option("--file", help="Import an edited protocol (JSON/TOML).")] = (
+        None
+    ),
+    from_client: Annotated[Path | None, typer.Option(
+        "--from-client", help="The client's edited protocol (JSON/TOML); records source=client.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version."""
+    from summarizer.pipeline import render_files
+    from summarizer.review import import_protocol_file, review_in_editor
+    from summarizer.workflow import record_edit
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        base = store.get_version(record.id)
+        if file and from_client:
+            raise InputError(None, "give either --file or --from-client, not both")
+        imported = file or from_client
+        protocol: Protocol | None
+        try:
+            if imported:
+                protocol = import_protocol_file(imported, base.protocol)
+            else:
+                def ask(err: ValidationFailed, path: Path) -> bool:
+                    _print_errors(err)
+                    return typer.confirm(f"Reopen the editor to fix it? (your text is in {path})",
+                                         default=True, err=True)
+
+                protocol = review_in_editor(base.protocol, record.folder / "review",
+                                            title=f"Meeting {record.id} — version {base.number}",
+                                            ask_retry=ask)
+        except ValidationFailed as err:
+            _print_errors(err)
+            raise
+        if protocol is None or protocol == base.protocol:
+            echo("No changes; no new version.")
+            return
+        source: VersionSource = "client" if from_client else "edited"
+        version, event = record_edit(store, record.id, protocol, source=source, actor=by, note=note)
+        files = render_files(store, store.get_meeting(record.id), version)
+        echo(f"Saved v{version.number} ({source}) of {record.id}.")
+        if event:
+            echo(f"Status: {event.from_state} → {event.to_state}")
+        echo(f"Draft: {files['docx']}")
+        _print_attention(version.protocol.all_flags())
+
+
+def _print_errors(err: ValidationFailed) -> None:
+    for line, msg in err.errors:
+        echo(f"  line {line}: {msg}" if line else f"  {msg}", err=True)
+
+
+@app.command()
+def status(
+    meeting: MeetingArg,
+    set_state: Annotated[str | None, typer.Option("--set", help="Move to this state.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show a meeting's state, versions and history (or change the state with --set)."""
+    from summarizer.workflow import allowed_next, transition
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        if set_state:
+            event = transition(store, record.id, set_state, actor=by, note=note)
+            echo(f"{record.id}: {event.from_state} → {event.to_state}")
+            return
+        echo(f"{record.id}  {record.title or ''}")
+        echo(f"  client: {record.client or '—'}   date: {record.meeting_date or '—'}   "
+             f"language: {record.language or '—'}")
+        echo(f"  status: {record.status}   next: {', '.join(allowed_next(record.status)) or '—'}")
+        echo("Versions:")
+        for v in store.list_versions(record.id):
+            echo(f"  v{v.number}  {v.created_at}  {v.source:9}  {v.author or ''}  {v.note or ''}".rstrip())
+        echo("History:")
+        for e in store.events(record.id):
+            step = f"{e.from_state} → {e.to_state}" if e.from_state else e.to_state
+            ver = f" v{e.version}" if e.version else ""
+            echo(f"  {e.at}  {step}{ver}  {e.actor or ''}  {e.note or ''}".rstrip())
+        for a in store.approvals(record.id):
+            echo(f"Approved v{a.version} by {a.approved_by} at {a.at}; evidence {a.evidence_path} "
+                 f"sha256 {a.evidence_sha256[:12]}…; version sha256 {a.version_sha256[:12]}…")
+
+
+@app.command()
+def send(
+    meeting: MeetingArg,
+    to: Annotated[list[str] | None, typer.Option("--to", help="Recipient (repeatable).")] = None,
+    final: Annotated[bool, typer.Option("--final", help="Send the approved version to everyone.")] = False,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml."""
+    from summarizer.approval import send_final, send_for_approval
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        if final:
+            delivery = send_final(store, record.id, extra=to, actor=by)
+        else:
+            delivery = send_for_approval(store, record.id, to or [], actor=by)
+        how = "Sent" if delivery.sent else "Written (no SMTP configured)"
+        echo(f"{how}: {delivery.subject} → {', '.join(delivery.recipients)}")
+        echo(f"  {delivery.path}")
+        echo(f"Status: {store.get_meeting(record.id).status}")
+
+
+@app.command()
+def diff(
+    meeting: MeetingArg,
+    old: Annotated[str, typer.Argument(help="Older version, e.g. v1.")],
+    new: Annotated[str | None, typer.Argument(help="Newer version (default: latest).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML redline here.")] = None,
+    force: Annotated[bool, typer.Option("--force")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show what changed between two versions, item by item."""
+    from summarizer.diff import diff_protocols, format_html, format_terminal
+    from summarizer.store import write_atomic
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        a = store.get_version(record.id, _version_number(old))
+        b = store.get_version(record.id, _version_number(new) if new else None)
+        changes = diff_protocols(a.protocol, b.protocol)
+        title = f"{record.id}: v{a.number} → v{b.number}"
+        if html:
+            if html.exists() and not force:
+                raise InputError(html, "the file already exists and was not overwritten", hint="pass --force")
+            write_atomic(html, format_html(changes, title=title))
+            echo(f"Wrote {html}")
+        else:
+            typer.echo(format_terminal(changes, colour=sys.stdout.isatty(), title=title), nl=False)
+
+
+def _version_number(value: str) -> int:
+    try:
+        return int(value.lower().lstrip("v"))
+    except ValueError as exc:
+        raise InputError(None, f"{value!r} is not a version", hint="use v2 or 2") from exc
+
+
+@app.command()
+def approve(
+    meeting: MeetingArg,
+    by: Annotated[str, typer.Option("--by", help='Who approved: "Name <mail>".')],
+    evidence: Annotated[str, typer.Option("--evidence", help="Their reply (.eml/.txt file) or its text.")],
+    no_send: Annotated[bool, typer.Option("--no-send", help="Do not e-mail the final version.")] = False,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who records it (default: you).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record the client's written approval, render the final version and send it to participants."""
+    from summarizer.approval import approve as approve_meeting
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        result = approve_meeting(store, record.id, by=by, evidence=evidence, actor=actor, send=not no_send)
+        a = result.approval
+        echo(f"Approved v{a.version} of {record.id} by {a.approved_by}.")
+        echo(f"  evidence {a.evidence_path} (sha256 {a.evidence_sha256})")
+        echo(f"  version sha256 {a.version_sha256}")
+        for fmt, path in result.final_files.items():
+            echo(f"  final {fmt:5} {path}")
+        if result.delivery:
+            how = "Sent" if result.delivery.sent else "Written"
+            echo(f"{how} to {', '.join(result.delivery.recipients)}: {result.delivery.path}")
+        for n in result.notes:
+            echo(f"Note: {n}")
+        echo(f"Status: {store.get_meeting(record.id).status}")
+
+
+@app.command("list")
+def list_meetings(config: ConfigOpt = None) -> None:
+    """List meetings with status, date, client and open warnings."""
+    with _store(config) as store:
+        meetings = store.list_meetings()
+        if not meetings:
+            echo("No meetings yet. Start with: summarizer draft RECORDING")
+            return
+        for m in meetings:
+            versions = store.list_versions(m.id)
+            flags = len(versions[-1].protocol.all_flags()) if versions else 0
+            echo(f"{m.id:40} {m.status:18} {str(m.meeting_date or ''):10}  v{len(versions)}  "
+                 f"{m.client or '—'}  warnings: {flags}")
+
+
+@app.command()
+def export(
+    meeting: MeetingArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="docx, html, md, json or eml.")] = "docx",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="Version (default: latest).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Write a version of the protocol to a file (never overwrites without --force)."""
+    from summarizer.pipeline import export_version
+
+    with _store(config) as store:
+        path = export_version(store, meeting, fmt, output=output,
+                              version=_version_number(version) if version else None, force=force)
+        echo(f"Wrote {path}")

@@ -1,0 +1,324 @@
+"""From a recording or a transcript to a stored draft: the main job, shared by the CLI and the web app.
+
+``run_draft`` reads (or transcribes) the input, applies the roster, extracts the protocol, creates the
+meeting with version 1 and renders the draft files. Each stage is a parameter with the real function
+as default, so callers and tests can replace one stage and keep the rest. Transcription is cached by
+``summarizer.transcribe`` (content hash + model + options), so a failure in a later stage never
+forces the recording to be transcribed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from summarizer.config import Settings
+from summarizer.errors import InputError
+from summarizer.schema import Flag, Protocol
+from summarizer.store import MeetingRecord, Store, VersionRecord, sha256_file, write_atomic
+from summarizer.transcript import Person, Transcript
+
+if TYPE_CHECKING:
+    from summarizer.mail import Delivery
+
+log = logging.getLogger(__name__)
+
+# stage name ("transcribe", "read", "extract", "store", "render") and fraction done (None: unknown)
+Progress = Callable[[str, float | None], None]
+TranscribeFn = Callable[..., Transcript]
+IngestFn = Callable[..., Transcript]
+ExtractFn = Callable[..., Protocol]
+# Sources up to this size are copied into the meeting folder; larger recordings are referenced.
+COPY_SOURCE_LIMIT = 200 * 1024 * 1024
+RENDER_FORMATS = ("md", "html", "docx")
+
+
+@dataclass
+class DraftResult:
+    meeting: MeetingRecord
+    version: VersionRecord
+    files: dict[str, Path]  # format -> rendered draft file
+    transcript: Transcript
+    attention: list[Flag] = field(default_factory=list)  # what the reviewer must look at
+
+
+def _default_transcribe(path: Path, settings: Settings, **kw: Any) -> Transcript:
+    from summarizer.transcribe import transcribe_file
+
+    return transcribe_file(path, settings, **kw)
+
+
+def _default_ingest(path: Path | None, *, text: str | None = None) -> Transcript:
+    from summarizer.ingest import read_transcript
+
+    return read_transcript(path, text=text)
+
+
+def _default_extract(transcript: Transcript, settings: Settings, **kw: Any) -> Protocol:
+    from summarizer.extract import extract_protocol
+
+    return extract_protocol(transcript, settings, **kw)
+
+
+def _is_media(path: Path) -> bool:
+    from summarizer.transcribe import is_media_file
+
+    return is_media_file(path)
+
+
+def load_transcript(
+    source: Path | None,
+    settings: Settings,
+    *,
+    text: str | None = None,
+    language: str | None = None,
+    model: str | None = None,
+    progress: Progress | None = None,
+    transcribe: TranscribeFn = _default_transcribe,
+    ingest: IngestFn = _default_ingest,
+) -> Transcript:
+    """A recording is transcribed (cached), a transcript file or pasted ``text`` is read."""
+    if source is None and text is None:
+        raise InputError(None, "nothing to summarise: give a recording, a transcript file or text")
+    if source is not None and not source.exists():
+        raise InputError(source, "no such file")
+    if source is not None and _is_media(source):
+        report = (lambda done, total: progress("transcribe", done / total if total else None)) \
+            if progress else None
+        return transcribe(source, settings, language=language, model=model, progress=report)
+    if progress:
+        progress("read", None)
+    return ingest(source, text=text)
+
+
+def resolve_roster(
+    roster: list[Person] | str | Path | None, speakers: list[str] | None = None
+) -> list[Person]:
+    """People from a roster file/spec plus ``LABEL=spec`` speaker options (``--speaker``)."""
+    from summarizer.roster import load_roster
+
+    people: list[Person] = []
+    if isinstance(roster, list):
+        people.extend(roster)
+    elif roster:
+        people.extend(load_roster(roster))
+    if speakers:
+        people.extend(load_roster(list(speakers)))
+    return people
+
+
+def run_draft(
+    source: Path | None,
+    settings: Settings,
+    *,
+    text: str | None = None,
+    meeting_date: dt.date | None = None,
+    title: str | None = None,
+    client: str | None = None,
+    language: str | None = None,
+    level: str | None = None,
+    roster: list[Person] | str | Path | None = None,
+    model: str | None = None,
+    progress: Progress | None = None,
+    actor: str | None = None,
+    store: Store | None = None,
+    transcribe: TranscribeFn = _default_transcribe,
+    ingest: IngestFn = _default_ingest,
+    extract: ExtractFn = _default_extract,
+) -> DraftResult:
+    """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``."""
+    from summarizer.roster import apply_roster
+
+    transcript = load_transcript(source, settings, text=text, language=language, model=model,
+                                 progress=progress, transcribe=transcribe, ingest=ingest)
+    people = resolve_roster(roster)
+    if people:
+        transcript = apply_roster(transcript, people)
+    if progress:
+        progress("extract", None)
+    protocol = extract(transcript, settings, meeting_date=meeting_date, language=language)
+    if title:
+        protocol.header.title = title
+    if meeting_date and not protocol.header.date:
+        protocol.header.date = meeting_date
+    if client and client not in protocol.header.organisations:
+        protocol.header.organisations.append(client)
+
+    if progress:
+        progress("store", None)
+    own_store = store is None
+    store = store or Store(settings)
+    try:
+        files: dict[str, bytes | Path] = {"transcript.json": transcript.to_json().encode("utf-8")}
+        source_path = source_sha = None
+        if source is not None:
+            source_sha = sha256_file(source)
+            if source.stat().st_size <= COPY_SOURCE_LIMIT:
+                files[f"source/{source.name}"] = source
+                source_path = f"source/{source.name}"
+            else:
+                source_path = str(source.resolve())
+        elif text is not None:
+            files["source/pasted.txt"] = text.encode("utf-8")
+            source_path = "source/pasted.txt"
+        meeting = store.create_meeting(
+            title=protocol.header.title or title,
+            client=client,
+            meeting_date=meeting_date or protocol.header.date or dt.date.today(),
+            language=protocol.language or transcript.language,
+            level=level or settings.detail,
+            source_path=source_path,
+            source_sha256=source_sha,
+            transcript_path="transcript.json",
+            files=files,
+            protocol=protocol,
+            actor=actor,
+        )
+        version = store.get_version(meeting.id, 1)
+        if progress:
+            progress("render", None)
+        rendered = render_files(store, meeting, version, status="draft", transcript=transcript)
+    finally:
+        if own_store:
+            store.close()
+    return DraftResult(meeting=meeting, version=version, files=rendered, transcript=transcript,
+                       attention=attention_flags(version.protocol))
+
+
+def attention_flags(protocol: Protocol) -> list[Flag]:
+    """Every flag a reviewer should look at, protocol-wide first, then per item."""
+    return protocol.all_flags()
+
+
+def load_meeting_transcript(meeting: MeetingRecord) -> Transcript | None:
+    if meeting.transcript_path and Path(meeting.transcript_path).exists():
+        return Transcript.from_json(Path(meeting.transcript_path).read_text(encoding="utf-8"))
+    return None
+
+
+def rendered_dir(meeting: MeetingRecord, version: int, status: str) -> Path:
+    return meeting.folder / "final" if status == "final" else meeting.folder / "drafts" / f"v{version:03d}"
+
+
+def render_files(
+    store: Store,
+    meeting: MeetingRecord,
+    version: VersionRecord,
+    *,
+    status: str = "draft",
+    transcript: Transcript | None = None,
+    formats: tuple[str, ...] = RENDER_FORMATS,
+) -> dict[str, Path]:
+    """Render ``version`` as md/html/docx into the meeting folder (``drafts/vNNN/`` or ``final/``)."""
+    from summarizer.render import render_protocol, write_docx
+
+    settings = store.settings
+    transcript = transcript or load_meeting_transcript(meeting)
+    level: Literal["brief", "detailed"] = "brief" if meeting.level == "brief" else "detailed"
+    folder = rendered_dir(meeting, version.number, status)
+    stem = f"{meeting.id}-final" if status == "final" else f"{meeting.id}-v{version.number}"
+    out: dict[str, Path] = {}
+    for fmt in formats:
+        path = folder / f"{stem}.{fmt}"
+        if fmt == "docx":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_docx(version.protocol, path, level=level, settings=settings, status=status,
+                       version=version.number, transcript=transcript)
+        else:
+            text = render_protocol(version.protocol, fmt, level=level,  # type: ignore[arg-type]
+                                   settings=settings, status=status, transcript=transcript,
+                                   version=version.number)
+            write_atomic(path, text)
+        out[fmt] = path
+    return out
+
+
+def ensure_rendered(
+    store: Store, meeting: MeetingRecord, version: VersionRecord, status: str
+) -> dict[str, Path]:
+    """The rendered files of ``version``, rendering them if they are missing (e.g. after an edit)."""
+    folder = rendered_dir(meeting, version.number, status)
+    stem = f"{meeting.id}-final" if status == "final" else f"{meeting.id}-v{version.number}"
+    paths = {fmt: folder / f"{stem}.{fmt}" for fmt in RENDER_FORMATS}
+    if status != "final" and all(p.exists() for p in paths.values()):
+        return paths
+    return render_files(store, meeting, version, status=status)
+
+
+def send_version(
+    store: Store,
+    meeting: MeetingRecord,
+    version: VersionRecord,
+    to: list[str],
+    *,
+    kind: str,
+) -> Delivery:
+    """Build the e-mail for ``version`` (DOCX attached, HTML alternative) and deliver it."""
+    from summarizer.mail import build_message, deliver
+
+    status = "final" if kind == "final" else "draft"
+    files = ensure_rendered(store, meeting, version, status)
+    msg = build_message(
+        version.protocol, kind="final" if kind == "final" else "review", to=to, settings=store.settings,
+        version=version.number, attachment=files["docx"],
+        html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id,
+    )
+    return deliver(msg, store.settings, meeting.folder / "outbox", stem=f"{kind}-v{version.number:03d}")
+
+
+EXPORT_FORMATS = ("docx", "html", "md", "json", "eml")
+
+
+def export_version(
+    store: Store,
+    meeting_ref: str,
+    fmt: str,
+    *,
+    output: Path | None = None,
+    version: int | None = None,
+    force: bool = False,
+) -> Path:
+    """Write one version as docx/html/md/json, or as an unsent .eml, to ``output``.
+
+    The approved version exports without the draft mark. Refuses to replace an existing file unless
+    ``force``.
+    """
+    from summarizer.render import render_protocol, write_docx
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(None, f"unknown export format {fmt!r}", hint="use " + ", ".join(EXPORT_FORMATS))
+    meeting = store.get_meeting(meeting_ref)
+    record = store.get_version(meeting.id, version)
+    approved = {a.version for a in store.approvals(meeting.id)}
+    status = "final" if record.number in approved else "draft"
+    stem = f"{meeting.id}-final" if status == "final" else f"{meeting.id}-v{record.number}"
+    output = output or Path.cwd() / f"{stem}.{fmt}"
+    if output.exists() and not force:
+        raise InputError(output, "the file already exists and was not overwritten",
+                         hint="pass --force to replace it, or choose another name with -o")
+    if not output.parent.is_dir():
+        raise InputError(output, "the folder for this file does not exist")
+    level: Literal["brief", "detailed"] = "brief" if meeting.level == "brief" else "detailed"
+    if fmt == "docx":
+        write_docx(record.protocol, output, level=level, settings=store.settings, status=status,
+                   version=record.number, transcript=load_meeting_transcript(meeting))
+    elif fmt == "eml":
+        from summarizer.mail import build_message
+
+        files = ensure_rendered(store, meeting, record, status)
+        to = [f"{p.name} <{p.email}>" for p in record.protocol.participants if p.email]
+        msg = build_message(record.protocol, kind="final" if status == "final" else "review", to=to,
+                            settings=store.settings, version=record.number, attachment=files["docx"],
+                            html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id)
+        write_atomic(output, msg.as_bytes())
+    else:
+        write_atomic(output, render_protocol(record.protocol, fmt, level=level,  # type: ignore[arg-type]
+                                             settings=store.settings, status=status,
+                                             transcript=load_meeting_transcript(meeting),
+                                             version=record.number))
+    return output
