@@ -133,5 +133,11 @@ def test_items_within_one_chunk_are_left_alone() -> None:
 
 def test_different_items_are_not_merged() -> None:
     one = Protocol(next_steps=[NextStep(action="Send the signed contract to legal", evidence=_ev("s0001"))])
-    two = Protocol(next_steps=[NextStep(action="Book a meeting room for the workshop", evidence=_ev("s0200"))])
+    two = Protocol(next_steps=[NextStep(action="Book a room for the workshop", evidence=_ev("s0200"))])
     assert len(merge_protocols([one, two]).next_steps) == 2
+
+
+def test_items_differing_only_in_numbers_are_kept_apart() -> None:
+    one = Protocol(agreements=[Agreement(text="Pay invoice 1043", evidence=_ev("s0001"))])
+    two = Protocol(agreements=[Agreement(text="Pay invoice 1044", evidence=_ev("s0300"))])
+    assert len(merge_protocols([one, two]).agreements) == 2

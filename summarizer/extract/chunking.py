@@ -100,7 +100,13 @@ def normalise(text: str | None) -> str:
 
 
 def _near_identical(a: str, b: str) -> bool:
-    return bool(a and b) and fuzz.token_sort_ratio(normalise(a), normalise(b)) >= NEAR_IDENTICAL
+    # "Invoice 1043" and "Invoice 1044" are different items however similar the words
+    if not (a and b) or sorted(_NUMBER_RE.findall(a)) != sorted(_NUMBER_RE.findall(b)):
+        return False
+    return fuzz.token_sort_ratio(normalise(a), normalise(b)) >= NEAR_IDENTICAL
+
+
+_NUMBER_RE = re.compile(r"\d+")
 
 
 def _segments(evidence: list[Evidence]) -> set[str]:
