@@ -113,7 +113,8 @@ def score_gold(extract: object, label: str) -> None:
         prec, rec = m / npred if npred else 0.0, m / ngold if ngold else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         print(
-            f"{kind:11s} P={prec:.2f} R={rec:.2f} F1={f1:.2f} (matched {m}, predicted {npred}, gold {ngold}); "
+            f"{kind:11s} P={prec:.2f} R={rec:.2f} F1={f1:.2f} "
+            f"(matched {m}, predicted {npred}, gold {ngold}); "
             f"owner acc {own}/{m}, due-date acc {due}/{m}"
         )
     print(f"evidence verified: {verified}/{all_ev}; trap proposals reported as agreements: {trap_hits}")
