@@ -287,7 +287,17 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
                 f.model_copy() for f in (item.flags or old.flags)
                 if not any(getattr(item, name, None) for name in _FILLED_BY.get(f.code, ()))
             ]
-    merged.assign_ids()
+    # a new item never takes the id of a deleted one, or the redline would pair them up
+    for section, prefix in (("issues", "i"), ("agreements", "a"), ("next_steps", "n")):
+        items = getattr(merged, section)
+        used = {it.id for it in getattr(base, section)} | {it.id for it in items}
+        counter = 1
+        for item in items:
+            if not item.id:
+                while f"{prefix}{counter}" in used:
+                    counter += 1
+                item.id = f"{prefix}{counter}"
+                used.add(item.id)
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id
@@ -387,6 +397,10 @@ def review_in_editor(
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = workdir / f"recovery-{stamp}.toml"
+    n = 1
+    while path.exists():  # an earlier session's unsaved text must never be overwritten
+        n += 1
+        path = workdir / f"recovery-{stamp}-{n}.toml"
     original = protocol_to_text(base, title=title)
     path.write_text(original, encoding="utf-8")
     while True:

@@ -60,3 +60,33 @@ def make_meeting(store: Store, *, client: str = "Alfa Logistik", language: str =
                                    meeting_date=dt.date(2026, 11, 25), language=language)
     store.add_version(meeting.id, make_protocol(language), source="extracted", author="pipeline")
     return store.get_meeting(meeting.id)
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[dict[str, object]] = []
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        self.messages.append({
+            "from": envelope.mail_from,  # type: ignore[attr-defined]
+            "to": list(envelope.rcpt_tos),  # type: ignore[attr-defined]
+            "data": envelope.original_content or envelope.content,  # type: ignore[attr-defined]
+        })
+        return "250 OK"
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
