@@ -1,0 +1,195 @@
+"""App factory, templates and the one error handler of the web app."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from summarizer.config import Settings, load_settings
+from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
+from summarizer.transcript import format_timestamp
+from summarizer.web.security import (
+    CsrfCookieMiddleware,
+    TokenMiddleware,
+    csrf_token,
+    is_local_host,
+    require_token_for,
+)
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "internal_review": "Internal review",
+    "sent_to_client": "Sent to client",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "final_sent": "Final sent",
+}
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,  # everything from a transcript or an LLM is untrusted text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["ts"] = format_timestamp
+    env.filters["show"] = _show_value
+    env.globals["status_labels"] = STATUS_LABELS
+    return env
+
+
+def _show_value(value: Any) -> str:
+    from summarizer.diff import _show  # the redline's own wording of values ("—" for empty, dates ISO)
+
+    return _show(value)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    env: jinja2.Environment = request.app.state.templates
+    ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings}
+    ctx.update(context or {})
+    html = env.get_template(name).render(ctx)
+    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
+_SECURITY_HEADERS = {
+    # no inline scripts, no third-party anything: the app works offline and a stray <script> in a
+    # transcript would not run even if escaping ever failed
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def _status_for(exc: BaseException) -> int:
+    code = getattr(exc, "status_code", None)
+    if isinstance(code, int):
+        return code
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, WorkflowError):
+        return 409
+    if isinstance(exc, InputError):
+        return 400
+    if isinstance(exc, SummarizerError):
+        return 400
+    return 500
+
+
+def _wants_json(request: Request) -> bool:
+    return (
+        request.headers.get("x-requested-with") == "XMLHttpRequest"
+        or "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The one place an error becomes a page (or JSON for the browser's background requests)."""
+    status = _status_for(exc)
+    if isinstance(exc, SummarizerError):
+        title, message, hint = "Something needs your attention", exc.message, exc.hint
+        if status == 404:
+            title = "Not found"
+        elif status == 403:
+            title = "Request refused"
+        elif status == 401:
+            title = "Access token needed"
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        title = "Not found" if status == 404 else f"HTTP {status}"
+        message = "There is no page at this address." if status == 404 else str(exc.detail)
+        hint = "go back to the meeting list" if status == 404 else None
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        title, message = "Unexpected error", f"unexpected {type(exc).__name__}: {exc}"
+        hint = "this is a bug in summarizer; the server log has the details"
+    if _wants_json(request):
+        return JSONResponse({"error": message, "hint": hint}, status_code=status)
+    try:
+        return render(request, "error.html", {"title": title, "message": message, "hint": hint},
+                      status_code=status)
+    except Exception:  # the error page itself must never fail to show something
+        log.exception("error page failed")
+        return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
+
+
+async def _denied(scope: Scope, receive: Receive, send: Send) -> None:
+    request = Request(scope, receive)
+    response = await handle_error(request, scope["state"]["auth_error"])
+    await response(scope, receive, send)
+
+
+class _DeniedApp:
+    """Renders the token error page; needs the app's templates, so it is built per app."""
+
+    def __init__(self) -> None:
+        self.app: Starlette | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self.app
+        scope.setdefault("state", {}).setdefault("csrf", "")
+        await _denied(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, host: str | None = None) -> Starlette:
+    """Build the web app. ``host`` is where it will listen; a non-loopback host requires a token."""
+    from summarizer.web import routes
+    from summarizer.web.drafting import run_draft_job
+    from summarizer.web.jobs import JobRunner
+    from summarizer.workflow import default_actor
+
+    settings = settings or load_settings()
+    host = host or settings.web_host
+    require_token_for(host, settings)
+    runner = JobRunner(settings, {"draft": run_draft_job(settings)})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+
+    denied = _DeniedApp()
+    middleware = [Middleware(CsrfCookieMiddleware, secure=False)]
+    if settings.web_token:
+        # outermost after CSRF so the denial page can still render a form-less page
+        middleware.append(Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    app = Starlette(
+        routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
+        middleware=middleware,
+        exception_handlers={
+            Exception: handle_error, SummarizerError: handle_error, HTTPException: handle_error,
+        },
+        lifespan=lifespan,
+    )
+    denied.app = app
+    app.state.settings = settings
+    app.state.templates = _templates()
+    app.state.jobs = runner
+    app.state.host = host
+    app.state.local = is_local_host(host)
+    app.state.actor = default_actor()
+    return app

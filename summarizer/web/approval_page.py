@@ -1,0 +1,245 @@
+"""Approval, history, redline and downloads: the CLI's workflow steps behind buttons.
+
+Every step calls the same functions as ``summarizer send/approve/status/diff/export``
+(``summarizer.approval``, ``summarizer.workflow``, ``summarizer.diff``, ``summarizer.pipeline``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from summarizer.errors import InputError, NotFoundError
+from summarizer.store import MeetingRecord, Store
+from summarizer.web.app import render
+from summarizer.web.pages import open_store
+from summarizer.web.security import check_csrf
+from summarizer.web.uploads import inspect_upload, receive_multipart
+
+EXPORT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "eml": "message/rfc822",
+}
+EVIDENCE_LIMIT = 20 * 2**20
+_EML_HEADER = re.compile(r"(?m)^(From|Received|Return-Path|Subject|Date|MIME-Version|Delivered-To):")
+NOTICES = {
+    "review": "Internal review started.",
+    "draft": "Moved back to draft.",
+    "approved": "The approval is recorded and the final version is rendered.",
+    "final": "The final version went out.",
+}
+
+
+def _client_addresses(meeting_protocol: Any) -> str:
+    people = [p for p in meeting_protocol.participants if p.email]
+    client = [p for p in people if p.side == "client"] or people
+    return ", ".join(f"{p.name} <{p.email}>" for p in client)
+
+
+def _outbox(meeting: MeetingRecord) -> list[Path]:
+    folder = meeting.folder / "outbox"
+    return sorted(folder.glob("*.eml"), reverse=True) if folder.is_dir() else []
+
+
+def _approval_context(store: Store, meeting: MeetingRecord, **extra: Any) -> dict[str, Any]:
+    from summarizer.workflow import allowed_next
+
+    versions = store.list_versions(meeting.id)
+    latest = versions[-1] if versions else None
+    return {
+        "meeting": meeting,
+        "tab": "approval",
+        "versions": versions,
+        "latest": latest,
+        "events": list(reversed(store.events(meeting.id))),
+        "approvals": store.approvals(meeting.id),
+        "next_states": allowed_next(meeting.status),
+        "outbox": _outbox(meeting),
+        "to": extra.pop("to") if "to" in extra else (_client_addresses(latest.protocol) if latest else ""),
+        "errors": extra.pop("errors", {}),
+        "notice": extra.pop("notice", None),
+        "smtp": bool(store.settings.smtp_host),
+        **extra,
+    }
+
+
+async def approval_page(request: Request) -> Response:
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        done = request.query_params.get("done", "")
+        notice = NOTICES.get(done)
+        if done.startswith("sent:"):
+            notice = f"The protocol was {'sent' if done.endswith(':smtp') else 'written as an .eml'}."
+        return render(request, "approval.html", _approval_context(store, meeting, notice=notice))
+
+
+async def change_state(request: Request) -> Response:
+    """Steps without e-mail: start internal review, back to draft."""
+    from summarizer.workflow import transition
+
+    form = await request.form()
+    check_csrf(request, form)
+    target = str(form.get("to_state", ""))
+    if target not in {"internal_review", "draft"}:
+        raise InputError(None, f"{target!r} is not a step this button can take")
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        note = str(form.get("note", "")).strip() or None
+        transition(store, meeting.id, target, actor=request.app.state.actor, note=note)
+    done = "review" if target == "internal_review" else "draft"
+    return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
+
+
+def _split_addresses(raw: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
+
+
+async def send(request: Request) -> Response:
+    """Send for approval (or the final version): SMTP when configured, always an .eml in the outbox."""
+    from summarizer.approval import send_final, send_for_approval
+
+    form = await request.form()
+    check_csrf(request, form)
+    to = _split_addresses(str(form.get("to", "")))
+    final = form.get("final") == "1"
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        actor = request.app.state.actor
+        try:
+            if final:
+                delivery = await run_in_threadpool(send_final, store, meeting.id, extra=to, actor=actor)
+            else:
+                delivery = await run_in_threadpool(send_for_approval, store, meeting.id, to, actor=actor)
+        except InputError as exc:
+            context = _approval_context(store, meeting, to=str(form.get("to", "")),
+                                        errors={"to": exc.message})
+            return render(request, "approval.html", context, status_code=422)
+    how = "smtp" if delivery.sent else "eml"
+    return RedirectResponse(f"/m/{meeting.id}/approval?done=sent:{how}", status_code=303)
+
+
+async def approve(request: Request) -> Response:
+    """Record the client's written confirmation: pasted text or an uploaded .eml."""
+    from summarizer.approval import approve as approve_meeting
+
+    settings = request.app.state.settings
+    folder = settings.data_dir / "web" / "uploads" / f"evidence-{secrets.token_hex(6)}"
+    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    by = received.fields.get("by", "").strip()
+    text = received.fields.get("evidence_text", "").strip()
+    upload = received.files.get("evidence_file")
+    send_now = received.fields.get("send_final") == "1"
+    errors: dict[str, str] = {}
+    evidence: str | Path | None = None
+    try:
+        if upload is not None:
+            if inspect_upload(upload.path, display_name=upload.filename) != "transcript":
+                raise InputError(upload.filename, "a confirmation must be an e-mail (.eml) or a text file")
+            head = upload.path.read_bytes()[:4096].decode("utf-8", "replace")
+            suffix = ".eml" if _EML_HEADER.match(head) else ".txt"
+            evidence = upload.path.replace(upload.path.with_name("confirmation" + suffix))
+        elif text:
+            evidence = text
+        else:
+            errors["evidence"] = "Paste the client's confirmation or upload their e-mail (.eml)."
+    except InputError as exc:
+        errors["evidence"] = exc.message
+    if not by:
+        errors["by"] = "Say who approved, e.g. Olga Smirnova <olga@alfa.ru>."
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        if not errors and evidence is not None:
+            try:
+                await run_in_threadpool(approve_meeting, store, meeting.id, by=by, evidence=evidence,
+                                        actor=request.app.state.actor, send=send_now)
+            except InputError as exc:
+                errors["evidence"] = exc.message
+            else:
+                shutil.rmtree(folder, ignore_errors=True)  # approve() keeps its own copy in evidence/
+                status = store.get_meeting(meeting.id).status
+                done = "final" if send_now and status == "final_sent" else "approved"
+                return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
+        shutil.rmtree(folder, ignore_errors=True)
+        context = _approval_context(store, meeting, errors=errors, by=by, evidence_text=text)
+        return render(request, "approval.html", context, status_code=422)
+
+
+async def diff_page(request: Request) -> Response:
+    from summarizer.diff import diff_protocols
+
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        versions = store.list_versions(meeting.id)
+        if not versions:
+            raise NotFoundError(f"meeting {meeting.id} has no versions")
+        try:
+            a = int(request.query_params.get("a") or max(1, versions[-1].number - 1))
+            b = int(request.query_params.get("b") or versions[-1].number)
+        except ValueError:
+            raise NotFoundError("versions are numbers, e.g. ?a=1&b=2") from None
+        old, new = store.get_version(meeting.id, a), store.get_version(meeting.id, b)
+        changes = diff_protocols(old.protocol, new.protocol)
+        return render(request, "diff.html", {"meeting": meeting, "tab": "approval", "old": old, "new": new,
+                                             "versions": versions, "changes": changes, "notice": None})
+
+
+async def exports_page(request: Request) -> Response:
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        versions = store.list_versions(meeting.id)
+        approved = {a.version for a in store.approvals(meeting.id)}
+        return render(request, "exports.html", {
+            "meeting": meeting, "tab": "exports", "versions": list(reversed(versions)),
+            "approved": approved, "outbox": _outbox(meeting), "formats": list(EXPORT_TYPES), "notice": None,
+        })
+
+
+async def export(request: Request) -> Response:
+    """One version as docx/html/md/json/eml, written by ``pipeline.export_version`` to a temporary file."""
+    from summarizer.pipeline import export_version
+
+    fmt = request.path_params["fmt"]
+    if fmt not in EXPORT_TYPES:
+        raise NotFoundError(f"no export format {fmt!r}; use " + ", ".join(EXPORT_TYPES))
+    raw = request.query_params.get("v")
+    if raw is not None and not raw.isdigit():
+        raise NotFoundError(f"no version {raw!r}")
+    settings = request.app.state.settings
+    tmp_root = settings.cache_dir / "web-exports"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=tmp_root))
+    try:
+        with open_store(request) as store:
+            meeting = store.get_meeting(request.path_params["meeting_id"])
+            version = store.get_version(meeting.id, int(raw) if raw else None)
+            approved = version.number in {a.version for a in store.approvals(meeting.id)}
+            name = f"{meeting.id}-{'final' if approved else f'v{version.number}'}.{fmt}"
+            path = await run_in_threadpool(export_version, store, meeting.id, fmt, output=tmp / name,
+                                           version=version.number)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return FileResponse(path, media_type=EXPORT_TYPES[fmt], filename=name,
+                        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
+
+
+async def outbox_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+    match = next((p for p in _outbox(meeting) if p.name == name), None)  # only names listed, no paths
+    if match is None:
+        raise NotFoundError(f"no message {name!r} in the outbox of {meeting.id}")
+    return FileResponse(match, media_type="message/rfc822", filename=match.name)

@@ -1,0 +1,82 @@
+"""The background job that turns an upload (or pasted text) into a stored draft.
+
+It only adapts ``summarizer.pipeline.run_draft`` to the job runner: progress goes to the job file,
+the result is the meeting id. Everything else (transcription cache, roster, extraction, store, draft
+files) is the pipeline's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from summarizer.config import Settings
+from summarizer.schema import Protocol
+from summarizer.transcript import Transcript
+from summarizer.web.jobs import Job, JobFunc, Reporter
+
+log = logging.getLogger(__name__)
+
+STAGES = {
+    "transcribe": "Transcribing the recording",
+    "read": "Reading the transcript",
+    "extract": "Extracting the protocol",
+    "store": "Saving the meeting",
+    "render": "Rendering the draft",
+}
+
+
+def run_draft_job(settings: Settings) -> JobFunc:
+    def run(job: Job, report: Reporter) -> str:
+        from summarizer.pipeline import run_draft
+        from summarizer.roster import load_roster
+
+        p = job.params
+        source = Path(p["source"]) if p.get("source") else None
+        text = Path(p["text_path"]).read_text(encoding="utf-8") if p.get("text_path") else None
+        roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
+        people = load_roster(roster_lines) if roster_lines else None
+
+        def progress(stage: str, fraction: float | None) -> None:
+            label = STAGES.get(stage, stage)
+            if stage == job.stage and fraction is not None:
+                report.progress(fraction)
+            else:
+                report.stage(stage, label, fraction)
+
+        result = run_draft(
+            source,
+            settings,
+            text=text,
+            meeting_date=dt.date.fromisoformat(p["meeting_date"]) if p.get("meeting_date") else None,
+            title=p.get("title") or None,
+            client=p.get("client") or None,
+            language=p.get("language") or None,
+            level=p.get("level") or None,
+            roster=people,
+            progress=progress,
+            extract=_extract_with_place(p.get("place") or None),
+            actor=p.get("actor") or None,
+        )
+        report.meeting(result.meeting.id)
+        report.stage("done", f"Draft v{result.version.number} is ready", 1.0)
+        return result.meeting.id
+
+    return run
+
+
+
+def _extract_with_place(place: str | None) -> Callable[..., Protocol]:
+    """The place typed on the form is not in the transcript; it goes into the header of version 1."""
+    from summarizer.extract import extract_protocol
+
+    def extract(transcript: Transcript, settings: Settings, **kw: Any) -> Protocol:
+        protocol = extract_protocol(transcript, settings, **kw)
+        if place and not protocol.header.place:
+            protocol.header.place = place
+        return protocol
+
+    return extract

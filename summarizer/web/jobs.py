@@ -1,0 +1,189 @@
+"""Background jobs for the web app: transcription and extraction off the request thread.
+
+Each job's state is a small JSON file under ``data_dir/web/jobs/`` written atomically at every step,
+so a closed browser tab loses nothing (the page polls the file) and a restarted server picks up jobs
+that were queued or running when it stopped. One worker thread runs jobs one after another: Whisper
+already uses every core, and two at once would only make both slower.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from summarizer.config import Settings
+from summarizer.errors import NotFoundError, SummarizerError
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("queued", "running")
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    params: dict[str, Any]
+    status: str = "queued"  # queued | running | done | failed
+    stage: str = "queued"  # what runs now, for people ("transcribing", "extracting", ...)
+    progress: float | None = None  # 0..1 when known
+    message: str | None = None
+    error: str | None = None
+    hint: str | None = None
+    meeting_id: str | None = None
+    attempts: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+    log: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        """What the status endpoint shows (no file paths)."""
+        data = asdict(self)
+        data.pop("params")
+        return data
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Reporter:
+    """Handed to a job: lets it say what it is doing; every report is saved."""
+
+    def __init__(self, runner: JobRunner, job: Job) -> None:
+        self._runner = runner
+        self.job = job
+
+    def stage(self, stage: str, message: str | None = None, progress: float | None = None) -> None:
+        self.job.stage = stage
+        self.job.progress = progress
+        if message:
+            self.job.message = message
+            self.job.log.append(f"{_now()} {message}")
+        self._runner.save(self.job)
+
+    def progress(self, fraction: float) -> None:
+        self.job.progress = max(0.0, min(1.0, fraction))
+        self._runner.save(self.job, throttle=True)
+
+    def meeting(self, meeting_id: str) -> None:
+        """Record the meeting as soon as it exists, so even a failed job links to what was saved."""
+        self.job.meeting_id = meeting_id
+        self._runner.save(self.job)
+
+
+JobFunc = Callable[[Job, Reporter], str | None]  # returns the meeting id
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, handlers: dict[str, JobFunc]) -> None:
+        self.dir = settings.data_dir / "web" / "jobs"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.handlers = handlers
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._last_save: dict[str, float] = {}
+
+    # -- persistence -------------------------------------------------------------------------------
+    def _path(self, job_id: str) -> Path:
+        if not job_id.isalnum():
+            raise NotFoundError(f"no job {job_id!r}")
+        return self.dir / f"{job_id}.json"
+
+    def save(self, job: Job, *, throttle: bool = False) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if throttle and now - self._last_save.get(job.id, 0.0) < 0.5:
+                return
+            self._last_save[job.id] = now
+            job.updated_at = _now()
+            path = self._path(job.id)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(asdict(job), ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(path)
+
+    def get(self, job_id: str) -> Job:
+        path = self._path(job_id)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFoundError(f"no job {job_id!r}") from None
+        return Job(**data)
+
+    def list(self) -> list[Job]:
+        jobs = []
+        for path in sorted(self.dir.glob("*.json")):
+            try:
+                jobs.append(Job(**json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, TypeError):
+                log.warning("skipping unreadable job file %s", path)
+        return sorted(jobs, key=lambda j: j.created_at, reverse=True)
+
+    # -- running -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker and resume jobs a previous server left queued or running."""
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summarizer-job")
+        for job in reversed(self.list()):
+            if job.status in ACTIVE:
+                job.status = "queued"
+                job.stage = "queued"
+                job.log.append(f"{_now()} resumed after a server restart")
+                self.save(job)
+                self._pool.submit(self._run, job.id)
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, kind: str, params: dict[str, Any], *, job_id: str | None = None) -> Job:
+        job = Job(id=job_id or secrets.token_hex(8), kind=kind, params=params, created_at=_now())
+        self.save(job)
+        if self._pool is None:
+            raise RuntimeError("job runner is not started")
+        self._pool.submit(self._run, job.id)
+        return job
+
+    def retry(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.status in ACTIVE:
+            return job
+        job.status, job.stage, job.error, job.hint, job.progress = "queued", "queued", None, None, None
+        job.log.append(f"{_now()} retried")
+        self.save(job)
+        assert self._pool is not None
+        self._pool.submit(self._run, job.id)
+        return job
+
+    def _run(self, job_id: str) -> None:
+        job = self.get(job_id)
+        if job.status not in ACTIVE:
+            return
+        job.status = "running"
+        job.attempts += 1
+        self.save(job)
+        reporter = Reporter(self, job)
+        try:
+            meeting_id = self.handlers[job.kind](job, reporter)
+        except SummarizerError as exc:
+            log.info("job %s failed: %s", job.id, exc.message)
+            job.status, job.error, job.hint = "failed", exc.message, exc.hint
+        except Exception as exc:  # a bug must still end the job visibly, not leave it "running"
+            log.error("job %s crashed:\n%s", job.id, traceback.format_exc())
+            job.status, job.error = "failed", f"unexpected {type(exc).__name__}: {exc}"
+            job.hint = "this is a bug in summarizer; the server log has the details"
+        else:
+            job.status, job.stage, job.progress = "done", "done", 1.0
+            job.meeting_id = meeting_id or job.meeting_id
+        self.save(job)

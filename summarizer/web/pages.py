@@ -1,0 +1,160 @@
+"""Meeting list, new meeting (upload or paste) and the progress page of a draft being prepared."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from summarizer.errors import InputError, NotFoundError, SummarizerError
+from summarizer.store import Store, slugify
+from summarizer.web.app import render
+from summarizer.web.jobs import JobRunner
+from summarizer.web.security import check_csrf
+from summarizer.web.uploads import inspect_upload, receive_multipart
+
+log = logging.getLogger(__name__)
+
+TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
+NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "roster", "transcript")
+
+
+@contextlib.contextmanager
+def open_store(request: Request) -> Iterator[Store]:
+    store = Store(request.app.state.settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def jobs_of(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.jobs
+    return runner
+
+
+async def meeting_list(request: Request) -> Response:
+    rows = []
+    with open_store(request) as store:
+        for meeting in store.list_meetings():
+            try:
+                warnings = len(store.get_version(meeting.id).protocol.all_flags())
+            except NotFoundError:
+                warnings = 0
+            rows.append({"meeting": meeting, "warnings": warnings})
+    jobs = [j for j in jobs_of(request).list() if j.status != "done"][:20]
+    return render(request, "list.html", {"meetings": rows, "jobs": jobs})
+
+
+def _new_context(request: Request, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    limit_mb = request.app.state.settings.upload_limit_mb
+    return {"form": form, "errors": errors, "limit_mb": limit_mb, "limit_bytes": limit_mb * 2**20}
+
+
+async def new_meeting_form(request: Request) -> Response:
+    form = {k: "" for k in NEW_FIELDS}
+    form["level"] = request.app.state.settings.detail
+    return render(request, "new.html", _new_context(request, form, {}))
+
+
+def _stored_name(original: str, kind: str, fallback: str) -> str:
+    """A safe file name that keeps the person's name recognisable and matches what the content is."""
+    path = Path(original)
+    stem = slugify(path.stem, max_len=60) or fallback
+    suffix = path.suffix.lower() if path.suffix.isascii() and path.suffix[1:].isalnum() else ""
+    if kind == "transcript" and suffix not in TRANSCRIPT_SUFFIXES:
+        suffix = ".txt"
+    if kind == "media" and (suffix in TRANSCRIPT_SUFFIXES or not suffix):
+        suffix = ".media"
+    return stem + suffix
+
+
+def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
+    from summarizer.roster import load_roster
+
+    if fields.get("meeting_date"):
+        try:
+            dt.date.fromisoformat(fields["meeting_date"])
+        except ValueError:
+            errors["meeting_date"] = "Use a date like 2026-03-31."
+    lines = [line for line in fields.get("roster", "").splitlines() if line.strip()]
+    if lines:
+        try:
+            load_roster(lines)
+        except SummarizerError as exc:
+            errors["roster"] = exc.message
+    if fields.get("language") not in {"", "ru", "en"}:
+        errors["language"] = "Choose Russian, English or detection."
+    if fields.get("level") not in {"", "brief", "detailed"}:
+        errors["level"] = "Choose brief or detailed."
+
+
+async def new_meeting_submit(request: Request) -> Response:
+    """Receive the upload (streamed to disk), check it by content, start the draft job."""
+    settings = request.app.state.settings
+    job_id = secrets.token_hex(8)
+    upload_dir = settings.data_dir / "web" / "uploads" / job_id
+    wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"
+    received = await receive_multipart(request, upload_dir, limit_bytes=settings.upload_limit_mb * 2**20)
+    fields = {k: received.fields.get(k, "").strip() for k in NEW_FIELDS}
+    errors: dict[str, str] = {}
+    upload = received.files.get("file")
+    params: dict[str, Any] = {k: fields[k] for k in NEW_FIELDS if k != "transcript"}
+    try:
+        if upload is not None:
+            kind = await run_in_threadpool(inspect_upload, upload.path, display_name=upload.filename)
+            target = upload.path.with_name(_stored_name(upload.filename, kind, "recording"))
+            upload.path.replace(target)
+            params.update(source=str(target), kind=kind, filename=upload.filename)
+        elif fields["transcript"]:
+            text_path = upload_dir / "pasted.txt"
+            text_path.write_text(fields["transcript"], encoding="utf-8")
+            params.update(text_path=str(text_path), kind="pasted")
+        else:
+            errors["file"] = "Upload a recording or a transcript, or paste the transcript below."
+    except InputError as exc:
+        errors["file"] = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    _validate_new(fields, errors)
+    if errors:
+        for path in upload_dir.glob("*"):
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            upload_dir.rmdir()
+        if wants_json:
+            first = errors.get("file") or next(iter(errors.values()))
+            return JSONResponse({"error": first, "errors": errors}, status_code=422)
+        return render(request, "new.html", _new_context(request, fields, errors), status_code=422)
+    label = fields["title"] or (upload.filename if upload else "Pasted transcript")
+    params.update(label=label, actor=request.app.state.actor)
+    job = jobs_of(request).submit("draft", params, job_id=job_id)
+    url = f"/jobs/{job.id}"
+    if wants_json:
+        return JSONResponse({"job_url": url, "job_id": job.id}, status_code=202)
+    return RedirectResponse(url, status_code=303)
+
+
+async def job_page(request: Request) -> Response:
+    job = jobs_of(request).get(request.path_params["job_id"])
+    if job.status == "done" and job.meeting_id:
+        return RedirectResponse(f"/m/{job.meeting_id}", status_code=303)
+    return render(request, "job.html", {"job": job})
+
+
+async def job_status(request: Request) -> Response:
+    job = jobs_of(request).get(request.path_params["job_id"])
+    return JSONResponse(job.public(), headers={"cache-control": "no-store"})
+
+
+async def job_retry(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, form)
+    job = jobs_of(request).retry(request.path_params["job_id"])
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -1,0 +1,174 @@
+"""The review page: the protocol as a form, evidence with audio playback, saving as a new version."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from summarizer.errors import NotFoundError, ValidationFailed, WorkflowError
+from summarizer.schema import Protocol
+from summarizer.store import MeetingRecord, Store, VersionRecord, VersionSource
+from summarizer.transcript import Transcript, format_timestamp
+from summarizer.web.app import render
+from summarizer.web.forms import FormDict, form_from_request, form_to_protocol, protocol_to_form
+from summarizer.web.pages import open_store
+from summarizer.web.security import check_csrf
+
+log = logging.getLogger(__name__)
+
+EDITABLE_STATES = {"draft", "internal_review", "sent_to_client", "changes_requested"}
+CLIENT_STATES = {"sent_to_client", "changes_requested"}
+CONTEXT_SEGMENTS = 6  # shown before and after the quoted one
+
+BLANK = {
+    "participant": {"name": "", "position": "", "organisation": "", "side": "client", "email": "",
+                    "phone": "", "labels": ""},
+    "issue": {"id": "", "title": "", "summary": "", "solutions": "", "status": "open"},
+    "agreement": {"id": "", "text": "", "responsible": "", "due_date": "", "due_phrase": "",
+                  "status": "agreed"},
+    "next_step": {"id": "", "action": "", "owner": "", "due_date": "", "due_phrase": ""},
+}
+
+
+def _version_param(request: Request) -> int | None:
+    raw = request.query_params.get("v")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise NotFoundError(f"no version {raw!r}")
+    return int(raw)
+
+
+def recording_path(meeting: MeetingRecord) -> Path | None:
+    """The meeting's recording, if it was made from one and the file is still there."""
+    from summarizer.transcribe import is_media_file
+
+    if not meeting.source_path:
+        return None
+    path = Path(meeting.source_path)
+    if not path.is_absolute():
+        path = meeting.folder / path
+    return path if path.is_file() and is_media_file(path) else None
+
+
+def load_transcript(meeting: MeetingRecord) -> Transcript | None:
+    from summarizer.pipeline import load_meeting_transcript
+
+    return load_meeting_transcript(meeting)
+
+
+def _review_context(store: Store, meeting: MeetingRecord, version: VersionRecord, form: FormDict,
+                    errors: dict[str, str], **extra: Any) -> dict[str, Any]:
+    protocol = version.protocol
+    return {
+        "meeting": meeting,
+        "version": version,
+        "versions": store.list_versions(meeting.id),
+        "form": form,
+        "errors": errors,
+        "items": {item.id: item for item in protocol.items()},
+        "protocol_flags": protocol.flags,
+        "has_audio": recording_path(meeting) is not None,
+        "readonly": meeting.status not in EDITABLE_STATES,
+        "client_stage": meeting.status in CLIENT_STATES,
+        "blank": BLANK,
+        "tab": "review",
+        "note": extra.pop("note", ""),
+        "from_client": extra.pop("from_client", False),
+        "notice": extra.pop("notice", None),
+        **extra,
+    }
+
+
+async def review_page(request: Request) -> Response:
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        version = store.get_version(meeting.id, _version_param(request))
+        notice = {"saved": f"Saved as version v{version.number}."}.get(request.query_params.get("done", ""))
+        context = _review_context(store, meeting, version, protocol_to_form(version.protocol), {},
+                                  notice=notice)
+        return render(request, "review.html", context)
+
+
+def edited_protocol(form: FormDict, base: Protocol) -> tuple[Protocol, dict[str, str]]:
+    """Apply the form and carry evidence and flags over through the review module's own merge."""
+    from summarizer.review import merge_edit
+
+    candidate, errors = form_to_protocol(form, base)
+    if errors:
+        return candidate, errors
+    return merge_edit(base, candidate), errors
+
+
+async def review_save(request: Request) -> Response:
+    from summarizer.workflow import record_edit
+
+    data = await request.form()
+    check_csrf(request, data)
+    fields = {k: v for k, v in data.items() if isinstance(v, str)}
+    form = form_from_request(fields)
+    note = fields.get("note", "").strip()
+    from_client = bool(fields.get("from_client"))
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        latest = store.get_version(meeting.id)
+        raw_base = fields.get("base_version", "")
+        base_number = int(raw_base) if raw_base.isdigit() else latest.number
+        base = store.get_version(meeting.id, base_number)
+        protocol, errors = edited_protocol(form, base.protocol)
+        if base_number != latest.number:
+            errors["_form"] = (
+                f"This form was opened on v{base_number}, but v{latest.number} has been saved since. Your "
+                "edits are below; open the latest version to compare before saving."
+            )
+        if not errors:
+            try:
+                source: VersionSource = "client" if from_client and meeting.status in CLIENT_STATES else "edited"
+                version, _ = record_edit(store, meeting.id, protocol, source=source,
+                                         actor=request.app.state.actor, note=note or None)
+            except ValidationFailed as exc:
+                errors["_form"] = exc.message + "".join(f" {msg}" for _, msg in exc.errors)
+            except WorkflowError as exc:
+                errors["_form"] = exc.message
+            else:
+                return RedirectResponse(f"/m/{meeting.id}?done=saved", status_code=303)
+        context = _review_context(store, meeting, base, form, errors, note=note, from_client=from_client)
+        return render(request, "review.html", context, status_code=422)
+
+
+async def audio(request: Request) -> Response:
+    """The recording, with HTTP Range support (FileResponse) so the browser can seek."""
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+    path = recording_path(meeting)
+    if path is None:
+        raise NotFoundError(f"meeting {meeting.id} has no recording")
+    import mimetypes
+
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type, headers={"cache-control": "private, max-age=3600"})
+
+
+async def transcript_context(request: Request) -> Response:
+    """Segments around one segment id, as JSON (the page inserts them as text, never as HTML)."""
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+    transcript = load_transcript(meeting)
+    if transcript is None:
+        raise NotFoundError(f"meeting {meeting.id} has no transcript")
+    wanted = request.query_params.get("segment", "")
+    ids = [s.id for s in transcript.segments]
+    if wanted not in ids:
+        raise NotFoundError(f"no segment {wanted!r} in the transcript of {meeting.id}")
+    at = ids.index(wanted)
+    window = transcript.segments[max(0, at - CONTEXT_SEGMENTS): at + CONTEXT_SEGMENTS + 1]
+    return JSONResponse({"segments": [
+        {"id": s.id, "start": s.start, "ts": format_timestamp(s.start), "text": s.text,
+         "speaker": transcript.speaker_name(s.speaker)}
+        for s in window
+    ]})
+

@@ -1,0 +1,142 @@
+// No framework, no build step. Everything that comes from the server is inserted as text, never as HTML.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+
+  // ---- new meeting: upload with a progress bar ---------------------------------------------------
+  var form = document.getElementById("new-meeting");
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var limit = parseInt(form.dataset.limit, 10);
+      var file = form.querySelector('input[type=file]').files[0];
+      var box = form.querySelector(".upload-progress");
+      var bar = box.querySelector("progress");
+      var text = box.querySelector(".upload-text");
+      var button = form.querySelector('button[type=submit]');
+      var banner = form.querySelector(".error.banner.js");
+      if (!banner) {
+        banner = document.createElement("p");
+        banner.className = "error banner js";
+        banner.hidden = true;
+        form.insertBefore(banner, form.firstChild.nextSibling);
+      }
+      banner.hidden = true;
+      if (file && limit && file.size > limit) {
+        banner.textContent = file.name + ": " + mb(file.size) + " is more than the upload limit of " + mb(limit) + ".";
+        banner.hidden = false;
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      xhr.setRequestHeader("Accept", "application/json");
+      box.hidden = false;
+      button.disabled = true;
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round(100 * e.loaded / e.total);
+          text.textContent = "Uploading… " + mb(e.loaded) + " of " + mb(e.total);
+        }
+      });
+      xhr.upload.addEventListener("load", function () { text.textContent = "Checking the file…"; });
+      xhr.addEventListener("load", function () {
+        var data = {};
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: "Unexpected answer from the server (HTTP " + xhr.status + ")."}; }
+        if (xhr.status < 400 && data.job_url) {
+          window.location.assign(data.job_url);
+          return;
+        }
+        banner.textContent = (data.error || "Upload failed.") + (data.hint ? " — " + data.hint : "");
+        banner.hidden = false;
+        box.hidden = true;
+        button.disabled = false;
+      });
+      xhr.addEventListener("error", function () {
+        banner.textContent = "The upload was interrupted (server unreachable or the file too large).";
+        banner.hidden = false;
+        box.hidden = true;
+        button.disabled = false;
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  // ---- job page: poll the status until the draft is ready ----------------------------------------
+  var job = document.getElementById("job");
+  if (job) {
+    var poll = function () {
+      fetch(job.dataset.statusUrl, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          document.getElementById("job-stage").textContent = s.stage;
+          document.getElementById("job-message").textContent = s.message || "";
+          var bar = document.getElementById("job-progress");
+          if (s.progress === null || s.progress === undefined) { bar.removeAttribute("value"); }
+          else { bar.value = Math.round(s.progress * 100); }
+          if (s.status === "done" && s.meeting_id) {
+            var link = document.getElementById("job-link");
+            link.href = "/m/" + encodeURIComponent(s.meeting_id);
+            document.getElementById("job-done").hidden = false;
+            window.location.assign(link.href);
+            return;
+          }
+          if (s.status === "failed") {
+            document.getElementById("job-error-text").textContent = s.error || "";
+            document.getElementById("job-error-hint").textContent = s.hint || "";
+            document.getElementById("job-error").hidden = false;
+            return;
+          }
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    poll();
+  }
+
+  // ---- review page: evidence plays the recording and shows the transcript around it -------------
+  var player = document.getElementById("player");
+  if (player) {
+    var audio = document.getElementById("audio");
+    var context = document.getElementById("context");
+    var showContext = function (segment) {
+      if (!segment) { return; }
+      fetch(player.dataset.transcriptUrl + "?segment=" + encodeURIComponent(segment),
+            {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          context.textContent = "";
+          (data.segments || []).forEach(function (s) {
+            var p = document.createElement("p");
+            p.className = "seg" + (s.id === segment ? " current" : "");
+            p.dataset.start = s.start === null ? "" : s.start;
+            var ts = document.createElement("span"); ts.className = "ts"; ts.textContent = s.ts || s.id;
+            var who = document.createElement("span"); who.className = "who"; who.textContent = s.speaker ? s.speaker + ":" : "";
+            p.appendChild(ts); p.appendChild(who); p.appendChild(document.createTextNode(s.text));
+            context.appendChild(p);
+          });
+          var current = context.querySelector(".current");
+          if (current) { current.scrollIntoView({block: "nearest"}); }
+        });
+    };
+    document.addEventListener("click", function (event) {
+      var target = event.target.closest(".evidence, .context .seg");
+      if (!target) { return; }
+      var start = parseFloat(target.dataset.start);
+      document.querySelectorAll(".evidence.playing").forEach(function (el) { el.classList.remove("playing"); });
+      if (target.classList.contains("evidence")) {
+        target.classList.add("playing");
+        showContext(target.dataset.segment);
+        if (window.matchMedia("(max-width: 900px)").matches) { player.scrollIntoView({behavior: "smooth"}); }
+      }
+      if (audio && !isNaN(start)) {
+        audio.currentTime = start;
+        var played = audio.play();
+        if (played && played.catch) { played.catch(function () {}); }
+      }
+    });
+  }
+})();

@@ -1,0 +1,268 @@
+"""Receive a multipart upload straight to disk, with a size limit, and decide by content what it is.
+
+Starlette's own form parser spools files to a temporary file of unlimited size; a 2 GB recording must
+instead go to its final folder chunk by chunk and stop at ``settings.upload_limit_mb``. What a file *is*
+(recording or transcript) is decided from its bytes — magic numbers, a PyAV probe, a text decode — never
+from its name, which the browser lets the user pick freely.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from starlette.requests import Request
+
+from summarizer.errors import InputError
+from summarizer.web.security import CsrfFailed, check_csrf
+
+log = logging.getLogger(__name__)
+
+MAX_FIELD_BYTES = 1024 * 1024  # a pasted transcript of a long meeting fits well within this
+MAX_FIELDS = 50
+UploadKind = Literal["media", "transcript"]
+
+
+class UploadTooLarge(InputError):
+    status_code = 413
+
+
+@dataclass
+class ReceivedFile:
+    path: Path
+    filename: str  # as the browser sent it; for display only
+    size: int
+
+
+@dataclass
+class ReceivedForm:
+    fields: dict[str, str] = field(default_factory=dict)
+    files: dict[str, ReceivedFile] = field(default_factory=dict)
+
+
+def _safe_suffix(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
+async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: int) -> ReceivedForm:
+    """Parse a ``multipart/form-data`` body, writing file parts into ``dest_dir`` as they arrive.
+
+    The CSRF token must arrive (header, or a field placed before the file in the form) before any file
+    byte is written, so a forged request cannot even fill the disk.
+    """
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != b"multipart/form-data" or b"boundary" not in params:
+        raise InputError(None, "expected a form upload (multipart/form-data)")
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limit_bytes + MAX_FIELD_BYTES:
+        raise UploadTooLarge(
+            None, f"upload is {declared / 2**20:.0f} MB, more than the limit of {limit_bytes / 2**20:.0f} MB",
+            hint="raise upload_limit_mb in the config, or upload a compressed recording",
+        )
+
+    form = ReceivedForm()
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    state: dict[str, object] = {}
+    headers: dict[str, str] = {}
+    header_field = bytearray()
+    header_value = bytearray()
+    errors: list[Exception] = []
+    csrf_checked: list[bool] = []
+
+    def on_part_begin() -> None:
+        headers.clear()
+        state.update(name=None, filename=None, buf=bytearray(), fh=None, size=0)
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header_field.extend(data[start:end])
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header_value.extend(data[start:end])
+
+    def on_header_end() -> None:
+        headers[header_field.decode("latin-1").lower()] = header_value.decode("latin-1")
+        header_field.clear()
+        header_value.clear()
+
+    def on_headers_finished() -> None:
+        _, options = parse_options_header(headers.get("content-disposition", ""))
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        state["name"] = name
+        if b"filename" in options:
+            filename = options[b"filename"].decode("utf-8", "replace")
+            if not filename:
+                return  # an empty file input
+            if not csrf_checked and not errors:
+                try:
+                    check_csrf(request, form.fields)
+                except CsrfFailed as exc:
+                    errors.append(exc)
+                    return
+                csrf_checked.append(True)
+            path = dest_dir / f"upload-{len(form.files) + 1}{_safe_suffix(filename)}.part"
+            state["filename"] = filename
+            state["path"] = path
+            state["fh"] = path.open("wb")
+        elif len(form.fields) >= MAX_FIELDS:
+            errors.append(InputError(None, "too many form fields"))
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if errors:
+            return
+        fh = state.get("fh")
+        if fh is not None:
+            size = int(state["size"]) + (end - start)  # type: ignore[call-overload]
+            state["size"] = size
+            if size > limit_bytes:
+                errors.append(UploadTooLarge(
+                    str(state["filename"]),
+                    f"file is larger than the upload limit of {limit_bytes / 2**20:.0f} MB",
+                    hint="raise upload_limit_mb in the config, or upload a compressed recording",
+                ))
+                return
+            fh.write(data[start:end])  # type: ignore[attr-defined]
+        elif state.get("filename") is None:
+            buf = state["buf"]
+            assert isinstance(buf, bytearray)
+            buf.extend(data[start:end])
+            if len(buf) > MAX_FIELD_BYTES:
+                errors.append(InputError(None, f"form field {state['name']!r} is too long"))
+
+    def on_part_end() -> None:
+        fh = state.get("fh")
+        name = str(state.get("name") or "")
+        if fh is not None:
+            fh.close()  # type: ignore[attr-defined]
+            state["fh"] = None
+            part = state["path"]
+            assert isinstance(part, Path)
+            if errors:
+                part.unlink(missing_ok=True)
+                return
+            final = part.with_name(part.name.removesuffix(".part"))
+            part.replace(final)
+            form.files[name] = ReceivedFile(final, str(state["filename"]), int(state["size"]))  # type: ignore[call-overload]
+        elif state.get("filename") is None and not errors:
+            buf = state["buf"]
+            assert isinstance(buf, bytearray)
+            form.fields[name] = buf.decode("utf-8", "replace")
+
+    parser = MultipartParser(params[b"boundary"], {
+        "on_part_begin": on_part_begin,
+        "on_part_data": on_part_data,
+        "on_part_end": on_part_end,
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_header_end": on_header_end,
+        "on_headers_finished": on_headers_finished,
+    })
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+            if errors:
+                break
+        else:
+            parser.finalize()
+    finally:
+        fh = state.get("fh")
+        if fh is not None:
+            fh.close()  # type: ignore[attr-defined]
+            Path(str(state["path"])).unlink(missing_ok=True)
+    if errors:
+        for received in form.files.values():
+            received.path.unlink(missing_ok=True)
+        raise errors[0]
+    if not csrf_checked:
+        check_csrf(request, form.fields)
+    return form
+
+
+# --------------------------------------------------------------------------------------------------
+# What is this file?
+# --------------------------------------------------------------------------------------------------
+_MEDIA_MAGIC: list[tuple[int, bytes]] = [
+    (0, b"RIFF"), (0, b"ID3"), (0, b"OggS"), (0, b"fLaC"), (4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"),
+    (0, b"#!AMR"), (0, b"FORM"), (0, b"\x30\x26\xb2\x75"), (0, b"\xff\xfb"), (0, b"\xff\xf3"),
+    (0, b"\xff\xf2"), (0, b"\xff\xf1"), (0, b"\xff\xf9"), (0, b".snd"), (0, b"\x00\x00\x01\xba"),
+]
+_OTHER_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or a Word/Excel file)"),
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "a program"), (b"MZ", "a Windows program"), (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"), (b"\xd0\xcf\x11\xe0", "an old Office document"),
+]
+
+
+def _probe_audio(path: Path) -> bool:
+    import av  # lazy: PyAV pulls in FFmpeg libraries
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return any(s.type == "audio" for s in container.streams)
+    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
+        return False
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            # a multi-byte character cut by the sample boundary is still text
+            if encoding == "utf-8" and exc.start >= len(head) - 4:
+                text = head[: exc.start].decode(encoding)
+            else:
+                continue
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+        return controls <= max(1, len(text) // 200)
+    return False
+
+
+def transcript_format(head: bytes) -> str:
+    """Pick the transcript reader from the content: WEBVTT header, SRT cues, JSON, else plain text."""
+    text = head.decode("utf-8", "ignore").lstrip("\ufeff \r\n\t")
+    if text.startswith("WEBVTT"):
+        return "vtt"
+    if text.startswith(("{", "[")):
+        return "json"
+    if re.match(r"\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", text):
+        return "srt"
+    return "txt"
+
+
+def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind:
+    """Say whether ``path`` is a recording or a transcript, or raise ``InputError`` naming the problem."""
+    name = display_name or path.name
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(name, "the file is empty")
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    for magic, what in _OTHER_MAGIC:
+        if head.startswith(magic):
+            raise InputError(
+                name, f"this is {what}, not a recording or a transcript",
+                hint="upload an audio/video recording, or a .txt/.srt/.vtt/.json transcript",
+            )
+    if any(head[offset:offset + len(magic)] == magic for offset, magic in _MEDIA_MAGIC):
+        if _probe_audio(path):
+            return "media"
+        raise InputError(name, "looks like a recording but has no readable audio (damaged or truncated?)")
+    if _looks_like_text(head):
+        return "transcript"
+    if _probe_audio(path):
+        return "media"
+    raise InputError(
+        name, "neither a recording with an audio track nor a text transcript",
+        hint="upload an audio/video recording, or a .txt/.srt/.vtt/.json transcript",
+    )
