@@ -185,12 +185,16 @@ def _dir_identity(path: Path) -> str:
 
 
 def _dir_multilingual(path: Path) -> bool:
+    # config.json lists language ids even for English-only checkpoints; the vocabulary size tells:
+    # English-only Whisper has 51864 tokens, multilingual 51865 (large-v3: 51866).
     try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if (path / "vocabulary.json").is_file():
+            size = len(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
+        else:
+            size = len((path / "vocabulary.txt").read_text(encoding="utf-8").splitlines())
     except (OSError, ValueError):
         return True
-    # English-only checkpoints carry no language tokens
-    return len(config.get("lang_ids") or []) > 1
+    return size >= 51865
 
 
 def _not_found(name: str, why: str) -> ModelNotFoundError:

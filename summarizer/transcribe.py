@@ -202,6 +202,34 @@ def _write_cache(settings: Settings, key: str, transcript: Transcript) -> None:
 
 # -- audio ---------------------------------------------------------------------------------------
 
+def _wav_shortfall(path: Path) -> tuple[int, int] | None:
+    """(bytes the WAV header promises, bytes present) when a RIFF file is cut short, else None.
+
+    FFmpeg estimates a WAV's duration from the file size, so a cut-off WAV decodes "fine"; only the
+    header knows how much audio there should be.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            size = path.stat().st_size
+            while True:
+                chunk = handle.read(8)
+                if len(chunk) < 8:
+                    return None
+                length = int.from_bytes(chunk[4:], "little")
+                if chunk[:4] == b"data":
+                    present = size - handle.tell()
+                    # 0 and 0xFFFFFFFF mean "unknown" in WAVs written while recording
+                    if length in (0, 0xFFFFFFFF) or present >= length:
+                        return None
+                    return length, present
+                handle.seek(length + (length & 1), 1)
+    except OSError:
+        return None
+
+
 def decode_audio(path: Path) -> Any:
     """16 kHz mono float32 samples via PyAV; any decoding problem becomes an InputError on ``path``."""
     import av
@@ -223,6 +251,13 @@ def decode_audio(path: Path) -> Any:
     decoded = len(audio) / SAMPLE_RATE
     if decoded == 0:
         raise InputError(path, "contains no decodable audio")
+    shortfall = _wav_shortfall(path)
+    if shortfall and shortfall[1] < shortfall[0] * (1 - _TRUNCATION_TOLERANCE_RATIO):
+        raise InputError(
+            path, f"the file looks truncated: its header promises {shortfall[0]} bytes of audio, "
+            f"only {shortfall[1]} are there",
+            hint="copy the recording again from its source",
+        )
     if declared and declared - decoded > max(_TRUNCATION_TOLERANCE_S, _TRUNCATION_TOLERANCE_RATIO * declared):
         raise InputError(
             path, f"the file looks truncated: it declares {declared:.1f} s but only {decoded:.1f} s decode",
