@@ -127,7 +127,8 @@ async def review_save(request: Request) -> Response:
             )
         if not errors:
             try:
-                source: VersionSource = "client" if from_client and meeting.status in CLIENT_STATES else "edited"
+                client = from_client and meeting.status in CLIENT_STATES
+                source: VersionSource = "client" if client else "edited"
                 version, _ = record_edit(store, meeting.id, protocol, source=source,
                                          actor=request.app.state.actor, note=note or None)
             except ValidationFailed as exc:
