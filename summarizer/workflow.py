@@ -121,6 +121,16 @@ def transition(
     return event
 
 
+def check_editable(meeting_id: str, status: str) -> None:
+    """Raise ``WorkflowError`` when a meeting in ``status`` takes no new versions (call it before
+    opening an editor, so nobody edits for nothing)."""
+    if status not in _AFTER_EDIT:
+        raise WorkflowError(
+            f"meeting {meeting_id} is {status}; its approved version is final and cannot be edited",
+            hint="start a new meeting record if the protocol must change after approval",
+        )
+
+
 def record_edit(
     store: Store,
     meeting_ref: str,
@@ -137,12 +147,7 @@ def record_edit(
     again. Approved protocols are final and refuse edits.
     """
     meeting = store.get_meeting(meeting_ref)
-    if meeting.status not in _AFTER_EDIT:
-        raise WorkflowError(
-            f"meeting {meeting.id} is {meeting.status}; its approved version is final and cannot be "
-            "edited",
-            hint="start a new meeting record if the protocol must change after approval",
-        )
+    check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
     version = store.add_version(
         meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT)

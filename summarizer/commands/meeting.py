@@ -117,10 +117,11 @@ def review(
     """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version."""
     from summarizer.pipeline import render_files
     from summarizer.review import import_protocol_file, review_in_editor
-    from summarizer.workflow import record_edit
+    from summarizer.workflow import check_editable, record_edit
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
+        check_editable(record.id, record.status)
         base = store.get_version(record.id)
         if file and from_client:
             raise InputError(None, "give either --file or --from-client, not both")
