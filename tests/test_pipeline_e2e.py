@@ -158,3 +158,68 @@ def test_recording_to_final_protocol(samples: Path, tmp_path: Path) -> None:
     assert target.read_bytes()[:2] == b"PK"
     assert "already exists" in _cli("export", mid, "--format", "docx", "-o", str(target), env=env, ok=False)
     assert "final" in _cli("review", mid, "--file", str(client_file), env=env, ok=False)
+
+
+def test_draft_from_russian_transcript_with_roster(samples: Path, tmp_path: Path) -> None:
+    from summarizer.pipeline import run_draft
+
+    stages: list[str] = []
+    result = run_draft(samples / "transcripts" / "negotiation_ru.txt", load_settings(),
+                       meeting_date=__import__("datetime").date(2026, 11, 25), client="Альфа-Логистик",
+                       roster=samples / "transcripts" / "roster_ru.toml",
+                       progress=lambda stage, frac: stages.append(stage))
+    assert stages == ["read", "extract", "store", "render"]
+    meeting = result.meeting
+    assert meeting.id == "2026-11-25-alfa-logistik" and meeting.language == "ru"
+    emails = {p.email for p in result.version.protocol.participants}
+    assert "olga.smirnova@alfa-logistic.ru" in emails
+    assert set(result.files) == {"md", "html", "docx"} and all(p.exists() for p in result.files.values())
+    assert result.attention == result.version.protocol.all_flags()
+    assert (meeting.folder / "source" / "negotiation_ru.txt").exists()
+
+
+def test_failed_extraction_stores_nothing_and_keeps_transcript_stage(tmp_path: Path) -> None:
+    from summarizer.errors import ExtractionError
+    from summarizer.pipeline import run_draft
+    from summarizer.transcript import Segment, Transcript
+
+    calls: list[str] = []
+
+    def transcribe(path: Path, settings: object, **kw: object) -> Transcript:
+        calls.append("transcribe")
+        return Transcript(segments=[Segment(id="s0001", text="We agree.")], language="en")
+
+    def broken_extract(*args: object, **kw: object) -> object:
+        raise ExtractionError("model returned garbage")
+
+    recording = tmp_path / "call.wav"
+    recording.write_bytes(b"RIFF....WAVEfmt ")
+    with pytest.raises(ExtractionError):
+        run_draft(recording, load_settings(), transcribe=transcribe, extract=broken_extract,
+                  ingest=lambda *a, **k: pytest.fail("a recording is not read as text"))
+    assert calls == ["transcribe"]
+    store = Store(load_settings())
+    assert store.list_meetings() == [] and not store.meetings_dir.exists()
+
+
+def test_draft_cli_from_stdin_and_output_dir(tmp_path: Path) -> None:
+    text = ("Anna: We agree to send the offer by Friday.\nMark: Agreed, I will check the budget tomorrow.\n")
+    out_dir = tmp_path / "out"
+    env = {**os.environ}
+    out = _cli("draft", "-", "--date", "2026-11-20", "--title", "Offer call", "-o", str(out_dir),
+               env=env, input=text)
+    assert "Meeting 2026-11-20-offer-call — draft v1" in out
+    assert sorted(p.suffix for p in out_dir.iterdir()) == [".docx", ".html", ".md"]
+    first = sorted(p.read_bytes() for p in out_dir.iterdir())
+    # the same call again is a new meeting with its own id: nothing in -o DIR is replaced
+    again = _cli("draft", "-", "--date", "2026-11-20", "--title", "Offer call", "-o", str(out_dir),
+                 env=env, input=text)
+    assert "Meeting 2026-11-20-offer-call-2" in again
+    assert len(list(out_dir.iterdir())) == 6
+    assert sorted(p.read_bytes() for p in out_dir.glob("2026-11-20-offer-call-v1.*")) == first
+    not_a_dir = tmp_path / "file.txt"
+    not_a_dir.write_text("mine")
+    refused = _cli("draft", "-", "-o", str(not_a_dir), env=env, input=text, ok=False)
+    assert "not a folder" in refused and not_a_dir.read_text() == "mine"
+    bad = _cli("draft", str(tmp_path / "missing.txt"), env=env, ok=False)
+    assert "missing.txt" in bad and "no such file" in bad

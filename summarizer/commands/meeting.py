@@ -78,6 +78,8 @@ def draft(
 
     if level and level not in ("brief", "detailed"):
         raise InputError(None, f"--level {level!r}", hint="use brief or detailed")
+    if output is not None and output.exists() and not output.is_dir():
+        raise InputError(output, "-o must name a folder, and this is not a folder")
     settings = settings_from(config)
     text = None
     if source is not None and str(source) == "-":
