@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from summarizer.errors import InputError, NotFoundError
 from summarizer.store import MeetingRecord, Store
 from summarizer.web.app import render
-from summarizer.web.pages import open_store
+from summarizer.web.pages import in_thread_with_store, open_store
 from summarizer.web.security import check_csrf
 from summarizer.web.uploads import inspect_upload, receive_multipart
 
@@ -119,9 +118,9 @@ async def send(request: Request) -> Response:
         actor = request.app.state.actor
         try:
             if final:
-                delivery = await run_in_threadpool(send_final, store, meeting.id, extra=to, actor=actor)
+                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor)
             else:
-                delivery = await run_in_threadpool(send_for_approval, store, meeting.id, to, actor=actor)
+                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor)
         except InputError as exc:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         errors={"to": exc.message})
@@ -162,7 +161,7 @@ async def approve(request: Request) -> Response:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         if not errors and evidence is not None:
             try:
-                await run_in_threadpool(approve_meeting, store, meeting.id, by=by, evidence=evidence,
+                await in_thread_with_store(request, approve_meeting, meeting.id, by=by, evidence=evidence,
                                         actor=request.app.state.actor, send=send_now)
             except InputError as exc:
                 errors["evidence"] = exc.message
@@ -226,8 +225,8 @@ async def export(request: Request) -> Response:
             version = store.get_version(meeting.id, int(raw) if raw else None)
             approved = version.number in {a.version for a in store.approvals(meeting.id)}
             name = f"{meeting.id}-{'final' if approved else f'v{version.number}'}.{fmt}"
-            path = await run_in_threadpool(export_version, store, meeting.id, fmt, output=tmp / name,
-                                           version=version.number)
+        path = await in_thread_with_store(request, export_version, meeting.id, fmt, output=tmp / name,
+                                          version=version.number)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -6,9 +6,9 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -23,6 +23,7 @@ from summarizer.web.uploads import inspect_upload, receive_multipart
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
 NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "roster", "transcript")
 
@@ -34,6 +35,18 @@ def open_store(request: Request) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+async def in_thread_with_store(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a slow library call (rendering, SMTP) off the event loop, with a store of its own:
+    SQLite connections belong to the thread that opened them."""
+    settings = request.app.state.settings
+
+    def work() -> T:
+        with Store(settings) as store:
+            return fn(store, *args, **kwargs)
+
+    return await run_in_threadpool(work)
 
 
 def jobs_of(request: Request) -> JobRunner:
