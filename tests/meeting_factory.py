@@ -65,7 +65,7 @@ def make_meeting(store: Store, *, client: str = "Alfa Logistik", language: str =
 class SmtpSink:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, **controller_options: object) -> None:
         import socket
 
         from aiosmtpd.controller import Controller
@@ -74,7 +74,8 @@ class SmtpSink:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port,
+                                     **controller_options)  # type: ignore[arg-type]
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
         self.messages.append({

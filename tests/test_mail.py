@@ -111,3 +111,21 @@ def test_approval_evidence_text_and_missing_file() -> None:
     result = approve(store, mid, by="Boris", evidence="Call 12:00: Boris confirmed by e-mail", send=False)
     assert result.approval.evidence_text.startswith("Call 12:00")  # type: ignore[union-attr]
     assert store.get_meeting(mid).status == "approved"
+
+
+def test_smtp_login() -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: object, session: object, envelope: object, mechanism: str,
+                      data: object) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"s3cret")
+
+    with SmtpSink(authenticator=authenticator, auth_require_tls=False) as sink:
+        store, mid = _ready_store("en", smtp_host="127.0.0.1", smtp_port=sink.port,
+                                  smtp_user="anna", smtp_password="s3cret")
+        assert send_for_approval(store, mid, ["boris@alfa.test"]).sent
+        assert logins == [(b"anna", b"s3cret")] and len(sink.messages) == 1
