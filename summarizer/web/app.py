@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,8 +53,19 @@ def _templates() -> jinja2.Environment:
     )
     env.filters["ts"] = format_timestamp
     env.filters["show"] = _show_value
+    env.filters["when"] = _when
     env.globals["status_labels"] = STATUS_LABELS
     return env
+
+
+def _when(value: str | None) -> str:
+    """Stored ISO timestamps (UTC) as the server's local time, to the minute."""
+    if not value:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
 
 
 def _show_value(value: Any) -> str:

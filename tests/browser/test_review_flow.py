@@ -1,0 +1,168 @@
+"""The whole web flow in a real browser: upload the sample recording, review, approve, download the DOCX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "meeting_en.wav"
+ROSTER = "\n".join(
+    [
+        "Anna=Anna Petrova, account manager, Northwind, side=ours",
+        "Mark=Mark Olsen, purchasing lead, Contoso, mark@contoso.example, side=client",
+        "Lisa=Lisa Chen, logistics, Northwind, side=ours",
+    ]
+)
+NEW_OWNER = "Lisa Chen"
+NEW_DUE = dt.date(2026, 3, 27)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _no_horizontal_overflow(page: Any) -> None:
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+    )
+    assert max(widths[0], widths[1]) <= widths[2], f"horizontal overflow at phone width: {widths}"
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+             .slice(0, 5).map(el => el.tagName + '.' + el.className)"""
+    )
+    assert not wide, f"elements wider than the phone screen: {wide}"
+
+
+def _item_with_owner(page: Any) -> tuple[str, str]:
+    """(element id, owner input selector) of the first agreement, else of the first next step."""
+    agreements = page.locator(".agreement:not(.add-row)")
+    if agreements.count():
+        return str(agreements.first.get_attribute("id")), "input[name$='-responsible']"
+    steps = page.locator(".item:not(.add-row):has(input[name$='-owner'])")
+    assert steps.count(), "the draft has neither agreements nor next steps"
+    return str(steps.first.get_attribute("id")), "input[name$='-owner']"
+
+
+def test_upload_review_approve_and_download(
+    server: str, browser: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    if not SAMPLE.exists():
+        pytest.skip(f"{SAMPLE} is missing")
+    from docx import Document
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # -- new meeting: upload the recording with a visible progress bar (upload throttled via CDP)
+    page.goto(server + "/new")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": 1_000_000,
+        },
+    )
+    page.set_input_files("#file", str(SAMPLE))
+    page.fill("input[name=title]", "Contoso order")
+    page.fill("input[name=client]", "Contoso")
+    page.fill("input[name=meeting_date]", "2026-03-02")
+    page.fill("input[name=place]", "Zoom")
+    page.select_option("select[name=language]", "en")
+    page.fill("textarea[name=roster]", ROSTER)
+    page.click("button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('.upload-progress progress').value > 0", timeout=20_000
+    )
+    assert "Uploading" in page.inner_text(".upload-text")
+    page.wait_for_url(re.compile(r"/jobs/\w+$"), timeout=60_000)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        },
+    )
+    job_url = page.url
+
+    # -- closing the tab loses nothing: the job continues, the list links back to it
+    page.close()
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/")
+    listed = page.locator(f"a[href='{job_url.removeprefix(server)}']")
+    if listed.count():  # still running: reopen its page, which resumes polling
+        listed.first.click()
+    else:  # already finished: the meeting is in the list
+        page.click("table.meetings a")
+    page.wait_for_url(re.compile(r"/m/[\w-]+$"), timeout=240_000)
+    meeting_url = page.url
+
+    # -- review: evidence plays the recording and shows the transcript around it.
+    # The item to correct is the first agreement; the offline extractor may file "I will send ... by
+    # Friday" as a next step instead, which has the same owner and date fields.
+    assert page.locator("#audio").count() == 1
+    row_id, owner = _item_with_owner(page)
+    evidence = page.locator(f"#{row_id} .evidence").first
+    evidence.click()
+    page.wait_for_selector("#context .seg.current", timeout=10_000)
+    start = float(evidence.get_attribute("data-start") or "0")
+    current = page.evaluate("() => document.getElementById('audio').currentTime")
+    assert abs(current - start) < 1.5, (current, start)
+
+    page.evaluate("() => window.scrollTo(0, 0)")  # sticky panels then sit where a person first sees them
+    page.screenshot(path=str(artifacts / "review-laptop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    _no_horizontal_overflow(page)
+    page.screenshot(path=str(artifacts / "review-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # -- change the responsible person and the date
+    row = page.locator(f"#{row_id}")
+    row.locator(owner).fill(NEW_OWNER)
+    row.locator("input[name$='-due_date']").fill(NEW_DUE.isoformat())
+    page.fill("input[name=note]", "owner and date corrected")
+    page.click("#save")
+    page.wait_for_selector("text=Saved as version v2")
+    row = page.locator(f"#{row_id}")
+    assert row.locator(owner).input_value() == NEW_OWNER
+    assert row.locator("input[name$='-due_date']").input_value() == NEW_DUE.isoformat()
+    assert "v2" in page.inner_text(".version-bar")
+
+    # -- approval: send (.eml, no SMTP here), approve with the pasted confirmation
+    page.click("text=Approval & history")
+    page.fill("#send-form textarea[name=to]", "Mark Olsen <mark@contoso.example>")
+    page.click("#send-approval")
+    page.wait_for_selector("text=written as an .eml")
+    page.fill("#approve-form input[name=by]", "Mark Olsen <mark@contoso.example>")
+    page.fill("#approve-form textarea[name=evidence_text]", "Hello Anna, the minutes are approved. Mark")
+    page.click("#approve")
+    page.wait_for_selector("text=Approved v2 by Mark Olsen")
+    assert "Approved" in page.inner_text(".meeting-head")
+
+    # -- the DOCX has the change
+    page.goto(meeting_url + "/exports")
+    with page.expect_download() as info:
+        page.click("#export-docx-v2")
+    target = tmp_path / "protocol.docx"
+    info.value.save_as(str(target))
+    doc = Document(str(target))
+    text = "\n".join(
+        [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    )
+    assert NEW_OWNER in text
+    assert "27 March 2026" in text
+    assert not errors, f"JavaScript errors: {errors}"
+    context.close()
