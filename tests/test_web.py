@@ -24,6 +24,7 @@ from summarizer.config import load_settings
 from summarizer.errors import ConfigError
 from summarizer.web import create_app
 
+LOCAL = "http://127.0.0.1:8765"
 HOSTILE = (
     "[00:00:01] Anna Petrova: Hello <script>alert('pwned')</script> and welcome.\n"
     "[00:00:05] Mark Olsen: I will send the signed contract <img src=x onerror=alert(1)> by Friday.\n"
@@ -38,7 +39,7 @@ ROSTER = (
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     app = create_app(load_settings())
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         c.get("/")  # receive the CSRF cookie like a browser that opened the app
         yield c
 
@@ -116,7 +117,7 @@ def _unescape(value: str) -> str:
 
 def test_pages_render_with_security_headers_and_csrf_cookie() -> None:
     app = create_app(load_settings())
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         r = c.get("/")
         assert r.status_code == 200
         assert "No meetings yet" in r.text
@@ -196,6 +197,17 @@ def test_non_local_bind_requires_a_token() -> None:
         assert c.get("/new").status_code == 200  # the cookie now carries it
 
 
+def test_loopback_server_refuses_other_host_names() -> None:
+    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 must not read the meetings."""
+    app = create_app(load_settings())
+    with TestClient(app, base_url="http://evil.example:8765") as c:
+        r = c.get("/")
+        assert r.status_code == 400 and "only answers on localhost" in r.text
+    for base in ("http://localhost:8765", "http://[::1]:8765", "http://127.0.0.1"):
+        with TestClient(app, base_url=base) as c:
+            assert c.get("/").status_code == 200, base
+
+
 def test_serve_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "summarizer", "serve", "--host", "0.0.0.0", "--port", "1"],
@@ -256,10 +268,32 @@ def test_uploads_are_checked_by_content_not_by_name(
     assert not any(p.is_file() for p in uploads.rglob("*")), "a rejected upload must not stay on disk"
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("meeting_en.wav", "media"),
+        ("transcripts/negotiation_ru_cp1251.txt", "transcript"),
+        ("transcripts/negotiation_ru.srt", "transcript"),
+        ("transcripts/negotiation_en_zoom.vtt", "transcript"),
+    ],
+)
+def test_content_check_recognises_the_bundled_samples(
+    samples: Path, tmp_path: Path, name: str, kind: str
+) -> None:
+    from summarizer.web.uploads import inspect_upload
+
+    source = samples / name
+    if not source.exists():
+        pytest.skip(f"{source} is missing")
+    renamed = tmp_path / "upload.bin"  # the name says nothing
+    renamed.write_bytes(source.read_bytes())
+    assert inspect_upload(renamed) == kind
+
+
 def test_upload_over_the_limit_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUMMARIZER_UPLOAD_LIMIT_MB", "1")
     app = create_app(load_settings())
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         c.get("/")
         big = b"Anna: hello there\n" * 70_000  # ~1.2 MB
         r = c.post(
@@ -334,7 +368,7 @@ def test_draft_job_survives_a_server_restart() -> None:
         ),
         encoding="utf-8",
     )
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), base_url=LOCAL) as c:
         state = wait_job(c, "/jobs/abc123")
         assert state["status"] == "done" and state["meeting_id"]
         assert any("resumed after a server restart" in line for line in state["log"])  # type: ignore[union-attr]

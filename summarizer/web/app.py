@@ -24,6 +24,7 @@ from summarizer.errors import InputError, NotFoundError, SummarizerError, Workfl
 from summarizer.transcript import format_timestamp
 from summarizer.web.security import (
     CsrfCookieMiddleware,
+    LocalHostMiddleware,
     TokenMiddleware,
     csrf_token,
     is_local_host,
@@ -186,9 +187,11 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
 
     denied = _DeniedApp()
     middleware = [Middleware(CsrfCookieMiddleware, secure=False)]
+    # Listed outermost first: the host and token checks run before anything else sees the request.
+    if is_local_host(host):
+        middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
     if settings.web_token:
-        # outermost after CSRF so the denial page can still render a form-less page
-        middleware.append(Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+        middleware.insert(0, Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=middleware,

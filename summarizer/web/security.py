@@ -42,6 +42,12 @@ class AccessDenied(SummarizerError):
     status_code = 401
 
 
+class HostRefused(AccessDenied):
+    """A request to a loopback-only server that names some other host (DNS rebinding)."""
+
+    status_code = 400
+
+
 def is_local_host(host: str) -> bool:
     """True for loopback addresses and ``localhost``; anything else is reachable from other machines."""
     if host in {"localhost", "localhost.localdomain"}:
@@ -107,6 +113,34 @@ class TokenMiddleware:
             hint="open the link printed by `summarizer serve` (it ends in ?token=...)",
         )
         await self.on_denied(scope, receive, send)
+
+
+class LocalHostMiddleware:
+    """On a loopback bind, answer only requests addressed to a loopback name.
+
+    A web page elsewhere can point its own domain at 127.0.0.1 (DNS rebinding) and then read this
+    app as "same origin"; its requests still carry that domain in ``Host``, so they are refused here.
+    """
+
+    ALLOWED = {"127.0.0.1", "localhost", "::1"}
+
+    def __init__(self, app: ASGIApp, on_denied: ASGIApp) -> None:
+        self.app = app
+        self.on_denied = on_denied
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = HTTPConnection(scope).headers.get("host", "")
+            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if name.lower() not in self.ALLOWED:
+                scope.setdefault("state", {})["auth_error"] = HostRefused(
+                    f"This server only answers on localhost, not as {host!r}.",
+                    hint="open http://127.0.0.1:PORT/ directly; to serve other machines, start it with "
+                    "--host and --token",
+                )
+                await self.on_denied(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class CsrfCookieMiddleware:
