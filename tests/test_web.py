@@ -517,3 +517,53 @@ def test_approval_flow_diff_and_exports(client: TestClient) -> None:
     assert "can no longer be edited" in client.get(f"/m/{meeting_id}").text
     refused = client.post(f"/m/{meeting_id}", data={**fields, "base_version": "2"})
     assert refused.status_code == 422 and "cannot be edited" in refused.text
+
+
+def test_a_failed_job_names_the_uploaded_file_and_can_be_retried(client: TestClient) -> None:
+    broken = b"1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:0x,000 --> garbage\nBroken\n"
+    r = client.post(
+        "/new",
+        data={"csrf_token": csrf(client)},
+        files={"file": ("Call with Contoso.srt", broken)},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert r.status_code == 202
+    state = wait_job(client, r.json()["job_url"])
+    assert state["status"] == "failed"
+    assert str(state["error"]).startswith("Call with Contoso.srt, line 6: cannot read the time line")
+    assert "/web/uploads/" not in str(state["error"])  # no server paths shown
+    page = client.get(r.json()["job_url"]).text
+    assert "Try again" in page and "cannot read the time line" in page
+    assert "cannot read the time line" in client.get("/").text  # the list shows it too
+    retried = client.post(f"{r.json()['job_url']}/retry", data={"csrf_token": csrf(client)})
+    assert retried.status_code == 200
+    assert wait_job(client, r.json()["job_url"])["attempts"] == 2
+
+
+def test_client_changes_from_a_file_become_a_client_version(client: TestClient, tmp_path: Path) -> None:
+    meeting_id = make_draft(client)
+    token = csrf(client)
+    assert client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
+    sent = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example"})
+    assert "Sent to client" in sent.text
+    exported = client.get(f"/m/{meeting_id}/export/json").json()
+    item = (exported["agreements"] or exported["next_steps"])[0]
+    key = "responsible" if exported["agreements"] else "owner"
+    item[key] = "Lisa Chen"
+    broken = client.post(
+        f"/m/{meeting_id}/client-changes",
+        data={"csrf_token": token},
+        files={"changes_file": ("theirs.json", b'{"language": "en",\n "agreements": [}')},
+    )
+    assert broken.status_code == 422 and "theirs.json" in broken.text and "line 2" in broken.text
+    r = client.post(
+        f"/m/{meeting_id}/client-changes",
+        data={"csrf_token": token},
+        files={"changes_file": ("theirs.json", json.dumps(exported).encode())},
+    )
+    assert r.status_code == 200, r.text
+    assert "The client&#39;s changes are saved as v2" in r.text and "<ins>Lisa Chen</ins>" in r.text
+    approval = client.get(f"/m/{meeting_id}/approval").text
+    assert "Changes requested" in approval and "client" in approval
+    # the changed version must be sent again before it can be approved
+    assert 'id="send-approval"' in approval and 'id="approve"' not in approval

@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from summarizer.errors import InputError, NotFoundError
+from summarizer.errors import InputError, NotFoundError, ValidationFailed
 from summarizer.store import MeetingRecord, Store
 from summarizer.web.app import render
 from summarizer.web.pages import in_thread_with_store, open_store
@@ -175,6 +175,51 @@ async def approve(request: Request) -> Response:
         return render(request, "approval.html", context, status_code=422)
 
 
+def _protocol_file(path: Path, filename: str) -> Path:
+    """Name an uploaded protocol by its content (JSON or TOML) for ``review.import_protocol_file``."""
+    if inspect_upload(path, display_name=filename) != "transcript":
+        raise InputError(filename, "an edited protocol is a text file (.json or .toml)")
+    head = path.read_bytes()[:2048].decode("utf-8", "replace").lstrip("\ufeff \r\n\t")
+    return path.replace(path.with_name("client" + (".json" if head.startswith("{") else ".toml")))
+
+
+async def client_changes(request: Request) -> Response:
+    """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
+    from summarizer.review import import_protocol_file
+    from summarizer.workflow import record_edit
+
+    settings = request.app.state.settings
+    folder = settings.data_dir / "web" / "uploads" / f"client-{secrets.token_hex(6)}"
+    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    upload = received.files.get("changes_file")
+    errors: dict[str, str] = {}
+    try:
+        with open_store(request) as store:
+            meeting = store.get_meeting(request.path_params["meeting_id"])
+            if upload is None:
+                errors["changes"] = "Choose the file the client sent back (.json or .toml)."
+            else:
+                try:
+                    named = _protocol_file(upload.path, upload.filename)
+                    protocol = import_protocol_file(named, store.get_version(meeting.id).protocol)
+                    version, _ = record_edit(store, meeting.id, protocol, source="client",
+                                             actor=request.app.state.actor,
+                                             note=f"client's changes from {upload.filename}")
+                except ValidationFailed as exc:
+                    lines = "; ".join(f"line {line}: {msg}" if line else msg for line, msg in exc.errors)
+                    errors["changes"] = f"{upload.filename}: {exc.message.split(': ', 1)[-1]} ({lines})"
+                except InputError as exc:
+                    errors["changes"] = exc.message
+                else:
+                    return RedirectResponse(
+                        f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&done=client",
+                        status_code=303)
+            context = _approval_context(store, meeting, errors=errors)
+            return render(request, "approval.html", context, status_code=422)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 async def diff_page(request: Request) -> Response:
     from summarizer.diff import diff_protocols
 
@@ -190,8 +235,11 @@ async def diff_page(request: Request) -> Response:
             raise NotFoundError("versions are numbers, e.g. ?a=1&b=2") from None
         old, new = store.get_version(meeting.id, a), store.get_version(meeting.id, b)
         changes = diff_protocols(old.protocol, new.protocol)
+        notice = None
+        if request.query_params.get("done") == "client":
+            notice = f"The client's changes are saved as v{new.number}; here is what they changed."
         return render(request, "diff.html", {"meeting": meeting, "tab": "approval", "old": old, "new": new,
-                                             "versions": versions, "changes": changes, "notice": None})
+                                             "versions": versions, "changes": changes, "notice": notice})
 
 
 async def exports_page(request: Request) -> Response:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings
+from summarizer.errors import SummarizerError
 from summarizer.schema import Protocol
 from summarizer.transcript import Transcript
 from summarizer.web.jobs import Job, JobFunc, Reporter
@@ -36,37 +37,40 @@ def run_draft_job(settings: Settings) -> JobFunc:
 
         p = job.params
         source = Path(p["source"]) if p.get("source") else None
-        text = Path(p["text_path"]).read_text(encoding="utf-8") if p.get("text_path") else None
         roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
-        people = load_roster(roster_lines) if roster_lines else None
 
         def progress(stage: str, fraction: float | None) -> None:
-            label = STAGES.get(stage, stage)
             if stage == job.stage and fraction is not None:
                 report.progress(fraction)
             else:
-                report.stage(stage, label, fraction)
+                report.stage(stage, STAGES.get(stage, stage), fraction)
 
-        result = run_draft(
-            source,
-            settings,
-            text=text,
-            meeting_date=dt.date.fromisoformat(p["meeting_date"]) if p.get("meeting_date") else None,
-            title=p.get("title") or None,
-            client=p.get("client") or None,
-            language=p.get("language") or None,
-            level=p.get("level") or None,
-            roster=people,
-            progress=progress,
-            extract=_extract_with_place(p.get("place") or None),
-            actor=p.get("actor") or None,
-        )
+        try:
+            result = run_draft(
+                source,
+                settings,
+                text=Path(p["text_path"]).read_text(encoding="utf-8") if p.get("text_path") else None,
+                meeting_date=dt.date.fromisoformat(p["meeting_date"]) if p.get("meeting_date") else None,
+                title=p.get("title") or None,
+                client=p.get("client") or None,
+                language=p.get("language") or None,
+                level=p.get("level") or None,
+                roster=load_roster(roster_lines) if roster_lines else None,
+                progress=progress,
+                extract=_extract_with_place(p.get("place") or None),
+                actor=p.get("actor") or None,
+            )
+        except SummarizerError as exc:
+            if source is not None and p.get("filename"):
+                # the person knows the file by the name they uploaded, not by its path on the server
+                exc.message = exc.message.replace(str(source), str(p["filename"]))
+                exc.args = (exc.message,)
+            raise
         report.meeting(result.meeting.id)
         report.stage("done", f"Draft v{result.version.number} is ready", 1.0)
         return result.meeting.id
 
     return run
-
 
 
 def _extract_with_place(place: str | None) -> Callable[..., Protocol]:
