@@ -220,6 +220,23 @@ def test_serve_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:
     assert "--token" in proc.stderr
 
 
+def test_serve_says_when_the_port_is_taken() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "summarizer", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and "--port" in proc.stderr
+
+
 def test_hostile_transcript_text_is_escaped_everywhere(client: TestClient) -> None:
     meeting_id = make_draft(client)
     for path in (f"/m/{meeting_id}", f"/m/{meeting_id}/approval", "/"):
@@ -228,6 +245,8 @@ def test_hostile_transcript_text_is_escaped_everywhere(client: TestClient) -> No
     review = client.get(f"/m/{meeting_id}").text
     assert "&lt;img src=x onerror=alert(1)&gt;" in review  # shown, as text
     context = client.get(f"/m/{meeting_id}/transcript", params={"segment": "s0001"}).json()
+    uploads = load_settings().data_dir / "web" / "uploads"
+    assert not any(uploads.rglob("*.txt")), "the meeting keeps its own copy; the upload is dropped"
     assert (
         "<script>alert('pwned')</script>" in context["segments"][0]["text"]
     )  # JSON; the page uses textContent

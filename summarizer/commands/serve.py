@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.errors import ConfigError
 
 
 @app.command()
@@ -30,6 +31,7 @@ def serve(
 
     settings = settings_from(config, web_host=host, web_port=port, web_token=token)
     web = create_app(settings, host=settings.web_host)  # refuses a non-local host without a token
+    _check_port_free(settings.web_host, settings.web_port)
     shown = f"[{settings.web_host}]" if ":" in settings.web_host else settings.web_host
     url = f"http://{shown}:{settings.web_port}/"
     if settings.web_token:
@@ -38,3 +40,19 @@ def serve(
     echo(f"data: {settings.data_dir}   (Ctrl+C to stop)")
     uvicorn.run(web, host=settings.web_host, port=settings.web_port, log_level="warning",
                 proxy_headers=False, server_header=False)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say plainly when the port is taken, instead of a server log line after start-up."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                hint="another program (maybe another `summarizer serve`) uses it; choose one with --port",
+            ) from exc

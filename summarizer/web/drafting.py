@@ -7,6 +7,7 @@ files) is the pipeline's own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -67,10 +68,24 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 exc.args = (exc.message,)
             raise
         report.meeting(result.meeting.id)
+        _drop_upload_copy(source, p, result.meeting.folder)
         report.stage("done", f"Draft v{result.version.number} is ready", 1.0)
         return result.meeting.id
 
     return run
+
+
+def _drop_upload_copy(source: Path | None, params: dict[str, Any], meeting_folder: Path) -> None:
+    """Once the meeting holds its own copy of the input, the upload is a duplicate; a recording too
+    large to copy stays, because the meeting refers to it where it is."""
+    upload = source or (Path(params["text_path"]) if params.get("text_path") else None)
+    if upload is None:
+        return
+    if source is not None and not any(meeting_folder.joinpath("source").glob(source.name)):
+        return
+    upload.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        upload.parent.rmdir()
 
 
 def _extract_with_place(place: str | None) -> Callable[..., Protocol]:

@@ -97,6 +97,19 @@
     poll();
   }
 
+  // ---- review page: do not lose typed edits by navigating away ----------------------------------
+  var review = document.getElementById("review-form");
+  if (review) {
+    var dirty = false;
+    review.addEventListener("input", function () { dirty = true; });
+    review.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+    var firstError = document.querySelector(".field.invalid input, .field.invalid textarea");
+    if (firstError) { firstError.focus(); }
+  }
+
   // ---- review page: evidence plays the recording and shows the transcript around it -------------
   var player = document.getElementById("player");
   if (player) {
