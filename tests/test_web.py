@@ -343,6 +343,23 @@ def test_a_transcript_named_like_audio_is_read_as_a_transcript(client: TestClien
     assert 'id="audio"' not in review  # no recording: it was a transcript
 
 
+def test_russian_cp1251_transcript_upload(client: TestClient, samples: Path) -> None:
+    source = samples / "transcripts" / "negotiation_ru_cp1251.txt"
+    r = client.post(
+        "/new",
+        data={"csrf_token": csrf(client), "meeting_date": "2026-03-02", "title": "Поставка упаковки"},
+        files={"file": ("стенограмма.txt", source.read_bytes())},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert r.status_code == 202, r.text
+    state = wait_job(client, r.json()["job_url"])
+    assert state["status"] == "done", state
+    review = client.get(f"/m/{state['meeting_id']}").text
+    assert "Поставка упаковки" in review
+    assert re.search(r"[а-яё]{4,}", review.split('id="review-form"')[1])  # the transcript's own words
+    assert "Поставка упаковки" in client.get("/").text
+
+
 def test_new_meeting_form_errors_keep_the_input(client: TestClient) -> None:
     r = client.post(
         "/new",

@@ -121,12 +121,15 @@ def test_upload_review_approve_and_download(
     current = page.evaluate("() => document.getElementById('audio').currentTime")
     assert abs(current - start) < 1.5, (current, start)
 
-    page.evaluate("() => window.scrollTo(0, 0)")  # sticky panels then sit where a person first sees them
-    page.screenshot(path=str(artifacts / "review-laptop.png"), full_page=True)
+    # what a person first sees (sticky panels in place), and the whole page
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts / "review-laptop.png"))
+    page.screenshot(path=str(artifacts / "review-laptop-full.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     _no_horizontal_overflow(page)
-    page.screenshot(path=str(artifacts / "review-phone.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "review-phone.png"))
+    page.screenshot(path=str(artifacts / "review-phone-full.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # -- change the responsible person and the date
