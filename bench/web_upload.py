@@ -100,7 +100,8 @@ def main() -> None:
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)
-            left = sum(f.stat().st_size for f in Path(home).rglob("*") if f.is_file() and "uploads" in f.parts)
+            uploads = Path(home).rglob("*")
+            left = sum(f.stat().st_size for f in uploads if f.is_file() and "uploads" in f.parts)
         status = response.status_code if response is not None else "-"
         message = response.json().get("error", "") if response is not None else ""
         speed = f"{args.mb / seconds:.0f} MB/s" if status == 422 else "stopped at the limit"
