@@ -3,8 +3,14 @@
 ``run_draft`` reads (or transcribes) the input, applies the roster, extracts the protocol, creates the
 meeting with version 1 and renders the draft files. Each stage is a parameter with the real function
 as default, so callers and tests can replace one stage and keep the rest. Transcription is cached by
-``summarizer.transcribe`` (content hash + model + options), so a failure in a later stage never
-forces the recording to be transcribed again.
+``summarizer.transcribe`` (content hash + model + options) and speaker labels by
+``summarizer.diarize_cache``, so a failure in a later stage never forces the recording to be
+transcribed or diarised again.
+
+A recording without speaker labels is diarised when the ``diarize`` extra is installed, and speakers
+who introduce themselves are named (the roster wins). Without ``meeting_date`` the date is assumed
+from the recording's metadata or the file's modification time and flagged for the reviewer, because
+due dates such as "by Friday" cannot be resolved without one.
 """
 
 from __future__ import annotations
@@ -23,13 +29,16 @@ from summarizer.store import MeetingRecord, Store, VersionRecord, sha256_file, w
 from summarizer.transcript import Person, Transcript
 
 if TYPE_CHECKING:
+    from summarizer.diarize_cache import SpeakerLabels
     from summarizer.mail import Delivery
 
 log = logging.getLogger(__name__)
 
-# stage name ("transcribe", "read", "extract", "store", "render") and fraction done (None: unknown)
+# stage name ("transcribe", "diarize", "read", "extract", "store", "render") and fraction done
+# (None: unknown)
 Progress = Callable[[str, float | None], None]
 TranscribeFn = Callable[..., Transcript]
+DiarizeFn = Callable[..., "SpeakerLabels"]
 IngestFn = Callable[..., Transcript]
 ExtractFn = Callable[..., Protocol]
 # Sources up to this size are copied into the meeting folder; larger recordings are referenced.
@@ -44,12 +53,19 @@ class DraftResult:
     files: dict[str, Path]  # format -> rendered draft file
     transcript: Transcript
     attention: list[Flag] = field(default_factory=list)  # what the reviewer must look at
+    notes: list[str] = field(default_factory=list)  # what the run found out, for people (speakers, date)
 
 
 def _default_transcribe(path: Path, settings: Settings, **kw: Any) -> Transcript:
     from summarizer.transcribe import transcribe_file
 
     return transcribe_file(path, settings, **kw)
+
+
+def _default_diarize(transcript: Transcript, path: Path, settings: Settings, **kw: Any) -> SpeakerLabels:
+    from summarizer.diarize_cache import label_speakers
+
+    return label_speakers(transcript, path, settings, **kw)
 
 
 def _default_ingest(path: Path | None, *, text: str | None = None) -> Transcript:
@@ -123,24 +139,54 @@ def run_draft(
     level: str | None = None,
     roster: list[Person] | str | Path | None = None,
     model: str | None = None,
+    num_speakers: int | None = None,
     progress: Progress | None = None,
     actor: str | None = None,
     store: Store | None = None,
     transcribe: TranscribeFn = _default_transcribe,
     ingest: IngestFn = _default_ingest,
+    diarize: DiarizeFn = _default_diarize,
     extract: ExtractFn = _default_extract,
 ) -> DraftResult:
-    """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``."""
-    from summarizer.roster import apply_roster
+    """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``.
 
+    ``num_speakers`` fixes the speaker count for diarisation (default: estimated).
+    """
+    from summarizer.meeting_date import assume_meeting_date
+    from summarizer.roster import apply_roster
+    from summarizer.speakers import name_speakers
+
+    if num_speakers is not None and num_speakers < 1:
+        raise InputError(None, f"the number of speakers must be at least 1, not {num_speakers}")
+    notes: list[str] = []
     transcript = load_transcript(source, settings, text=text, language=language, model=model,
                                  progress=progress, transcribe=transcribe, ingest=ingest)
+    media = source is not None and _is_media(source)
+    if source is not None and media:
+        if progress:
+            progress("diarize", None)
+        labels = diarize(transcript, source, settings, num_speakers=num_speakers)
+        transcript = labels.transcript
+        if labels.message:
+            log.info("%s: %s", source, labels.message)
+            notes.append(f"Speakers: {labels.message}")
     people = resolve_roster(roster)
     if people:
         transcript = apply_roster(transcript, people)
+    transcript = name_speakers(transcript)
+
+    assumed = None
+    if meeting_date is None and source is not None:
+        assumed = assume_meeting_date(source, media=media)
+        if assumed is not None:
+            meeting_date = assumed.date
+            transcript.meta["meeting_date"] = {"date": assumed.date.isoformat(), "origin": assumed.origin}
     if progress:
         progress("extract", None)
     protocol = extract(transcript, settings, meeting_date=meeting_date, language=language)
+    if assumed is not None:
+        flag = assumed.flag(protocol.language or transcript.language)
+        protocol.flags.insert(0, flag)
     if title:
         protocol.header.title = title
     if meeting_date and not protocol.header.date:
@@ -186,7 +232,7 @@ def run_draft(
         if own_store:
             store.close()
     return DraftResult(meeting=meeting, version=version, files=rendered, transcript=transcript,
-                       attention=attention_flags(version.protocol))
+                       attention=attention_flags(version.protocol), notes=notes)
 
 
 def attention_flags(protocol: Protocol) -> list[Flag]:

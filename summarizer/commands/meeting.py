@@ -69,6 +69,8 @@ def draft(
     speaker: Annotated[list[str] | None, typer.Option(
         "--speaker", help="LABEL=Name, position, organisation, e-mail (repeatable).")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Whisper model (recordings).")] = None,
+    speakers: Annotated[int | None, typer.Option(
+        "--speakers", min=1, help="How many people speak (recordings; default: estimated).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Also copy the draft here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files in -o DIR.")] = False,
     config: ConfigOpt = None,
@@ -92,7 +94,9 @@ def draft(
 
     result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,
                        client=client, language=language, level=level, roster=people or None,
-                       model=model, progress=progress)
+                       model=model, num_speakers=speakers, progress=progress)
+    for note in result.notes:
+        echo(note, err=True)
     meeting = result.meeting
     echo(f"Meeting {meeting.id} — draft v{result.version.number} ({meeting.status})")
     for fmt, path in result.files.items():
