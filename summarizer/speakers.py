@@ -22,9 +22,16 @@ _WORD = rf"[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)?"
 _NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}})"
 # What may follow the name: ", account manager at Northwind" / "from Acme" / ", менеджер из Ромашки".
 _ORG = rf"[\"«]?[{_UP}0-9][\w&.\-]*(?:\s+[{_UP}0-9][\w&.\-]*){{0,3}}[\"»]?"
+# A position may be capitalised and carry an article in English ("a Sales Manager at Acme"); then
+# "of" is part of it ("Head of Sales at Acme"), not the link to the organisation.
+# "from logistics" / "из бухгалтерии" in lower case names a department, kept as the position.
 _TAIL = (
     rf"(?:\s*,\s*(?P<position>[{_LOW}][{_LOW}\s\-]{{1,60}}?)\s+(?:at|from|with|of|в|из|от|компании)\s+"
-    rf"(?P<org>{_ORG})|\s*,?\s+(?:from|at|with|из|от|компания|компании)\s+(?P<org2>{_ORG}))?"
+    rf"(?P<org>{_ORG})"
+    rf"|\s*,\s*(?:(?:a|an|the)\s+)?(?P<position2>[{_UP}][\w\s\-]{{1,60}}?)\s+(?:at|from|with)\s+"
+    rf"(?P<org3>{_ORG})"
+    rf"|\s*,?\s+(?:from|at|with|из|от|компания|компании)\s+(?P<org2>{_ORG})"
+    rf"|\s*,?\s+(?:from|из)\s+(?:the\s+)?(?P<department>[{_LOW}]+(?:\s+[{_LOW}]+){{0,2}})(?=\s*(?:[.,;!?]|$)))?"
 )
 
 _PATTERNS = [
@@ -46,6 +53,7 @@ _NOT_NAMES = {
 # Regexes are case-sensitive for names on purpose, but "i'm" must match at any case.
 _CASELESS_LEAD = re.compile(r"\b(I'M|I AM|I'm|i'm|i am|I am)\b")
 # Words a name never ends with although they are capitalised at the start of a clause.
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 _TRAILING_NOT_NAME = {"Thanks", "Thank", "Hi", "Hello", "And", "So", "Спасибо", "Привет", "Здравствуйте"}
 
 
@@ -68,11 +76,13 @@ def find_introduction(text: str) -> tuple[str, str | None, str | None] | None:
                 words.pop()
             if not words or words[0].lower() in _NOT_NAMES:
                 continue
-            position = match.group("position")
-            org = match.group("org") or match.group("org2")
+            position = match.group("position") or match.group("position2") or match.group("department")
+            org = match.group("org") or match.group("org2") or match.group("org3")
+            if position:
+                position = _ARTICLE.sub("", position.strip())
             return (
                 " ".join(words),
-                position.strip() if position else None,
+                position or None,
                 org.strip(" .,") if org else None,
             )
     return None

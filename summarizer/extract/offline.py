@@ -177,7 +177,29 @@ def _participants(transcript: Transcript, sentences: list[Sentence], lang: str) 
             if m2 and s.position < 8:
                 p.position = m2["position"].strip()
         _contacts(s.text, p)
+    if not people:
+        return _introduced_participants(sentences)
     return list(people.values())
+
+
+def _introduced_participants(sentences: list[Sentence]) -> list[Participant]:
+    """Without speaker labels, the people who introduce themselves are still the participants.
+
+    Contacts are attached only from the introducing segment itself: with no labels, a later
+    "my e-mail is ..." cannot be tied to anyone.
+    """
+    from summarizer.speakers import find_introduction
+
+    found: dict[str, Participant] = {}
+    for s in sentences:
+        hit = find_introduction(s.text)
+        if not hit or hit[0] in found:
+            continue
+        name, position, organisation = hit
+        person = Participant(name=name, position=position, organisation=organisation)
+        _contacts(s.text, person)
+        found[name] = person
+    return list(found.values())
 
 
 def _plausible_name(name: str, label: str) -> bool:
@@ -197,7 +219,7 @@ def _contacts(text: str, p: Participant) -> None:
         if m:
             p.email = m.group(0).rstrip(".")
         else:
-            spoken = P.SPOKEN_EMAIL.search(text)
+            spoken = P.SPOKEN_EMAIL.search(text) or P.SPOKEN_EMAIL_DOTTED.search(text)
             if spoken:
                 p.email = f"{spoken['user']}@{spoken['host']}.{spoken['tld']}".lower()
     if not p.phone:
@@ -270,6 +292,10 @@ def _pending(s: Sentence, state: _State) -> _Proposal | None:
         if s.position - proposal.sentence.position > PROPOSAL_REACH:
             continue
         if proposal.sentence.speaker != s.speaker:
+            return proposal
+        if proposal.sentence.speaker is None and proposal.sentence.position != s.position:
+            # No labels (no diarisation): an answer in a later segment is taken as the other side's.
+            # People seldom accept their own proposal a turn later; a mistake here is still quoted.
             return proposal
     return None
 

@@ -24,7 +24,8 @@ ACCEPT: Table = {
     "ru": [r"(?<!не )\bустраивает\b", r"(?<!не )\bподходит\b", r"\bсогласн[аы]?\b", r"\bсогласен\b",
            r"\bдоговорились\b", r"\bсогласовали\b", r"^\s*(?:да|хорошо|отлично|ок|окей|идёт|идет)\b",
            r"\bпринимаем\b", r"\bне возражаем\b"],
-    "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w ]{0,40})\bworks\b", r"\bfine with (?:us|me)\b",
+    "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w %$€£.,']{0,40})\bworks\b",
+           r"\bfine with (?:us|me)\b",
            r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
            r"\bwe accept\b", r"\bthat's acceptable\b"],
 }
@@ -64,10 +65,13 @@ _RU_1PL = ("пришл[её]м вышлем отправим подготови�
            "предоставим оформим добавим посчитаем запустим настроим дадим")
 COMMIT: Table = {
     "ru": [rf"\b(?:{'|'.join(_RU_1SG.split())})\b", rf"\b(?:{'|'.join(_RU_1PL.split())})\b",
-           r"\bбер[уё]м? на себя\b", r"\bза мной\b", r"\bза нами\b"],
+           r"\bбер[уё]м? на себя\b", r"\bза мной\b", r"\bза нами\b",
+           r"^\s*(?:следующий шаг|следующие шаги|дальнейшие шаги)\s*[,:—–-]"],
     "en": [r"\b(?:i'll|i will|i'm going to|i am going to|we'll|we will|we're going to|we are going to)\s+"
            r"(?!need\b|be\b|have\b|see\b|try\b|probably\b|also need\b)\w+",
-           r"\blet me\s+(?:send|prepare|check|draft|share)\b", r"\bi'll take care\b", r"\bi can send\b"],
+           r"\blet me\s+(?:send|prepare|check|draft|share)\b", r"\bi'll take care\b", r"\bi can send\b",
+           # "Next step, we meet again next Tuesday": announced as a step, whatever the verb form
+           r"^\s*(?:the\s+|our\s+)?next steps?\b\s*(?:is|are)?\s*[,:—–-]"],
 }
 # A named person takes an action: "Ольга подготовит", "John will sign off". {name} is filled in.
 NAMED_VERB: Table = {
@@ -88,7 +92,10 @@ ISSUE: Table = {
            r"\bпроблема (?:в том|с)\s+[^.,:;!?]+", r"\bтеперь по\s+[^.,:;!?]+"],
     "en": [r"\bregarding\s+[^.,:;!?]+", r"\bthe (?:main |key |big )?issue is\s+[^.,:;!?]+",
            r"\bthe (?:main )?question is\s+[^.,:;!?]+", r"\bconcern(?:ed)? about\s+[^.,:;!?]+",
-           r"\bwhen it comes to\s+[^.,:;!?]+", r"\bas for\s+[^.,:;!?]+"],
+           r"\bwhen it comes to\s+[^.,:;!?]+", r"\bas for\s+[^.,:;!?]+",
+           # an objection to terms: "your first quote was too high for us"
+           r"\b(?:the|your|our|this|that)\s+(?:\w+\s+){0,2}(?:quote|price|offer|proposal|terms|deadline|"
+           r"budget|estimate|timeline)\s+(?:is|was|are|were|seems?)\s+too\s+\w+"],
 }
 OPEN: Table = {
     "ru": [r"\bоставим открытым\b", r"\bоткрытый вопрос\b", r"\bвернёмся к\b", r"\bвернемся к\b",
@@ -102,12 +109,15 @@ PURPOSE: Table = {
            r"\bсегодня (?:мы )?(?:хотим |планируем )?обсудить\s+(?P<rest>.+)"],
     "en": [r"\b(?:we're|we are) here (?:today )?to\s+(?P<rest>.+)",
            r"\bthe (?:purpose|goal) of (?:this|today's|the) (?:meeting|call) is (?:to\s+)?(?P<rest>.+)",
-           r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)"],
+           r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)",
+           r"\btoday,? we(?:'ll| will| are going to)?\s+(?P<rest>(?:agree|discuss|review|decide|settle|"
+           r"finali[sz]e|go over|talk about)\b.+)"],
 }
 # Leading words that carry no content in an item's text.
 FILLER = re.compile(
     r"^(?:(?:да|хорошо|отлично|ок|окей|ладно|итак|значит|тогда|так|а|и|ну|хотя нет|согласен|согласна|"
-    r"perfect|great|okay|ok|yes|sure|so|and|then|well|actually|right)\b[,.!:—-]?\s*)+",
+    r"perfect|great|okay|ok|yes|sure|so|and|then|well|actually|right|next steps?|следующий шаг)"
+    r"\b[,.!:—-]?\s*)+",
     re.IGNORECASE,
 )
 PROPOSAL_LEAD = re.compile(
@@ -123,6 +133,12 @@ AGREE_LEAD = re.compile(
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 SPOKEN_EMAIL = re.compile(
     r"\b(?P<user>[a-z][\w.-]*)\s+(?:собака|at)\s+(?P<host>[a-z][\w-]*)\s+(?:точка|dot)\s+(?P<tld>[a-z]{2,6})\b",
+    re.IGNORECASE,
+)
+# "my e-mail is sales at northwind.com" (the recogniser wrote the dot, not the "at")
+SPOKEN_EMAIL_DOTTED = re.compile(
+    r"\b(?:e-?mail|mail|address|почта|адрес)\b[^.!?]{0,25}?\b(?P<user>[a-z][\w.-]*)\s+(?:собака|at)\s+"
+    r"(?P<host>[a-z][\w-]*)\.(?P<tld>[a-z]{2,6})\b",
     re.IGNORECASE,
 )
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
