@@ -603,3 +603,40 @@ def test_client_changes_from_a_file_become_a_client_version(client: TestClient, 
     assert "Changes requested" in approval and "client" in approval
     # the changed version must be sent again before it can be approved
     assert 'id="send-approval"' in approval and 'id="approve"' not in approval
+
+
+def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient) -> None:
+    meeting_id = make_draft(client)
+    ru = {"accept-language": "ru-RU,ru;q=0.9,en;q=0.5"}
+    page = client.get("/", headers=ru).text
+    assert '<html lang="ru">' in page and "Новая встреча" in page and "Замечания" in page
+    review = client.get(f"/m/{meeting_id}", headers=ru).text
+    assert "Сохранить новую версию" in review and "Договорённости" in review
+    refused = client.post("/new", data={"transcript": "x"}, files={"file": ("", b"")}, headers=ru)
+    assert "Форма устарела" in refused.text  # the CSRF page too
+
+    assert "Meetings" in client.get("/", headers={"accept-language": "de-DE,en;q=0.8"}).text
+    switch = client.get("/lang/ru", params={"next": f"/m/{meeting_id}"}, follow_redirects=False)
+    assert switch.status_code == 303 and switch.headers["location"] == f"/m/{meeting_id}"
+    assert "Проверка" in client.get(f"/m/{meeting_id}").text  # the cookie now decides
+    evil = client.get("/lang/en", params={"next": "//evil.example/"}, follow_redirects=False)
+    assert evil.headers["location"] == "/"  # no open redirect
+    assert client.get("/lang/de").status_code == 404
+
+
+def test_every_interface_string_has_a_russian_translation() -> None:
+    from summarizer.web import app as web_app
+    from summarizer.web.i18n import RU
+
+    root = Path(web_app.__file__).parent
+    used: set[str] = set()
+    for template in (root / "templates").glob("*.html"):
+        used |= set(re.findall(r'_\("((?:[^"\\]|\\.)+)"', template.read_text(encoding="utf-8")))
+    for module in root.glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        used |= set(re.findall(r'tr\(request, "((?:[^"\\]|\\.)+)"', text))
+        used |= set(re.findall(r'errors\[[^\]]+\] = "((?:[^"\\]|\\.)+)"', text))
+    used |= {label for label in web_app.STATUS_LABELS.values()}
+    missing = sorted(s for s in used if s not in RU)
+    assert len(used) > 150
+    assert not missing, missing

@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from summarizer.config import Settings, load_settings
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
 from summarizer.transcript import format_timestamp
+from summarizer.web.i18n import translator, ui_language
 from summarizer.web.security import (
     CsrfCookieMiddleware,
     LocalHostMiddleware,
@@ -78,7 +79,9 @@ def _show_value(value: Any) -> str:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
            status_code: int = 200) -> HTMLResponse:
     env: jinja2.Environment = request.app.state.templates
-    ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings}
+    lang = ui_language(request)
+    ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings,
+           "lang": lang, "_": translator(lang)}
     ctx.update(context or {})
     html = env.get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)

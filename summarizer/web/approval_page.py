@@ -20,6 +20,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from summarizer.errors import InputError, NotFoundError, ValidationFailed
 from summarizer.store import MeetingRecord, Store
 from summarizer.web.app import render
+from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
 from summarizer.web.security import check_csrf
 from summarizer.web.uploads import inspect_upload, receive_multipart
@@ -78,9 +79,10 @@ async def approval_page(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         done = request.query_params.get("done", "")
-        notice = NOTICES.get(done)
+        notice = tr(request, NOTICES[done]) if done in NOTICES else None
         if done.startswith("sent:"):
-            notice = f"The protocol was {'sent' if done.endswith(':smtp') else 'written as an .eml'}."
+            sent = done.endswith(":smtp")
+            notice = tr(request, "The protocol was sent." if sent else "The protocol was written as an .eml.")
         return render(request, "approval.html", _approval_context(store, meeting, notice=notice))
 
 
@@ -237,7 +239,8 @@ async def diff_page(request: Request) -> Response:
         changes = diff_protocols(old.protocol, new.protocol)
         notice = None
         if request.query_params.get("done") == "client":
-            notice = f"The client's changes are saved as v{new.number}; here is what they changed."
+            notice = tr(request, "The client's changes are saved as v{n}; here is what they changed.",
+                        n=new.number)
         return render(request, "diff.html", {"meeting": meeting, "tab": "approval", "old": old, "new": new,
                                              "versions": versions, "changes": changes, "notice": notice})
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from summarizer.errors import InputError, NotFoundError, SummarizerError
 from summarizer.store import Store, slugify
 from summarizer.web.app import render
+from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import check_csrf
 from summarizer.web.uploads import inspect_upload, receive_multipart
@@ -163,7 +164,22 @@ async def job_page(request: Request) -> Response:
 
 async def job_status(request: Request) -> Response:
     job = jobs_of(request).get(request.path_params["job_id"])
-    return JSONResponse(job.public(), headers={"cache-control": "no-store"})
+    state = job.public()
+    state["message"] = tr(request, job.message or "Waiting in the queue")
+    return JSONResponse(state, headers={"cache-control": "no-store"})
+
+
+async def choose_language(request: Request) -> Response:
+    """Remember the interface language in a cookie and go back to the page the person was on."""
+    code = request.path_params["code"]
+    if code not in LANGUAGES:
+        raise NotFoundError(f"no interface language {code!r}; choose en or ru")
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"  # only paths on this site: no open redirect
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
 
 
 async def job_retry(request: Request) -> Response:

@@ -15,6 +15,7 @@ from summarizer.store import MeetingRecord, Store, VersionRecord, VersionSource
 from summarizer.transcript import Transcript, format_timestamp
 from summarizer.web.app import render
 from summarizer.web.forms import FormDict, form_from_request, form_to_protocol, protocol_to_form
+from summarizer.web.i18n import tr
 from summarizer.web.pages import open_store
 from summarizer.web.security import check_csrf
 
@@ -88,7 +89,8 @@ async def review_page(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         version = store.get_version(meeting.id, _version_param(request))
-        notice = {"saved": f"Saved as version v{version.number}."}.get(request.query_params.get("done", ""))
+        saved = request.query_params.get("done") == "saved"
+        notice = tr(request, "Saved as version v{n}.", n=version.number) if saved else None
         context = _review_context(store, meeting, version, protocol_to_form(version.protocol), {},
                                   notice=notice)
         return render(request, "review.html", context)

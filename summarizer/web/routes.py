@@ -10,6 +10,7 @@ ROUTES = [
     Route("/", pages.meeting_list),
     Route("/new", pages.new_meeting_form, methods=["GET"]),
     Route("/new", pages.new_meeting_submit, methods=["POST"]),
+    Route("/lang/{code}", pages.choose_language),
     Route("/jobs/{job_id}", pages.job_page),
     Route("/jobs/{job_id}/status", pages.job_status),
     Route("/jobs/{job_id}/retry", pages.job_retry, methods=["POST"]),

@@ -4,6 +4,10 @@
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  // interface text comes from the page (data-t-* attributes), already in the person's language
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
 
   // ---- new meeting: upload with a progress bar ---------------------------------------------------
   var form = document.getElementById("new-meeting");
@@ -25,7 +29,7 @@
       }
       banner.hidden = true;
       if (file && limit && file.size > limit) {
-        banner.textContent = file.name + ": " + mb(file.size) + " is more than the upload limit of " + mb(limit) + ".";
+        banner.textContent = fill(form.dataset.tTooLarge, {name: file.name, size: mb(file.size), limit: mb(limit)});
         banner.hidden = false;
         return;
       }
@@ -39,10 +43,10 @@
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round(100 * e.loaded / e.total);
-          text.textContent = "Uploading… " + mb(e.loaded) + " of " + mb(e.total);
+          text.textContent = fill(form.dataset.tUploading, {done: mb(e.loaded), total: mb(e.total)});
         }
       });
-      xhr.upload.addEventListener("load", function () { text.textContent = "Checking the file…"; });
+      xhr.upload.addEventListener("load", function () { text.textContent = form.dataset.tChecking; });
       xhr.addEventListener("load", function () {
         var data = {};
         try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: "Unexpected answer from the server (HTTP " + xhr.status + ")."}; }
@@ -50,13 +54,13 @@
           window.location.assign(data.job_url);
           return;
         }
-        banner.textContent = (data.error || "Upload failed.") + (data.hint ? " — " + data.hint : "");
+        banner.textContent = (data.error || form.dataset.tFailed) + (data.hint ? " — " + data.hint : "");
         banner.hidden = false;
         box.hidden = true;
         button.disabled = false;
       });
       xhr.addEventListener("error", function () {
-        banner.textContent = "The upload was interrupted (server unreachable or the file too large).";
+        banner.textContent = form.dataset.tInterrupted;
         banner.hidden = false;
         box.hidden = true;
         button.disabled = false;
@@ -72,7 +76,6 @@
       fetch(job.dataset.statusUrl, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
         .then(function (r) { return r.json(); })
         .then(function (s) {
-          document.getElementById("job-stage").textContent = s.stage;
           document.getElementById("job-message").textContent = s.message || "";
           var bar = document.getElementById("job-progress");
           if (s.progress === null || s.progress === undefined) { bar.removeAttribute("value"); }

@@ -1,0 +1,278 @@
+"""The web app's own wording in English and Russian.
+
+Pages are written in English and every piece of interface text goes through ``_()``; this module maps
+it to Russian when the browser prefers Russian (or the person picked it). Text that comes from the
+library (error messages, flags, history notes) and from the meeting itself is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+LANG_COOKIE = "summarizer_lang"
+LANGUAGES = ("en", "ru")
+Translate = Callable[..., str]
+
+RU: dict[str, str] = {
+    # layout
+    "Meetings": "Встречи",
+    "New meeting": "Новая встреча",
+    "Language": "Язык",
+    # list
+    "In progress": "В работе",
+    "Date": "Дата",
+    "Meeting": "Встреча",
+    "Client": "Клиент",
+    "Status": "Статус",
+    "Warnings": "Замечания",
+    "No meetings yet.": "Встреч пока нет.",
+    "Start with a recording or a transcript.": "Начните с записи или стенограммы.",
+    # states
+    "Draft": "Черновик",
+    "Internal review": "Внутренняя проверка",
+    "Sent to client": "Отправлен клиенту",
+    "Changes requested": "Запрошены правки",
+    "Approved": "Согласован",
+    "Final sent": "Итоговый разослан",
+    # new meeting
+    "Recording or transcript": "Запись или стенограмма",
+    "Upload a recording (audio/video) or a transcript file (.txt, .srt, .vtt, .json)":
+        "Загрузите запись (аудио/видео) или файл стенограммы (.txt, .srt, .vtt, .json)",
+    "Up to {mb} MB. What the file is gets checked from its content.":
+        "До {mb} МБ. Тип файла определяется по содержимому.",
+    "…or paste the transcript": "…или вставьте стенограмму",
+    "One line per utterance, e.g. “Olga: Let’s ship on Friday.” Timestamps are optional.":
+        "Одна реплика на строку, например «Ольга: Отгружаем в пятницу». Время указывать необязательно.",
+    "Title": "Название",
+    "Place or call platform": "Место или платформа звонка",
+    "Detect": "Определить",
+    "Detail level": "Подробность",
+    "Detailed": "Подробный",
+    "Brief": "Краткий",
+    "Participants (one per line)": "Участники (по одному на строку)",
+    "Create draft": "Создать черновик",
+    "Uploading… {done} of {total}": "Загрузка… {done} из {total}",
+    "Checking the file…": "Проверяем файл…",
+    "Upload failed.": "Загрузка не удалась.",
+    "The upload was interrupted (server unreachable or the file too large).":
+        "Загрузка прервалась (сервер недоступен или файл слишком большой).",
+    "{name}: {size} is more than the upload limit of {limit}.": "{name}: {size} — больше лимита {limit}.",
+    "Upload a recording or a transcript, or paste the transcript below.":
+        "Загрузите запись или стенограмму либо вставьте стенограмму ниже.",
+    "Use a date like 2026-03-31.": "Укажите дату в виде 2026-03-31.",
+    "Use a time like 14:30.": "Укажите время в виде 14:30.",
+    "Choose Russian, English or detection.": "Выберите русский, английский или автоопределение.",
+    "Choose brief or detailed.": "Выберите краткий или подробный.",
+    # job
+    "Preparing the draft": "Готовим черновик",
+    "Try again": "Повторить",
+    "The draft is ready:": "Черновик готов:",
+    "open it for review": "открыть для проверки",
+    "You can close this tab: the work continues on the server and this page picks it up again.":
+        "Эту вкладку можно закрыть: работа продолжается на сервере, страница подхватит её снова.",
+    "Waiting in the queue": "Ждёт в очереди",
+    "Transcribing the recording": "Расшифровываем запись",
+    "Reading the transcript": "Читаем стенограмму",
+    "Extracting the protocol": "Составляем протокол",
+    "Saving the meeting": "Сохраняем встречу",
+    "Rendering the draft": "Оформляем черновик",
+    "Draft v{n} is ready": "Черновик v{n} готов",
+    # meeting head
+    "no date": "без даты",
+    "Review": "Проверка",
+    "Approval & history": "Согласование и история",
+    "Exports": "Выгрузка",
+    # review
+    "Recording & transcript": "Запись и стенограмма",
+    "No recording for this meeting (it was made from a transcript).":
+        "У этой встречи нет записи (она создана из стенограммы).",
+    "Click an evidence quote to see the transcript around it.":
+        "Нажмите на цитату, чтобы увидеть стенограмму вокруг неё.",
+    "Version": "Версия",
+    "of": "из",
+    "by": "автор",
+    "extracted": "извлечена",
+    "edited": "правка",
+    "client": "клиент",
+    "Nothing was saved yet.": "Ничего не сохранено.",
+    "Fix the fields marked below and save again.": "Исправьте отмеченные поля и сохраните снова.",
+    "This meeting is {status}; its protocol can no longer be edited.":
+        "Встреча в статусе «{status}»: протокол больше нельзя изменить.",
+    "Header": "Шапка",
+    "Start": "Начало",
+    "End": "Конец",
+    "Place": "Место",
+    "Call platform": "Платформа звонка",
+    "Organisations (comma-separated)": "Организации (через запятую)",
+    "Participants": "Участники",
+    "Add a participant": "Добавить участника",
+    "Name": "Имя",
+    "Position": "Должность",
+    "Organisation": "Организация",
+    "Side": "Сторона",
+    "Ours": "Наша",
+    "Unknown": "Неизвестно",
+    "E-mail": "E-mail",
+    "Phone": "Телефон",
+    "Speaker labels": "Метки говорящих",
+    "remove": "удалить",
+    "Purpose and results": "Цель и итоги",
+    "Purpose": "Цель",
+    "Results (one per line)": "Итоги (по одному на строку)",
+    "Issues discussed": "Обсуждённые вопросы",
+    "Add an issue": "Добавить вопрос",
+    "Issue": "Вопрос",
+    "Summary": "Суть",
+    "Possible solutions (one per line)": "Возможные решения (по одному на строку)",
+    "Open": "Открыт",
+    "Resolved": "Решён",
+    "Agreements": "Договорённости",
+    "Add an agreement": "Добавить договорённость",
+    "Agreement": "Договорённость",
+    "Responsible": "Ответственный",
+    "Due date": "Срок",
+    "As said": "Как сказано",
+    "Agreed": "Согласовано",
+    "Disputed": "Спорно",
+    "Cancelled": "Отменено",
+    "Next steps": "Следующие шаги",
+    "Add a next step": "Добавить шаг",
+    "Action": "Действие",
+    "Owner": "Исполнитель",
+    "Open questions and closing": "Открытые вопросы и завершение",
+    "Open questions (one per line)": "Открытые вопросы (по одному на строку)",
+    "Closing": "Завершение",
+    "Note for the history (optional)": "Комментарий для истории (необязательно)",
+    "These are the client's changes": "Это правки клиента",
+    "Save as a new version": "Сохранить новую версию",
+    "Saved as version v{n}.": "Сохранено как версия v{n}.",
+    "No transcript evidence.": "Нет подтверждения в стенограмме.",
+    "Play the recording from here and show the transcript around it":
+        "Воспроизвести запись с этого места и показать стенограмму вокруг",
+    "Show the transcript around it": "Показать стенограмму вокруг",
+    "verified": "подтверждено",
+    "fuzzy": "неточно",
+    "unverified": "не подтверждено",
+    "unchecked": "не проверено",
+    "A participant needs a name.": "У участника должно быть имя.",
+    "This does not look like an e-mail address.": "Это не похоже на адрес e-mail.",
+    "An issue needs a title.": "У вопроса должно быть название.",
+    "An agreement needs its text.": "У договорённости должен быть текст.",
+    "A next step needs an action.": "У шага должно быть действие.",
+    # approval
+    "Next step": "Следующий шаг",
+    "Read the draft on the Review tab, fix what is wrong, then start the internal review "
+    "(saving an edit starts it too).":
+        "Прочитайте черновик на вкладке «Проверка», исправьте ошибки и начните внутреннюю проверку "
+        "(сохранение правки тоже её начинает).",
+    "Start internal review": "Начать внутреннюю проверку",
+    "The client asked for changes. Record them on the Review tab (tick “These are the client's changes”), "
+    "then send the new version.":
+        "Клиент запросил правки. Внесите их на вкладке «Проверка» (отметьте «Это правки клиента») "
+        "и отправьте новую версию.",
+    "Send the latest version (v{n}) to the client for approval.":
+        "Отправьте последнюю версию (v{n}) клиенту на согласование.",
+    "It goes out by SMTP and a copy is kept as .eml.": "Письмо уйдёт по SMTP, копия сохранится как .eml.",
+    "No SMTP server is configured: the e-mail is written as an .eml file to download and send from your "
+    "mail program.":
+        "SMTP-сервер не настроен: письмо сохраняется как файл .eml — скачайте его и отправьте из своей "
+        "почтовой программы.",
+    "To (comma-separated)": "Кому (через запятую)",
+    "Send for approval": "Отправить на согласование",
+    "Back to draft": "Вернуть в черновик",
+    "Waiting for the client. If they ask for changes, record them on the Review tab as the client's "
+    "changes. When they confirm in writing, record the approval:":
+        "Ждём клиента. Если он попросит правки, внесите их на вкладке «Проверка» как правки клиента. "
+        "Когда он письменно подтвердит, зафиксируйте согласование:",
+    "Approved by": "Кто согласовал",
+    "Their written confirmation (paste the text)": "Письменное подтверждение (вставьте текст)",
+    "…or upload their e-mail (.eml)": "…или загрузите их письмо (.eml)",
+    "Also send the final version to the participants now": "Сразу разослать итоговую версию участникам",
+    "Record approval": "Зафиксировать согласование",
+    "The client sent back an edited protocol file": "Клиент прислал отредактированный файл протокола",
+    "Their file (.json export or .toml editing format)": "Их файл (выгрузка .json или формат правки .toml)",
+    "Record as the client's version": "Сохранить как версию клиента",
+    "Approved. Send the final version to every participant with an e-mail address.":
+        "Согласовано. Разошлите итоговую версию всем участникам с адресом e-mail.",
+    "(written as an .eml, no SMTP configured)": "(сохраняется как .eml, SMTP не настроен)",
+    "Extra recipients (optional)": "Дополнительные получатели (необязательно)",
+    "Send the final version": "Разослать итоговую версию",
+    "The final version was sent. Nothing else to do.":
+        "Итоговая версия разослана. Больше ничего делать не нужно.",
+    "Versions": "Версии",
+    "Source": "Источник",
+    "By": "Автор",
+    "When": "Когда",
+    "Compare": "Сравнить",
+    "with": "с",
+    "Show changes": "Показать изменения",
+    "History": "История",
+    "Approved v{n} by {who} at {when}": "Версия v{n} согласована: {who}, {when}",
+    "evidence": "подтверждение",
+    "Outbox": "Исходящие",
+    "Internal review started.": "Внутренняя проверка начата.",
+    "Moved back to draft.": "Возвращено в черновик.",
+    "The approval is recorded and the final version is rendered.":
+        "Согласование зафиксировано, итоговая версия оформлена.",
+    "The final version went out.": "Итоговая версия разослана.",
+    "The protocol was sent.": "Протокол отправлен.",
+    "The protocol was written as an .eml.": "Протокол сохранён как .eml.",
+    "Say who approved, e.g. Olga Smirnova <olga@alfa.ru>.":
+        "Укажите, кто согласовал, например: Ольга Смирнова <olga@alfa.ru>.",
+    "Paste the client's confirmation or upload their e-mail (.eml).":
+        "Вставьте подтверждение клиента или загрузите его письмо (.eml).",
+    "Choose the file the client sent back (.json or .toml).":
+        "Выберите файл, который прислал клиент (.json или .toml).",
+    # diff
+    "Changes from v{a} to v{b}": "Изменения с v{a} по v{b}",
+    "No changes.": "Изменений нет.",
+    "Back to approval & history": "Назад к согласованию и истории",
+    "The client's changes are saved as v{n}; here is what they changed.":
+        "Правки клиента сохранены как v{n}; вот что изменилось.",
+    # exports
+    "Download a version": "Скачать версию",
+    "approved": "согласована",
+    "The .eml is an unsent e-mail with the DOCX attached, addressed to the participants who have an address.":
+        "Файл .eml — неотправленное письмо с DOCX во вложении, адресованное участникам с адресами.",
+    "Messages already built": "Уже подготовленные письма",
+    # errors
+    "Something needs your attention": "Нужно ваше внимание",
+    "Not found": "Не найдено",
+    "Request refused": "Запрос отклонён",
+    "Access token needed": "Нужен токен доступа",
+    "Unexpected error": "Непредвиденная ошибка",
+    "There is no page at this address.": "По этому адресу страницы нет.",
+    "What to do:": "Что сделать:",
+    "Back to the meeting list": "К списку встреч",
+    "This form has expired or did not come from this site, so nothing was changed.":
+        "Форма устарела или отправлена не с этого сайта, поэтому ничего не изменено.",
+    "go back, reload the page and submit again": "вернитесь, обновите страницу и отправьте снова",
+}
+
+
+def ui_language(request: Request) -> str:
+    """The person's choice (cookie), else the browser's first preference between Russian and English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def translator(language: str) -> Translate:
+    table = RU if language == "ru" else {}
+
+    def translate(text: str, **values: object) -> str:
+        out = table.get(text, text)
+        return out.format(**values) if values else out
+
+    return translate
+
+
+def tr(request: Request, text: str, **values: object) -> str:
+    return translator(ui_language(request))(text, **values)
