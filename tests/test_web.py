@@ -434,6 +434,7 @@ def test_review_shows_evidence_and_flags_and_saves_a_new_version(client: TestCli
     assert "Internal review" in saved  # editing a draft starts the internal review
     v1 = client.get(f"/m/{meeting_id}?v=1").text
     assert 'value="Lisa Chen"' not in v1  # versions are immutable
+    assert "an earlier version" in v1 and "<fieldset class=\"card\" disabled>" in v1
     # evidence stays attached to the edited item
     assert review_fields(saved)[f"{prefix}id"] == fields[f"{prefix}id"]
     assert saved.count('class="evidence ev-') == page.count('class="evidence ev-')

@@ -100,6 +100,9 @@ RU: dict[str, str] = {
     "Fix the fields marked below and save again.": "Исправьте отмеченные поля и сохраните снова.",
     "This meeting is {status}; its protocol can no longer be edited.":
         "Встреча в статусе «{status}»: протокол больше нельзя изменить.",
+    "This is v{n}, an earlier version; versions never change.":
+        "Это v{n}, более ранняя версия; версии не изменяются.",
+    "Open the latest version (v{n}) to edit.": "Откройте последнюю версию (v{n}), чтобы править.",
     "Header": "Шапка",
     "Start": "Начало",
     "End": "Конец",

@@ -65,16 +65,20 @@ def load_transcript(meeting: MeetingRecord) -> Transcript | None:
 def _review_context(store: Store, meeting: MeetingRecord, version: VersionRecord, form: FormDict,
                     errors: dict[str, str], **extra: Any) -> dict[str, Any]:
     protocol = version.protocol
+    versions = store.list_versions(meeting.id)
+    latest = versions[-1].number if versions else version.number
     return {
         "meeting": meeting,
         "version": version,
-        "versions": store.list_versions(meeting.id),
+        "versions": versions,
+        "latest_number": latest,
+        "old_version": version.number != latest,
         "form": form,
         "errors": errors,
         "items": {item.id: item for item in protocol.items()},
         "protocol_flags": protocol.flags,
         "has_audio": recording_path(meeting) is not None,
-        "readonly": meeting.status not in EDITABLE_STATES,
+        "readonly": meeting.status not in EDITABLE_STATES or version.number != latest,
         "client_stage": meeting.status in CLIENT_STATES,
         "blank": BLANK,
         "tab": "review",
