@@ -109,3 +109,80 @@ def test_speaker_without_name_is_flagged() -> None:
     step = protocol.next_steps[0]
     assert step.due_date == dt.date(2026, 11, 26)
     assert step.evidence[0].quote == "Я пришлю смету завтра."
+
+
+def _meeting(lines: list[tuple[str | None, str]], language: str = "en") -> Transcript:
+    return Transcript(language=language, segments=[
+        Segment(id=f"s{i + 1:04d}", text=text, speaker=speaker, start=float(i * 5), end=float(i * 5 + 4))
+        for i, (speaker, text) in enumerate(lines)
+    ])
+
+
+def _agreement_quotes(protocol: Protocol) -> list[list[str]]:
+    return [[ev.quote for ev in a.evidence] for a in protocol.agreements]
+
+
+def test_en_negotiation_without_speaker_labels() -> None:
+    """No diarisation: people still come from introductions, and an answer in a later segment accepts."""
+    transcript = _meeting([
+        (None, "Hi, I'm Anna Petrova, account manager at Northwind."),
+        (None, "Good morning. I'm Mark Olsen, Purchasing Lead at Contoso."),
+        (None, "Today we agree the price and the delivery date for the new order."),
+        (None, "Your first quote was too high for us."),
+        (None, "We can offer 5% if you sign a 12 month contract."),
+        (None, "5% works."),
+        (None, "We propose half in advance and half after delivery."),
+        (None, "Agreed. I will send the signed contract by Friday."),
+        (None, "Hello, this is Lisa Chen from logistics."),
+        (None, "Next step, we meet again next Tuesday to review the contract."),
+    ])
+    protocol = finalize_protocol(extract_offline(transcript, meeting_date=dt.date(2026, 11, 25)), transcript,
+                                 meeting_date=dt.date(2026, 11, 25))
+    people = {(p.name, p.position, p.organisation) for p in protocol.participants}
+    assert people == {("Anna Petrova", "account manager", "Northwind"),
+                      ("Mark Olsen", "Purchasing Lead", "Contoso"), ("Lisa Chen", "logistics", None)}
+    assert protocol.purpose == "Agree the price and the delivery date for the new order"
+    assert [i.title for i in protocol.issues] == ["Your first quote was too high"]
+    assert _agreement_quotes(protocol) == [
+        ["We can offer 5% if you sign a 12 month contract.", "5% works."],
+        ["We propose half in advance and half after delivery.", "Agreed."],
+    ]
+    steps = {n.action: (n.owner, n.due_date) for n in protocol.next_steps}
+    # nobody is named as owner without labels: "I will" cannot be tied to a person
+    assert steps == {"I will send the signed contract by Friday.": (None, dt.date(2026, 11, 27)),
+                     "We meet again next Tuesday to review the contract.": (None, dt.date(2026, 12, 1))}
+
+
+def test_same_speaker_does_not_accept_own_proposal_and_rejection_still_wins() -> None:
+    transcript = _meeting([
+        ("A", "We can offer 5% if you sign a 12 month contract."),
+        ("A", "Five percent works for us, I think."),
+        ("B", "We propose half in advance."),
+        ("A", "Sorry, we cannot accept that."),
+    ])
+    assert extract_offline(transcript).agreements == []
+
+
+def test_ru_acceptance_and_next_step_lead() -> None:
+    transcript = _meeting([
+        ("A", "Предлагаю скидку пять процентов при годовом контракте."),
+        ("B", "Подходит."),
+        ("B", "Давайте оплату половину вперёд, половину после поставки."),
+        ("A", "Согласен."),
+        ("A", "Следующий шаг: встречаемся во вторник и смотрим договор."),
+    ], language="ru")
+    protocol = extract_offline(transcript, meeting_date=dt.date(2026, 11, 25))
+    assert len(protocol.agreements) == 2
+    assert [n.action for n in protocol.next_steps] == ["Встречаемся во вторник и смотрим договор."]
+    assert protocol.next_steps[0].owner == "A"
+
+
+def test_spoken_email_with_written_dot_goes_to_the_speaker() -> None:
+    transcript = _meeting([
+        ("SPEAKER_00", "Hi, I'm Anna Petrova, account manager at Northwind."),
+        ("SPEAKER_00", "My email is sales at northwind.com."),
+        ("SPEAKER_01", "We met at the office."),
+    ])
+    protocol = extract_offline(transcript)
+    emails = {p.name: p.email for p in protocol.participants}
+    assert emails == {"Anna Petrova": "sales@northwind.com", "SPEAKER_01": None}

@@ -34,10 +34,14 @@ def _cli(*args: str, env: dict[str, str], input: str | None = None, ok: bool = T
 
 def _editor(tmp_path: Path) -> str:
     script = tmp_path / "editor.py"
+    # The reviewer names who answers for the first item without one (the draft may have found the
+    # next-step owners from the speakers, leaving an agreement's responsible empty) and rewrites the
+    # purpose, whatever the extractor put there.
     script.write_text(
-        "import sys\np = sys.argv[1]\nt = open(p, encoding='utf-8').read()\n"
-        "t = t.replace('owner = \"\"', 'owner = \"Mark Olsen\"', 1)\n"
-        "t = t.replace('purpose = \"\"', 'purpose = \"Agree price and delivery of the new order\"')\n"
+        "import re, sys\np = sys.argv[1]\nt = open(p, encoding='utf-8').read()\n"
+        "t = re.sub(r'(?m)^(responsible|owner) = \"\"$', r'\\1 = \"Mark Olsen\"', t, count=1)\n"
+        "t = re.sub(r'(?m)^purpose = .*$', 'purpose = \"Agree price and delivery of the new order\"', t, "
+        "count=1)\n"
         "open(p, 'w', encoding='utf-8').write(t)\n"
     )
     return f"{sys.executable} {script}"

@@ -90,3 +90,18 @@ def test_first_name_matches_roster_full_name() -> None:
 def test_unlabelled_segments_are_ignored() -> None:
     transcript = Transcript(segments=[Segment(id="s0001", text="I'm Anna Petrova.")])
     assert name_speakers(transcript).roster == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # titles are often capitalised, and then "of" belongs to the title
+    ("Hi, I'm Anna Petrova, a Count Manager at Norsewind.", ("Anna Petrova", "Count Manager", "Norsewind")),
+    ("I'm John Smith, Head of Sales at Acme Corp.", ("John Smith", "Head of Sales", "Acme Corp")),
+    ("I'm Tom, the lead engineer from Initech, and I will join.", ("Tom", "lead engineer", "Initech")),
+    # a department in lower case is where the person works, not an organisation
+    ("Hello, this is Lisa Chen from the logistics.", ("Lisa Chen", "logistics", None)),
+    ("Я Иван из бухгалтерии.", ("Иван", "бухгалтерии", None)),
+])
+def test_introductions_with_titles_and_departments(
+    text: str, expected: tuple[str, str | None, str | None]
+) -> None:
+    assert find_introduction(text) == expected
