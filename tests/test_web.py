@@ -374,6 +374,12 @@ def test_new_meeting_form_errors_keep_the_input(client: TestClient) -> None:
     assert r.status_code == 422
     assert "Use a date like" in r.text and 'value="2.3.26"' in r.text
     assert 'id="err-roster"' in r.text and "Anna: hi</textarea>" in r.text
+    both = client.post(
+        "/new",
+        data={"csrf_token": csrf(client), "transcript": "Anna: hi"},
+        files={"file": ("t.txt", b"Anna: hello\n")},
+    )
+    assert both.status_code == 422 and "not both" in both.text
     assert client.get("/").text.count("/jobs/") == 0
 
 
@@ -434,10 +440,11 @@ def test_review_shows_evidence_and_flags_and_saves_a_new_version(client: TestCli
     assert "Internal review" in saved  # editing a draft starts the internal review
     v1 = client.get(f"/m/{meeting_id}?v=1").text
     assert 'value="Lisa Chen"' not in v1  # versions are immutable
-    assert "an earlier version" in v1 and "<fieldset class=\"card\" disabled>" in v1
+    assert "an earlier version" in v1 and '<fieldset class="card" disabled>' in v1
     # evidence stays attached to the edited item
     assert review_fields(saved)[f"{prefix}id"] == fields[f"{prefix}id"]
     assert saved.count('class="evidence ev-') == page.count('class="evidence ev-')
+    assert saved.count('class="badge edited"') == 1 and 'class="badge edited"' not in page
 
 
 def test_review_validation_errors_show_at_the_fields_and_keep_input(client: TestClient) -> None:

@@ -61,6 +61,8 @@ RU: dict[str, str] = {
     "{name}: {size} is more than the upload limit of {limit}.": "{name}: {size} — больше лимита {limit}.",
     "Upload a recording or a transcript, or paste the transcript below.":
         "Загрузите запись или стенограмму либо вставьте стенограмму ниже.",
+    "Upload a file or paste a transcript, not both.":
+        "Загрузите файл или вставьте стенограмму, но не то и другое.",
     "Use a date like 2026-03-31.": "Укажите дату в виде 2026-03-31.",
     "Use a time like 14:30.": "Укажите время в виде 14:30.",
     "Choose Russian, English or detection.": "Выберите русский, английский или автоопределение.",

@@ -123,7 +123,9 @@ async def new_meeting_submit(request: Request) -> Response:
     upload = received.files.get("file")
     params: dict[str, Any] = {k: fields[k] for k in NEW_FIELDS if k != "transcript"}
     try:
-        if upload is not None:
+        if upload is not None and fields["transcript"]:
+            errors["transcript"] = "Upload a file or paste a transcript, not both."
+        elif upload is not None:
             kind = await run_in_threadpool(inspect_upload, upload.path, display_name=upload.filename)
             target = upload.path.with_name(_stored_name(upload.filename, kind, "recording"))
             upload.path.replace(target)
