@@ -157,7 +157,7 @@ async def _denied(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class _DeniedApp:
-    """Renders the token error page; needs the app's templates, so it is built per app."""
+    """Renders the refusal page of the host and token checks (outside routing, with the app's templates)."""
 
     def __init__(self) -> None:
         self.app: Starlette | None = None
