@@ -63,3 +63,22 @@ def test_find_due_phrases_prefers_longest_and_keeps_order() -> None:
     assert find_due_phrases(text, "ru") == ["до пятницы", "в следующую среду"]
     assert find_due_phrases("I will send it by end of month.", "en") == ["by end of month"]
     assert find_due_phrases("Цена 2.5 миллиона, без сроков.", "ru") == []
+
+
+@pytest.mark.parametrize(("text", "language", "phrase", "expected"), [
+    ("Мы можем доставить товар двадцатого декабря.", "ru", "двадцатого декабря", dt.date(2026, 12, 20)),
+    ("Оплата до двадцать первого января.", "ru", "до двадцать первого января", dt.date(2027, 1, 21)),
+    ("Пришлю к третьему марта.", "ru", "к третьему марта", dt.date(2027, 3, 3)),
+    ("We will deliver the first batch on March tenth.", "en", "on March tenth", dt.date(2027, 3, 10)),
+    ("Sign it by the twenty-first of December.", "en", "by the twenty-first of December",
+     dt.date(2026, 12, 21)),
+])
+def test_ordinal_word_dates(text: str, language: str, phrase: str, expected: dt.date) -> None:
+    assert find_due_phrases(text, language) == [phrase]
+    assert resolve_due(phrase, dt.date(2026, 11, 25), language) == expected
+
+
+@pytest.mark.parametrize("text", ["We may first check the budget.", "In the first week we test.",
+                                  "Второго раунда не будет."])
+def test_ordinal_words_without_month_are_not_dates(text: str) -> None:
+    assert find_due_phrases(text, "en") == []

@@ -35,11 +35,11 @@ def _m4a_with_creation_time(path: Path, stamp: str) -> Path:
     with av.open(str(path), "w") as container:
         container.metadata["creation_time"] = stamp
         stream = container.add_stream("aac", rate=16000)
-        stream.layout = "mono"  # type: ignore[union-attr]
+        stream.layout = "mono"
         frame = av.AudioFrame.from_ndarray(np.zeros((1, 16000), dtype=np.float32), format="fltp",
                                            layout="mono")
         frame.sample_rate = 16000
-        for packet in [*stream.encode(frame), *stream.encode(None)]:  # type: ignore[union-attr]
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
             container.mux(packet)
     return path
 

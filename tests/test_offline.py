@@ -186,3 +186,32 @@ def test_spoken_email_with_written_dot_goes_to_the_speaker() -> None:
     protocol = extract_offline(transcript)
     emails = {p.name: p.email for p in protocol.participants}
     assert emails == {"Anna Petrova": "sales@northwind.com", "SPEAKER_01": None}
+
+
+def test_ru_offer_accepted_purpose_and_spelled_out_date() -> None:
+    transcript = _meeting([
+        ("A", "Сегодня нам нужно обсудить цену и срок поставки."),
+        ("B", "Мы даём скидку пять процентов, если вы подпишете договор на один год."),
+        ("A", "Такая скидка нас устраивает."),
+        ("B", "Мы можем доставить товар двадцатого декабря."),
+        ("A", "Договорились."),
+    ], language="ru")
+    protocol = extract_offline(transcript, meeting_date=dt.date(2026, 11, 25))
+    assert protocol.purpose == "Обсудить цену и срок поставки"
+    assert _agreement_quotes(protocol) == [
+        ["Мы даём скидку пять процентов, если вы подпишете договор на один год.",
+         "Такая скидка нас устраивает."],
+        ["Мы можем доставить товар двадцатого декабря.", "Договорились."],
+    ]
+    assert protocol.agreements[1].due_date == dt.date(2026, 12, 20)
+
+
+@pytest.mark.parametrize("speaker", ["SPEAKER_00", None])
+def test_position_and_organisation_said_after_the_name(speaker: str | None) -> None:
+    transcript = _meeting([
+        (speaker, "Добрый день. Меня зовут Ольга Смирнова. Я руководитель отдела закупок в компании "
+                  "Альфа-Логистик."),
+    ], language="ru")
+    (person,) = extract_offline(transcript).participants
+    assert (person.name, person.position, person.organisation) == (
+        "Ольга Смирнова", "руководитель отдела закупок", "Альфа-Логистик")

@@ -68,6 +68,27 @@ _ORDINAL_QUARTERS: dict[str, int] = {
     "first": 1, "second": 2, "third": 3, "fourth": 4,
 }
 
+# Days said as ordinal words ("двадцатого декабря", "March tenth"): speech recognisers often write
+# them out, Russian ones nearly always. Stem/word → day; tens ("двадцать первого") are added.
+_ORDINAL_DAYS_RU: dict[str, int] = {
+    "перв": 1, "втор": 2, "трет": 3, "четв[её]рт": 4, "пят": 5, "шест": 6, "седьм": 7, "восьм": 8,
+    "девят": 9, "десят": 10, "одиннадцат": 11, "двенадцат": 12, "тринадцат": 13, "четырнадцат": 14,
+    "пятнадцат": 15, "шестнадцат": 16, "семнадцат": 17, "восемнадцат": 18, "девятнадцат": 19,
+    "двадцат": 20, "тридцат": 30,
+}
+_ORDINAL_DAYS_EN: dict[str, int] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+}
+_ORD_RU = (r"(?:(?P<tens>двадцать|тридцать)\s+)?(?P<ord>" + "|".join(_ORDINAL_DAYS_RU)
+           + r")(?:ого|ое|ьего|ье|ому|ьему)")
+_ORD_EN = (r"(?:(?P<tens2>twenty|thirty)[-\s])?(?P<ord2>" + "|".join(_ORDINAL_DAYS_EN) + r")")
+# Full English month names only, and "May" capitalised: "we may first check" is not a date.
+_MONTH_EN_FULL = ("january|february|march|april|(?-i:May)|june|july|august|september|october|november|"
+                  "december")
+
 _WD_RU = "|".join(f"(?:{ru})" for ru, _ in _WEEKDAYS)
 _WD_EN = "|".join(en for _, en in _WEEKDAYS)
 _MONTH_ANY = "|".join(f"(?:{ru})|(?:{en})" for ru, en in _MONTHS)
@@ -181,6 +202,21 @@ def _explicit_date(m: re.Match[str], base: dt.date) -> dt.date | None:
     return _day_month(base, int(m["d"]), _month_index(m["m"]), year)
 
 
+def _ordinal_day(m: re.Match[str]) -> int:
+    if m["ord"]:
+        word = m["ord"].lower()
+        day = next(v for k, v in _ORDINAL_DAYS_RU.items() if re.fullmatch(k, word))
+        tens = {"двадцать": 20, "тридцать": 30}.get((m["tens"] or "").lower(), 0)
+    else:
+        day = _ORDINAL_DAYS_EN[m["ord2"].lower()]
+        tens = {"twenty": 20, "thirty": 30}.get((m["tens2"] or "").lower(), 0)
+    return tens + day
+
+
+def _ordinal_date(m: re.Match[str], base: dt.date) -> dt.date | None:
+    return _day_month(base, _ordinal_day(m), _month_index(m["m"]), None)
+
+
 def _numeric_date(m: re.Match[str], base: dt.date) -> dt.date | None:
     year = int(m["y"]) if m["y"] else None
     return _day_month(base, int(m["d"]), int(m["m"]), year)
@@ -229,6 +265,11 @@ RULES: list[DueRule] = [
           rf"(?P<m>{_MONTH_ANY})\.?(?:\s+(?P<y>20\d\d))?\b", _explicit_date),
     _rule("month_day", rf"\b{_PREP_EN}?(?P<m>{_MONTH_ANY})\.?\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
           r"(?:,?\s+(?P<y>20\d\d))?\b", _explicit_date),
+    _rule("ordinal_day_month", rf"\b{_PREP_RU}?{_PREP_EN}?(?:the\s+)?(?:{_ORD_RU}|{_ORD_EN})\s+(?:of\s+)?"
+          rf"(?P<m>{_MONTH_ANY})\b", _ordinal_date),
+    _rule("month_ordinal_day", rf"\b{_PREP_EN}?(?P<m>{_MONTH_EN_FULL})\s+(?:the\s+)?"
+          r"(?:(?P<tens2>twenty|thirty)[-\s])?(?P<ord2>" + "|".join(_ORDINAL_DAYS_EN) + r")\b"
+          r"(?P<ord>)(?P<tens>)", _ordinal_date),
     _rule("numeric_date", r"\b(?:(?:до|к|by|on)\s+)?(?P<d>[0-3]\d)\.(?P<m>[01]\d)(?:\.(?P<y>(?:20)?\d\d))?\b",
           _numeric_date),
     _rule("weekday", rf"\b(?:{_PREP_RU}(?P<wd>{_WD_RU})|{_PREP_EN}(?:this\s+)?(?P<wd2>{_WD_EN}))\b",

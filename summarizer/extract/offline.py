@@ -172,17 +172,28 @@ def _participants(transcript: Transcript, sentences: list[Sentence], lang: str) 
                     p.organisation = p.organisation or _strip(groups.get("org"))
                     introduced.add(s.speaker)
                     break
-        if not p.position:
-            m2 = P.POSITION_ONLY["ru" if lang == "ru" else "en"].search(s.text)
-            if m2 and s.position < 8:
-                p.position = m2["position"].strip()
+        if not p.position and s.position < 8:
+            _position(s.text, p, lang)
         _contacts(s.text, p)
     if not people:
-        return _introduced_participants(sentences)
+        return _introduced_participants(sentences, lang)
     return list(people.values())
 
 
-def _introduced_participants(sentences: list[Sentence]) -> list[Participant]:
+def _position(text: str, p: Participant, lang: str) -> None:
+    """'Я руководитель отдела закупок в компании Альфа', said apart from the name."""
+    key = "ru" if lang == "ru" else "en"
+    with_org = P.POSITION_ORG[key].search(text)
+    if with_org:
+        p.position = with_org["position"].strip()
+        p.organisation = p.organisation or _strip(with_org["org"])
+        return
+    m = P.POSITION_ONLY[key].search(text)
+    if m:
+        p.position = m["position"].strip()
+
+
+def _introduced_participants(sentences: list[Sentence], lang: str) -> list[Participant]:
     """Without speaker labels, the people who introduce themselves are still the participants.
 
     Contacts are attached only from the introducing segment itself: with no labels, a later
@@ -191,14 +202,18 @@ def _introduced_participants(sentences: list[Sentence]) -> list[Participant]:
     from summarizer.speakers import find_introduction
 
     found: dict[str, Participant] = {}
+    last: tuple[str, Participant] | None = None  # the segment someone just introduced themselves in
     for s in sentences:
         hit = find_introduction(s.text)
         if not hit or hit[0] in found:
+            if last and last[0] == s.segment_id and not last[1].position:
+                _position(s.text, last[1], lang)  # the same turn goes on: "Я руководитель ..."
             continue
         name, position, organisation = hit
         person = Participant(name=name, position=position, organisation=organisation)
         _contacts(s.text, person)
         found[name] = person
+        last = (s.segment_id, person)
     return list(found.values())
 
 

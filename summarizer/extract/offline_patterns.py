@@ -40,7 +40,8 @@ REJECT: Table = {
 # A proposal that needs the other side's yes before it is an agreement.
 PROPOSE: Table = {
     "ru": [r"\bпредлагаю\b", r"\bпредлагаем\b", r"\bдавайте\b", r"\bмы можем\b", r"\bможем\b",
-           r"\bкак насч[её]т\b", r"\bа если\b"],
+           r"\bкак насч[её]т\b", r"\bа если\b", r"\bмы да[её]м\b",
+           r"\bготовы (?:дать|предложить|предоставить)\b"],
     "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
            r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b"],
 }
@@ -106,7 +107,8 @@ OPEN: Table = {
 PURPOSE: Table = {
     "ru": [r"\bцель (?:сегодняшней |нашей )?(?:встречи|звонка)\s*(?:—|-|:|–)?\s*(?:это\s+)?(?P<rest>.+)",
            r"\bмы собрались,? чтобы\s+(?P<rest>.+)",
-           r"\bсегодня (?:мы )?(?:хотим |планируем )?обсудить\s+(?P<rest>.+)"],
+           r"\bсегодня (?:мы )?(?:хотим |планируем |нам нужно |нам надо |нужно |надо |мы должны )?"
+           r"(?P<rest>(?:обсудить|согласовать|решить|обговорить)\b.+)"],
     "en": [r"\b(?:we're|we are) here (?:today )?to\s+(?P<rest>.+)",
            r"\bthe (?:purpose|goal) of (?:this|today's|the) (?:meeting|call) is (?:to\s+)?(?P<rest>.+)",
            r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)",
@@ -179,9 +181,17 @@ INTRO: dict[str, list[IntroPattern]] = {
 }
 # "I'm the account manager for ..." / "я менеджер проекта в ..." said without a name.
 POSITION_ONLY: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(r"\bя\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
+    "ru": re.compile(r"\b[Яя]\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
                      r"юрист|бухгалтер|аналитик|инженер)[\w\s-]*?)(?:\s+(?:в|из)\s+|[,.]|$)"),
     "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:for|at|of|in|on)\b"),
+}
+
+
+# The same with the organisation: "я руководитель отдела закупок в компании Альфа-Логистик".
+POSITION_ORG: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"\b[Яя]\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
+                     r"юрист|бухгалтер|аналитик|инженер)[\w\s-]*?)\s+(?:в|из)\s+(?:компании\s+)?" + _ORG),
+    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:at|with|from)\s+" + _ORG),
 }
 
 
