@@ -59,7 +59,9 @@ class Settings:
     whisper_model: str = "base"
     device: str = "auto"
     compute_type: str = "default"
-    batched: bool = True
+    # Plain decoding by default: the batched pipeline dropped whole turns on both bundled samples
+    # (see summarizer/transcribe.py); it stays available with --batched.
+    batched: bool = False
     batch_size: int = 8
     beam_size: int = 5
     language: str | None = None

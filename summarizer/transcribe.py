@@ -1,10 +1,15 @@
 """Recording → ``Transcript`` with faster-whisper, offline, cached by audio content.
 
-Default engine path is faster-whisper's ``BatchedInferencePipeline`` with VAD and timestamps on
-(sentence-sized segments). Measured with ``bench/asr.py`` (base, int8, 2 shared cores, load ~2-5):
-over 156 s of mixed clips, ours 7.6x real time vs plain ``WhisperModel.transcribe`` 6.6x; on the 60 s
-Russian lecture 13.2x vs 9.2-12.6x. Plain decoding keeps ~375 MB peak RSS against ~530-640 MB
-batched, but it re-decodes at higher temperatures on hard audio, which is where its speed collapses.
+Default engine path is plain ``WhisperModel.transcribe`` (beam 5, VAD on); faster-whisper's
+``BatchedInferencePipeline`` (VAD, timestamps on) stays selectable with ``batched=True`` /
+``--batched``. Measured with ``bench/asr.py`` (base, int8, 2 shared cores, load ~2-5): over 156 s of
+mixed clips batched 7.6x real time vs plain 6.6x; on the bundled samples both ran 3.6-3.8 s for ~60 s.
+But the batched decoder silently drops words after the last timestamp of a VAD chunk: with 30 s chunks
+it lost "Такая скидка нас устраивает" from the Russian sample, with 15 s chunks it lost Lisa Chen's
+whole introduction from the English one (cf. faster-whisper issue #1179), while plain decoding kept
+every turn of both. A protocol that silently loses an agreement is worse than a slower one, so plain is
+the default. Plain can slow down on hard audio when it re-decodes at higher temperatures; the bench
+shows by how much on your audio.
 
 A result is cached under ``settings.transcript_cache_dir`` by sha256 of the audio bytes + model
 identity + decoding options, so the same recording is never transcribed twice; the pipeline uses
@@ -34,7 +39,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, float], None]
 
 SAMPLE_RATE = 16_000
-CACHE_VERSION = 2  # bump whenever decoding changes in a way the options below do not show
+CACHE_VERSION = 3  # bump whenever decoding changes in a way the options below do not show
 MEDIA_SUFFIXES = frozenset({
     ".wav", ".wave", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".aiff", ".aif",
     ".amr", ".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi", ".3gp", ".mpeg", ".mpg", ".ts",
@@ -307,11 +312,17 @@ def _refuse_non_english(path: Path, opts: _Options, audio: Any, settings: Settin
 def _run_engine(model: Any, audio: Any, opts: _Options) -> tuple[Any, Any]:
     if opts.batched:
         from faster_whisper import BatchedInferencePipeline
+        from faster_whisper.vad import VadOptions
 
         return BatchedInferencePipeline(model).transcribe(
             audio, language=opts.language, beam_size=opts.beam_size, batch_size=opts.batch_size,
             vad_filter=opts.vad,
-            # with timestamps the batch decoder splits each 30 s VAD chunk into sentence-sized
+            # With 30 s VAD chunks and timestamps on, the words after a chunk's last complete timestamp
+            # can vanish (seen on our Russian sample: a whole "we accept the discount" turn lost; cf.
+            # faster-whisper issue #1179). 15 s chunks kept every turn; a lost agreement is worse than
+            # a little speed.
+            vad_parameters=VadOptions(max_speech_duration_s=15) if opts.vad else None,
+            # with timestamps the batch decoder splits each VAD chunk into sentence-sized
             # segments; without, one segment per chunk is too coarse to cite as evidence
             without_timestamps=False,
         )

@@ -1,7 +1,7 @@
 """The bundled Russian sample through the real multilingual base model.
 
 ``samples/meeting_ru.wav`` is Festival's festvox-ru voice (see ``samples/make_sample_ru.sh``); measured
-with base: WER 0.098 on the default (batched) path, 0.159 sequential, language ``ru``. The remaining
+with base: WER 0.098 batched, 0.159 on the default (plain) path, language ``ru``. The remaining
 errors are the synthetic voice ("руководитель отдела" heard as "руководителя, дело") and numbers
 written as digits ("20 декабря"). Over 16 re-renders with sox dither noise WER stayed <= 0.18 and no
 turn was lost on either path.

@@ -86,18 +86,18 @@ def test_sample_with_base(settings: Settings) -> None:
     assert seen and seen[-1] == (transcript.duration, transcript.duration) or seen[-1][0] == seen[-1][1]
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     meta = transcript.meta
-    assert meta["model"] == "base" and meta["options"]["batched"] is True  # type: ignore[index]
+    assert meta["model"] == "base" and meta["options"]["batched"] is False  # type: ignore[index]
     assert meta["options"]["compute_type"] == "int8"  # type: ignore[index]
     assert meta["engine"]["faster_whisper"]  # type: ignore[index]
     assert float(meta["rtf"]) > 0 and float(meta["elapsed_s"]) > 0  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
-def test_sample_with_tiny_en_unbatched(settings: Settings) -> None:
-    settings.batched = False
+def test_sample_with_tiny_en_batched(settings: Settings) -> None:
+    settings.batched = True
     transcript = transcribe_file(SAMPLE, settings, model="tiny.en")
     assert transcript.language == "en" and transcript.meta["model"] == "tiny.en"
-    assert transcript.meta["options"]["batched"] is False  # type: ignore[index]
+    assert transcript.meta["options"]["batched"] is True  # type: ignore[index]
     assert asr.word_error_rate(asr.sample_reference(), transcript.text) <= 0.2
     assert "friday" in transcript.text.lower()
 
