@@ -102,6 +102,11 @@ def transcribe(
         "--speakers",
         help="Roster: 'LABEL=Name, position, organisation, email' or a roster file; repeatable.")
     ] = None,
+    num_speakers: Annotated[int | None, typer.Option(
+        "--num-speakers", help="How many people speak (default: estimated when diarisation is installed).")
+    ] = None,
+    diarize: Annotated[bool, typer.Option(
+        "--diarize/--no-diarize", help="Label who spoke when (needs the 'diarize' extra).")] = True,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -120,15 +125,26 @@ def transcribe(
 
     with _progress_bar(f"Transcribing {recording.name}") as progress:
         transcript = transcribe_file(recording, settings, progress=progress)
+    # how the words were obtained; the speaker stage returns its own (possibly cached) copy
+    meta = dict(transcript.meta)
+    if diarize:
+        from summarizer.diarize_cache import label_speakers
+
+        labels = label_speakers(transcript, recording, settings, num_speakers=num_speakers)
+        transcript = labels.transcript
+        if labels.message:
+            echo(f"Speakers: {labels.message}", err=True)
     if roster:
         from summarizer.roster import apply_roster
 
         transcript = apply_roster(transcript, roster)
+    from summarizer.speakers import name_speakers
+
+    transcript = name_speakers(transcript)
 
     for kind, path in targets.items():
         write_transcript(transcript, path, kind, overwrite=force)
         echo(str(path))
-    meta = transcript.meta
     how = "from cache" if meta.get("cache") == "hit" else (
         f"in {meta.get('elapsed_s')} s ({meta.get('speed_x')}x real time)")
     echo(
