@@ -101,6 +101,38 @@ def find_introductions(transcript: Transcript) -> list[Introduction]:
     return list(found.values())
 
 
+def split_merged_speakers(transcript: Transcript) -> Transcript:
+    """Give a new label to a segment whose speaker introduces a second, different person.
+
+    Voice clustering can put two similar voices (two women, two synthetic voices) under one label, and a
+    person who speaks once is a cluster of one that no count estimate can prove. A label that
+    introduces itself as two different people is proof from the words that it is two speakers; only
+    labels that came from diarisation are split, never labels a transcript file gave.
+    """
+    if "diarization" not in transcript.meta:
+        return transcript
+    out = transcript.model_copy(deep=True)
+    used = set(out.speakers())
+    first: dict[str, str] = {}
+    for seg in out.segments:
+        hit = find_introduction(seg.text) if seg.speaker else None
+        if not hit or not seg.speaker:
+            continue
+        known = first.setdefault(seg.speaker, hit[0])
+        if _same_person(known, hit[0]):
+            continue
+        number = len(used)
+        while f"SPEAKER_{number:02d}" in used:
+            number += 1
+        new = f"SPEAKER_{number:02d}"
+        used.add(new)
+        log.info("%s introduces both %s and %s; segment %s becomes %s", seg.speaker, known, hit[0],
+                 seg.id, new)
+        seg.speaker = new
+        first[new] = hit[0]
+    return out
+
+
 def _same_person(roster_name: str, introduced: str) -> bool:
     a = roster_name.casefold().split()
     b = introduced.casefold().split()
@@ -114,7 +146,9 @@ def name_speakers(transcript: Transcript) -> Transcript:
     Never changes what the roster already says: a label the roster maps stays, a roster person
     who already has labels keeps exactly those, and a name the roster lacks becomes a new Person.
     """
-    out = transcript.model_copy(deep=True)
+    out = split_merged_speakers(transcript)
+    if out is transcript:
+        out = transcript.model_copy(deep=True)
     named: dict[str, dict[str, str]] = {}
     for intro in find_introductions(out):
         if out.person_for(intro.label) is not None:

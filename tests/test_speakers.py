@@ -105,3 +105,26 @@ def test_introductions_with_titles_and_departments(
     text: str, expected: tuple[str, str | None, str | None]
 ) -> None:
     assert find_introduction(text) == expected
+
+
+def test_a_diarised_label_introducing_two_people_is_split() -> None:
+    from summarizer.speakers import name_speakers
+    from summarizer.transcript import Segment, Transcript
+
+    segs = [
+        Segment(id="s0001", text="Hi, I'm Anna Petrova from Northwind.", speaker="SPEAKER_00",
+                start=0, end=3),
+        Segment(id="s0002", text="I'm Mark Olsen from Contoso.", speaker="SPEAKER_01", start=3, end=6),
+        Segment(id="s0003", text="Hello, this is Lisa Chen from logistics.", speaker="SPEAKER_00",
+                start=6, end=9),
+        Segment(id="s0004", text="I'm Anna again, as I said.", speaker="SPEAKER_00", start=9, end=12),
+    ]
+    diarised = Transcript(segments=segs, meta={"diarization": {"method": "voiceprints"}})
+    named = name_speakers(diarised)
+    assert named.segments[2].speaker == "SPEAKER_02"
+    assert named.speaker_name("SPEAKER_02") == "Lisa Chen"
+    assert named.speaker_name("SPEAKER_00") == "Anna Petrova"
+    assert named.segments[3].speaker == "SPEAKER_00"  # the same person again is not split
+    # labels a transcript file gave are a person's word: never split
+    from_file = name_speakers(Transcript(segments=[s.model_copy() for s in segs]))
+    assert from_file.segments[2].speaker == "SPEAKER_00"

@@ -74,12 +74,33 @@ def detect_language(transcript: Transcript) -> str:
     return "ru" if cyr >= lat else "en"
 
 
+# Whisper punctuates the same speech as "Agreed. I will send…" or "Agreed, I will send…" depending
+# on the decoding path, so a comma before a new clause with its own subject also ends a sentence.
+_CLAUSE = re.compile(r",\s+(?=(?:but|I|I'll|we|we'll|но|я|мы)\s)", re.IGNORECASE)
+# "Good, next step, we meet again…": the announcement belongs to the clause it announces.
+_ANNOUNCE = re.compile(r"\b(?:next steps?|следующий шаг)\W*$", re.IGNORECASE)
+
+
+def _clauses(sentence: str) -> list[str]:
+    parts: list[str] = []
+    for part in _CLAUSE.split(sentence):
+        announce = _ANNOUNCE.search(parts[-1]) if parts else None
+        if announce:
+            head = parts[-1][: announce.start()].rstrip(" ,")
+            tail = parts[-1][announce.start():].rstrip(" ,")
+            parts[-1:] = [head, f"{tail}, {part}"] if head else [f"{tail}, {part}"]
+        else:
+            parts.append(part)
+    return parts
+
+
 def split_sentences(transcript: Transcript) -> list[Sentence]:
     out = []
     for pos, seg in enumerate(transcript.segments):
-        for part in re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip()):
-            if part.strip():
-                out.append(Sentence(part.strip(), seg.id, pos, seg.speaker))
+        for sentence in re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip()):
+            for part in _clauses(sentence):
+                if part.strip():
+                    out.append(Sentence(part.strip(), seg.id, pos, seg.speaker))
     return out
 
 
