@@ -422,6 +422,8 @@ def render_email_body(
         language=lang,
     )
     view["kind"] = kind
+    # without a title of its own the subject would read 'Meeting protocol "Meeting protocol"'
+    view["has_title"] = bool((protocol.header.title or "").strip())
     text = render_template(_candidates(f"email_{kind}", "txt", lang), view, settings)
     head, _, body = text.lstrip("\n").partition("\n")
     subject = " ".join(head.split())

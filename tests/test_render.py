@@ -355,3 +355,14 @@ def test_email_subject_is_one_line_and_overridable(tmp_path: Path) -> None:
     subject, body = render_email_body(english_protocol(), kind="review", settings=settings)
     assert subject == "Please review Website redesign kick-off"
     assert body == "Hi!\n"
+
+
+def test_email_subject_without_a_title_does_not_repeat_itself() -> None:
+    from summarizer.schema import MeetingHeader, Protocol
+
+    for lang, expected in (("ru", "Протокол встречи от 25 ноября 2026 г. — на согласование"),
+                           ("en", "Meeting protocol of 25 November 2026 for your review")):
+        protocol = Protocol(language=lang, header=MeetingHeader(date=dt.date(2026, 11, 25)))
+        subject, body = render_email_body(protocol, kind="review", settings=_settings())
+        assert subject == expected
+        assert '""' not in body and "«»" not in body
