@@ -287,17 +287,7 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
                 f.model_copy() for f in (item.flags or old.flags)
                 if not any(getattr(item, name, None) for name in _FILLED_BY.get(f.code, ()))
             ]
-    # a new item never takes the id of a deleted one, or the redline would pair them up
-    for section, prefix in (("issues", "i"), ("agreements", "a"), ("next_steps", "n")):
-        items = getattr(merged, section)
-        used = {it.id for it in getattr(base, section)} | {it.id for it in items}
-        counter = 1
-        for item in items:
-            if not item.id:
-                while f"{prefix}{counter}" in used:
-                    counter += 1
-                item.id = f"{prefix}{counter}"
-                used.add(item.id)
+    merged.assign_ids(reserved=base)
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id

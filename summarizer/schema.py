@@ -135,10 +135,16 @@ class Protocol(BaseModel):
             out.extend(item.flags)
         return out
 
-    def assign_ids(self) -> None:
-        """Give every item a stable id (i1, a1, n1...) if it has none; ids survive edits."""
+    def assign_ids(self, reserved: Protocol | None = None) -> None:
+        """Give every item a stable id (i1, a1, n1...) if it has none; ids survive edits.
+
+        Ids used in ``reserved`` (an earlier version) are never handed out again, so a new item never
+        takes the id of a deleted one and a redline does not pair them up.
+        """
         for prefix, items in (("i", self.issues), ("a", self.agreements), ("n", self.next_steps)):
             used = {it.id for it in items if it.id}
+            if reserved is not None:
+                used |= {it.id for it in reserved.items() if it.id.startswith(prefix)}
             counter = 1
             for item in items:
                 if not item.id:
