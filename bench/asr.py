@@ -10,8 +10,9 @@ For each recording (the bundled sample, plus ../shared/data/asr clips when prese
 
 it prints wall time, speed (audio seconds per second), real-time factor, WER against the reference
 and peak RSS. Every variant runs in its own subprocess, so peak memory is that variant's alone and
-model loading is included in neither time (it is printed separately). ``ours/batched`` is the
-overhead of our wrapper over the engine it drives.
+model loading is included in neither time (it is printed separately). ``ours/plain`` is the
+overhead of our wrapper over the engine path it drives by default (plain decoding, with VAD on);
+``ours/batched`` compares with the faster batched path that we keep selectable with ``--batched``.
 
 The WER helpers here are also what ``tests/test_transcribe.py`` scores with.
 """
