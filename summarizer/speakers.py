@@ -21,13 +21,24 @@ _LOW = "a-zа-яё"
 _WORD = rf"[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)?"
 _NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}})"
 # What may follow the name: ", account manager at Northwind" / "from Acme" / ", менеджер из Ромашки".
-_ORG = rf"[\"«]?[{_UP}0-9][\w&.\-]*(?:\s+[{_UP}0-9][\w&.\-]*){{0,3}}[\"»]?"
+# An organisation: «Северный путь» or "Acme Corp" in quotes (lower-case words inside), with an optional
+# legal form (ООО «Северный ветер»), or up to four capitalised words without quotes.
+ORG_PATTERN = (r"(?:(?:ООО|ОАО|ЗАО|ПАО|АО|ИП|НКО|ГК|LLC|Ltd|Inc|GmbH)\s+)?"
+               r"(?:«[^»«\n]{1,60}»|\"[^\"\n]{1,60}\"|[A-ZА-ЯЁ0-9][\w&.\-]*(?:\s+[A-ZА-ЯЁ0-9][\w&.\-]*){0,3})")
+_ORG = ORG_PATTERN
+_LEGAL_QUOTED = re.compile(r"^(?P<form>[A-ZА-ЯЁ]{2,5}|LLC|Ltd|Inc|GmbH)\s+[«\"](?P<name>[^»\"]+)[»\"]$")
+# Job titles a bare "Name, title «Org»" introduction must start with (any case form).
+_ROLE = (r"(?:менеджер|руководител|директор|глав|начальник|специалист|юрист|бухгалтер|аналитик|"
+         r"инженер|логист|заместител|координатор|консультант|представител|владел|основател)\w*")
 # A position may be capitalised and carry an article in English ("a Sales Manager at Acme"); then
 # "of" is part of it ("Head of Sales at Acme"), not the link to the organisation.
 # "from logistics" / "из бухгалтерии" in lower case names a department, kept as the position.
 _TAIL = (
-    rf"(?:\s*,\s*(?P<position>[{_LOW}][{_LOW}\s\-]{{1,60}}?)\s+(?:at|from|with|of|в|из|от|компании)\s+"
-    rf"(?P<org>{_ORG})"
+    rf"(?:\s*,\s*(?:я\s+)?(?P<position>[{_LOW}][{_LOW}\s\-]{{1,60}}?)\s+"
+    rf"(?:(?:в|из|от)\s+компании|at|from|with|of|в|из|от|компании)\s+(?P<org>{_ORG})"
+    # "Ольга Смирнова, руководитель отдела закупок «Альфа-Логистик»", "Я Игорь Белов, ИТ-директор Альфа":
+    # after a job title the organisation needs no preposition
+    rf"|\s*,\s*(?P<position3>(?:[{_UP}]{{2,4}}-)?{_ROLE}[{_LOW}\s\-]{{0,60}}?)\s+(?P<org4>{_ORG})"
     rf"|\s*,\s*(?:(?:a|an|the)\s+)?(?P<position2>[{_UP}][\w\s\-]{{1,60}}?)\s+(?:at|from|with)\s+"
     rf"(?P<org3>{_ORG})"
     rf"|\s*,?\s+(?:from|at|with|из|от|компания|компании)\s+(?P<org2>{_ORG})"
@@ -42,6 +53,8 @@ _PATTERNS = [
     re.compile(rf"(?:^|[.!?,]\s*)(?:[Яя]|[Сс] вами)\s*(?:[—–-]\s*)?{_NAME}{_TAIL}"),
     # "Это Мария" alone may be about anyone or anything ("Это Москва"); with "из"/"компания" it is not.
     re.compile(rf"(?:^|[.!?,]\s*)[Ээ]то\s+{_NAME}(?=\s*,?\s+(?:из|от|компания)\s){_TAIL}"),
+    # A bare "Ольга Смирнова, руководитель отдела закупок ..." opening a sentence: only with a job title.
+    re.compile(rf"(?:^|[.!?]\s+){_NAME}(?=\s*,\s*{_ROLE}){_TAIL}"),
 ]
 # Words that follow "I'm"/"это" capitalised at the start of a sentence and are not names.
 _NOT_NAMES = {
@@ -66,6 +79,19 @@ class Introduction:
     organisation: str | None = None
 
 
+def clean_organisation(raw: str | None) -> str | None:
+    """«Северный путь» → Северный путь; a legal form keeps its quotes: ООО «Северный ветер»."""
+    if not raw:
+        return None
+    text = raw.strip(" .,;:")
+    legal = _LEGAL_QUOTED.match(text)
+    if legal:
+        return f"{legal['form']} «{legal['name'].strip()}»"
+    if len(text) > 1 and text[0] in "«\"" and text[-1] in "»\"":
+        text = text[1:-1]
+    return text.strip(" «»\"") or None
+
+
 def find_introduction(text: str) -> tuple[str, str | None, str | None] | None:
     """(name, position, organisation) if the text is someone introducing themselves."""
     normalized = _CASELESS_LEAD.sub(lambda m: m.group(1).lower(), text.replace("’", "'"))
@@ -76,15 +102,12 @@ def find_introduction(text: str) -> tuple[str, str | None, str | None] | None:
                 words.pop()
             if not words or words[0].lower() in _NOT_NAMES:
                 continue
-            position = match.group("position") or match.group("position2") or match.group("department")
-            org = match.group("org") or match.group("org2") or match.group("org3")
+            position = (match.group("position") or match.group("position2") or match.group("position3")
+                        or match.group("department"))
+            org = match.group("org") or match.group("org2") or match.group("org3") or match.group("org4")
             if position:
                 position = _ARTICLE.sub("", position.strip())
-            return (
-                " ".join(words),
-                position or None,
-                org.strip(" .,") if org else None,
-            )
+            return " ".join(words), position or None, clean_organisation(org)
     return None
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.owners import is_generic_label, stem
+from summarizer.extract.participants import extract_participants
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -107,7 +108,7 @@ def split_sentences(transcript: Transcript) -> list[Sentence]:
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
     lang = detect_language(transcript)
     sentences = split_sentences(transcript)
-    participants = _participants(transcript, sentences, lang)
+    participants = extract_participants(transcript, sentences, lang)
     state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN")}
@@ -164,106 +165,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
 
 
 # --------------------------------------------------------------------------------------------------
-# Participants
+# Owners
 # --------------------------------------------------------------------------------------------------
-def _participants(transcript: Transcript, sentences: list[Sentence], lang: str) -> list[Participant]:
-    people: dict[str, Participant] = {}  # by speaker label
-    for label in transcript.speakers():
-        person = transcript.person_for(label)
-        if person is not None:
-            side = person.side if person.side in ("ours", "client") else "unknown"
-            people[label] = Participant(name=person.name, position=person.position,
-                                        organisation=person.organisation, email=person.email,
-                                        phone=person.phone, side=side,  # type: ignore[arg-type]
-                                        speaker_labels=[label])
-        else:
-            people[label] = Participant(name=label, speaker_labels=[label])
-    introduced: set[str] = set()
-    for s in sentences:
-        if not s.speaker or s.speaker not in people:
-            continue
-        p = people[s.speaker]
-        if s.speaker not in introduced and transcript.person_for(s.speaker) is None:
-            for intro in P.INTRO["ru" if lang == "ru" else "en"]:
-                m = intro.pattern.search(s.text)
-                if m and _plausible_name(m["name"], s.speaker):
-                    p.name = m["name"].strip()
-                    groups = m.groupdict()
-                    p.position = p.position or _strip(groups.get("position"))
-                    p.organisation = p.organisation or _strip(groups.get("org"))
-                    introduced.add(s.speaker)
-                    break
-        if not p.position and s.position < 8:
-            _position(s.text, p, lang)
-        _contacts(s.text, p)
-    if not people:
-        return _introduced_participants(sentences, lang)
-    return list(people.values())
-
-
-def _position(text: str, p: Participant, lang: str) -> None:
-    """'Я руководитель отдела закупок в компании Альфа', said apart from the name."""
-    key = "ru" if lang == "ru" else "en"
-    with_org = P.POSITION_ORG[key].search(text)
-    if with_org:
-        p.position = with_org["position"].strip()
-        p.organisation = p.organisation or _strip(with_org["org"])
-        return
-    m = P.POSITION_ONLY[key].search(text)
-    if m:
-        p.position = m["position"].strip()
-
-
-def _introduced_participants(sentences: list[Sentence], lang: str) -> list[Participant]:
-    """Without speaker labels, the people who introduce themselves are still the participants.
-
-    Contacts are attached only from the introducing segment itself: with no labels, a later
-    "my e-mail is ..." cannot be tied to anyone.
-    """
-    from summarizer.speakers import find_introduction
-
-    found: dict[str, Participant] = {}
-    last: tuple[str, Participant] | None = None  # the segment someone just introduced themselves in
-    for s in sentences:
-        hit = find_introduction(s.text)
-        if not hit or hit[0] in found:
-            if last and last[0] == s.segment_id and not last[1].position:
-                _position(s.text, last[1], lang)  # the same turn goes on: "Я руководитель ..."
-            continue
-        name, position, organisation = hit
-        person = Participant(name=name, position=position, organisation=organisation)
-        _contacts(s.text, person)
-        found[name] = person
-        last = (s.segment_id, person)
-    return list(found.values())
-
-
-def _plausible_name(name: str, label: str) -> bool:
-    # A label that already is a name must agree with the introduction ("Anna" → "Anna Petrova").
-    if is_generic_label(label):
-        return True
-    return stem(name.split()[0]) == stem(label.split()[0])
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip(" ,.") if value else None
-
-
-def _contacts(text: str, p: Participant) -> None:
-    if not p.email:
-        m = P.EMAIL.search(text)
-        if m:
-            p.email = m.group(0).rstrip(".")
-        else:
-            spoken = P.SPOKEN_EMAIL.search(text) or P.SPOKEN_EMAIL_DOTTED.search(text)
-            if spoken:
-                p.email = f"{spoken['user']}@{spoken['host']}.{spoken['tld']}".lower()
-    if not p.phone:
-        m = P.PHONE.search(text)
-        if m:
-            p.phone = m.group(0).strip()
-
-
 def _name_in(text: str, participants: list[Participant], exclude: str | None) -> Participant | None:
     """A participant named in ``text`` by any part of their name, in any case form."""
     words = re.findall(r"[A-ZА-ЯЁ][\w-]+", text)

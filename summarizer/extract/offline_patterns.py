@@ -8,7 +8,6 @@ add a pattern.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 Table = dict[str, list[str]]
 
@@ -132,68 +131,7 @@ AGREE_LEAD = re.compile(
     re.IGNORECASE,
 )
 
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-SPOKEN_EMAIL = re.compile(
-    r"\b(?P<user>[a-z][\w.-]*)\s+(?:собака|at)\s+(?P<host>[a-z][\w-]*)\s+(?:точка|dot)\s+(?P<tld>[a-z]{2,6})\b",
-    re.IGNORECASE,
-)
-# "my e-mail is sales at northwind.com" (the recogniser wrote the dot, not the "at")
-SPOKEN_EMAIL_DOTTED = re.compile(
-    r"\b(?:e-?mail|mail|address|почта|адрес)\b[^.!?]{0,25}?\b(?P<user>[a-z][\w.-]*)\s+(?:собака|at)\s+"
-    r"(?P<host>[a-z][\w-]*)\.(?P<tld>[a-z]{2,6})\b",
-    re.IGNORECASE,
-)
-PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
 PLATFORMS = ["Zoom", "Microsoft Teams", "Teams", "Google Meet", "Skype", "Телемост", "Контур.Толк", "Webex"]
-
-_NAME_RU = r"[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2}"
-_NAME_EN = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
-_ORG = r"[«\"]?(?P<org>[A-ZА-ЯЁ][\w&.-]*(?:\s+[A-ZА-ЯЁ][\w&-]*)*)[»\"]?"
-
-
-@dataclass(frozen=True)
-class IntroPattern:
-    """A self-introduction; named groups: name, optionally position and org."""
-
-    pattern: re.Pattern[str]
-
-
-def _intro(pattern: str) -> IntroPattern:
-    return IntroPattern(re.compile(pattern))
-
-
-INTRO: dict[str, list[IntroPattern]] = {
-    "ru": [
-        _intro(rf"[Мм]еня зовут (?P<name>{_NAME_RU})(?:,\s+я\s+(?P<position>[а-яё][\w\s-]*?)\s+(?:в|из)\s+"
-               rf"(?:компании\s+)?{_ORG})?"),
-        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU}),\s+(?P<position>[\wЁё][\w\s-]*?)\s+"
-               rf"(?:в\s+|из\s+)?(?:компании\s+)?{_ORG}"),
-        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU})[,.]"),
-        _intro(rf"(?:^|[.!?]\s+)[Сс] вами (?P<name>{_NAME_RU})"),
-    ],
-    "en": [
-        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN}),\s+(?:the\s+)?"
-               rf"(?P<position>[a-z][\w\s-]*?)\s+(?:at|from|of|with)\s+{_ORG}"),
-        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\s+"
-               rf"(?:from|at|with)\s+{_ORG}"),
-        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\b(?=\s*(?:,|\.|$|here\b))"),
-    ],
-}
-# "I'm the account manager for ..." / "я менеджер проекта в ..." said without a name.
-POSITION_ONLY: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(r"\b[Яя]\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
-                     r"юрист|бухгалтер|аналитик|инженер)[\w\s-]*?)(?:\s+(?:в|из)\s+|[,.]|$)"),
-    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:for|at|of|in|on)\b"),
-}
-
-
-# The same with the organisation: "я руководитель отдела закупок в компании Альфа-Логистик".
-POSITION_ORG: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(r"\b[Яя]\s+(?P<position>(?:менеджер|руководитель|директор|глава|начальник|специалист|"
-                     r"юрист|бухгалтер|аналитик|инженер)[\w\s-]*?)\s+(?:в|из)\s+(?:компании\s+)?" + _ORG),
-    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:at|with|from)\s+" + _ORG),
-}
-
 
 def compile_table(table: Table, language: str) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in table["ru" if language.startswith("ru") else "en"]]

@@ -1,0 +1,135 @@
+"""Pattern tables for who is in the meeting: introductions, positions, contacts and whose they are.
+
+One entry per language where the wording differs; matched against one sentence at a time. Add a sample
+sentence to tests/test_offline.py or tests/test_offline_ru.py when you add a pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from summarizer.speakers import ORG_PATTERN
+
+_NAME_RU = r"[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2}"
+_NAME_EN = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
+_ORG = rf"(?P<org>{ORG_PATTERN})"
+# Job titles that open a position, in any case form: the recogniser often writes "руководителя".
+ROLE_RU = (r"(?:менеджер|руководител|директор|глав|начальник|специалист|юрист|бухгалтер|аналитик|"
+           r"инженер|логист|заместител|координатор|консультант|представител|владел|основател|"
+           r"партн[её]р|экономист|закупщик|технолог|архитектор|разработчик)\w*")
+
+
+@dataclass(frozen=True)
+class IntroPattern:
+    """A self-introduction; named groups: name, optionally position and org."""
+
+    pattern: re.Pattern[str]
+
+
+def _intro(pattern: str) -> IntroPattern:
+    return IntroPattern(re.compile(pattern))
+
+
+INTRO: dict[str, list[IntroPattern]] = {
+    "ru": [
+        _intro(rf"[Мм]еня зовут (?P<name>{_NAME_RU})(?:,\s+я\s+(?P<position>[а-яё][\w\s-]*?)\s+"
+               rf"(?:(?:в|из)\s+(?:компании\s+)?|компании\s+){_ORG})?"),
+        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU}),\s+(?P<position>[\wЁё][\w\s-]*?)\s+"
+               rf"(?:в\s+|из\s+)?(?:компании\s+)?{_ORG}"),
+        _intro(rf"(?:^|[.!?]\s+)[Яя] (?:—\s+)?(?P<name>{_NAME_RU})[,.]"),
+        _intro(rf"(?:^|[.!?]\s+)[Сс] вами (?P<name>{_NAME_RU})"),
+    ],
+    "en": [
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN}),\s+(?:the\s+)?"
+               rf"(?P<position>[a-z][\w\s-]*?)\s+(?:at|from|of|with)\s+{_ORG}"),
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\s+"
+               rf"(?:from|at|with)\s+{_ORG}"),
+        _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\b(?=\s*(?:,|\.|$|here\b))"),
+    ],
+}
+# "I'm the account manager for ..." / "я менеджер проекта в ..." said without a name. Commas are allowed
+# inside a Russian position because the recogniser puts them there ("руководителя, дело закупок").
+POSITION_ONLY: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(rf"\b[Яя],?\s+(?P<position>{ROLE_RU}[\w\s,-]*?)(?:\s+(?:в|из)\s+|[.;!?]|$)"),
+    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:for|at|of|in|on)\b"),
+}
+# The same with the organisation: "я руководитель отдела закупок в компании Альфа-Логистик".
+POSITION_ORG: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(rf"\b[Яя],?\s+(?P<position>{ROLE_RU}[\w\s,-]*?)\s+(?:(?:в|из)\s+(?:компании\s+)?|"
+                     rf"компании\s+){_ORG}"),
+    "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:at|with|from)\s+" + _ORG),
+}
+# Someone introduces a colleague: "Со мной Дмитрий Орлов, наш логист", "Joining me is Raj, our CFO".
+COLLEAGUE: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(rf"\b(?:[Сс]о мной|[Сс] нами|[Сс]егодня с нами|[Тт]акже присутствует)\s+(?:также\s+)?"
+                     rf"(?:(?:мой|моя|наш|наша)\s+)?(?:коллега\s+)?(?P<name>{_NAME_RU}),\s+"
+                     r"(?:наш|наша|мой|моя)\s+(?P<position>[а-яё][а-яё\s-]{1,60}?)(?=\s*(?:[.,;!?]|$))"),
+    "en": re.compile(rf"\b(?:[Ww]ith me (?:today )?is|[Jj]oining (?:me|us) (?:today )?is|[Aa]lso here is)\s+"
+                     rf"(?P<name>{_NAME_EN}),\s+(?:our|my)\s+(?P<position>[a-zA-Z][\w\s-]{{1,60}}?)"
+                     r"(?=\s*(?:[.,;!?]|$))"),
+}
+# What the recogniser makes of common Russian job titles, and the nominative a protocol needs.
+POSITION_FIXES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\s*,\s*"), " "),
+    (re.compile(r"^руководител[яюеи]\b"), "руководитель"),
+    (re.compile(r"^(директор|менеджер|начальник|специалист|инженер|аналитик|логист|юрист|бухгалтер|"
+                r"координатор|консультант|экономист)(?:а|у|ом|е)\b"), r"\1"),
+    (re.compile(r"^заместител[яюеи]\b"), "заместитель"),
+    (re.compile(r"^представител[яюеи]\b"), "представитель"),
+    # "руководитель отдела" heard as "руководителя, дело" / "руководитель отдел"
+    (re.compile(r"^(\w+) (?:дела|дело|отдел)\b"), r"\1 отдела"),
+    (re.compile(r"\bотдела продажи\b"), "отдела продаж"),
+    (re.compile(r"\bотдела закупки\b"), "отдела закупок"),
+]
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_SPOKEN_PART = r"[a-z][\w-]*"
+_SPOKEN_DOT = r"\s+(?:точка|dot)\s+"
+# "olga точка smirnova собака alfa-logistic точка ru" (a dot heard in the address must be spoken too)
+SPOKEN_EMAIL = re.compile(
+    rf"\b(?P<user>{_SPOKEN_PART}(?:(?:{_SPOKEN_DOT}|\.){_SPOKEN_PART})*)\s+(?:собака|at)\s+"
+    rf"(?P<host>{_SPOKEN_PART}(?:(?:{_SPOKEN_DOT}|\.){_SPOKEN_PART})*{_SPOKEN_DOT}[a-z]{{2,6}})\b",
+    re.IGNORECASE,
+)
+# "my e-mail is sales at northwind.com" (the recogniser wrote the dot, not the "at"): only after a word
+# that says an address follows, as "we met at the office.com" is not one.
+SPOKEN_EMAIL_DOTTED = re.compile(
+    rf"\b(?:e-?mail|mail|address|почта|почту|адрес)\b[^.!?]{{0,25}}?\b"
+    rf"(?P<user>{_SPOKEN_PART}(?:(?:{_SPOKEN_DOT}|\.){_SPOKEN_PART})*)\s+(?:собака|at)\s+"
+    rf"(?P<host>[a-z][\w-]*(?:\.[a-z][\w-]*)*\.[a-z]{{2,6}})\b",
+    re.IGNORECASE,
+)
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
+# A contact with an owner named right before it: "почта Ольги: ...", "Olga's e-mail is ...".
+CONTACT_OF: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"\b(?:почт[аеуы]|адрес|e-?mail|имейл|телефон|номер)\s+(?:у\s+)?"
+                     r"(?P<name>[А-ЯЁ][а-яё]+)"),
+    "en": re.compile(r"\b(?P<name>[A-Z][a-z]+)'s\s+(?:e-?mail|address|phone|number)\b"),
+}
+# The speaker's own contact: "моя почта", "мой телефон", "пишите мне", "my e-mail", "reach me at".
+CONTACT_MINE: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"\b(?:мо[яйюе]|мне|меня|мною)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:my|me|I'm at|I am at)\b", re.IGNORECASE),
+}
+# Someone says back what they heard; the address is not theirs.
+REPEAT_BACK: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"\b(?:записал[аи]?|записываю|повторю|повторяю|правильно понял[аи]?)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:got it|noted|let me repeat|writing (?:it|that) down|so that's)\b", re.IGNORECASE),
+}
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+
+
+def transliterate(word: str) -> str:
+    """Latin spelling of a Russian name as people write it in e-mail addresses (Козлов → kozlov)."""
+    return "".join(_TRANSLIT.get(ch, ch) for ch in word.lower())
+
+
+def normalise_position(position: str) -> str:
+    text = position.strip(" ,.")
+    for pattern, replacement in POSITION_FIXES:
+        text = pattern.sub(replacement, text)
+    return text.strip()

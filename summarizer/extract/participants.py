@@ -1,0 +1,212 @@
+"""Who took part, for the offline extractor: names, positions, organisations and their own contacts.
+
+Names come from the roster or from self-introductions (``speakers``); a position or organisation said
+in a later sentence of the same speaker fills the gaps; a colleague introduced by someone else
+("со мной Дмитрий Орлов, наш логист") joins with the introducer's organisation.
+
+A contact belongs to the person it names, never just to whoever said it: an address that spells a
+participant's surname is theirs ("Записал: olga точка smirnova собака …" said by Андрей is Ольга's),
+"почта Ольги …" is Ольга's, "моя почта …" is the speaker's. Only an address nobody else owns or is
+named in falls back to its speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from summarizer.extract import participant_patterns as PP
+from summarizer.extract.owners import is_generic_label, match_participant, stem
+from summarizer.schema import Participant
+from summarizer.speakers import clean_organisation
+from summarizer.transcript import Transcript
+
+if TYPE_CHECKING:
+    from summarizer.extract.offline import Sentence
+
+_POSITION_REACH = 8  # a position said apart from the name comes early in the meeting
+
+
+def extract_participants(transcript: Transcript, sentences: list[Sentence], lang: str) -> list[Participant]:
+    key = "ru" if lang == "ru" else "en"
+    people: dict[str, Participant] = {}  # by speaker label
+    for label in transcript.speakers():
+        person = transcript.person_for(label)
+        if person is not None:
+            side = person.side if person.side in ("ours", "client") else "unknown"
+            people[label] = Participant(name=person.name, position=person.position,
+                                        organisation=person.organisation, email=person.email,
+                                        phone=person.phone, side=side,  # type: ignore[arg-type]
+                                        speaker_labels=[label])
+        else:
+            people[label] = Participant(name=label, speaker_labels=[label])
+    if not people:
+        return _introduced_participants(sentences, lang)
+    introduced: set[str] = set()
+    for s in sentences:
+        if not s.speaker or s.speaker not in people:
+            continue
+        p = people[s.speaker]
+        if s.speaker not in introduced and transcript.person_for(s.speaker) is None:
+            for intro in PP.INTRO[key]:
+                m = intro.pattern.search(s.text)
+                if m and _plausible_name(m["name"], s.speaker):
+                    p.name = m["name"].strip()
+                    groups = m.groupdict()
+                    if groups.get("position"):
+                        p.position = p.position or PP.normalise_position(groups["position"])
+                    p.organisation = p.organisation or clean_organisation(groups.get("org"))
+                    introduced.add(s.speaker)
+                    break
+        if not p.position and s.position < _POSITION_REACH:
+            _position(s.text, p, lang)
+        elif p.position and s.position < _POSITION_REACH:
+            p.position = PP.normalise_position(p.position)
+    participants = list(people.values())
+    _add_colleagues(sentences, people, participants, key)
+    _attach_contacts(sentences, people, participants, key)
+    return participants
+
+
+def _position(text: str, p: Participant, lang: str) -> None:
+    """'Я руководитель отдела закупок в компании Альфа', said apart from the name."""
+    key = "ru" if lang == "ru" else "en"
+    with_org = PP.POSITION_ORG[key].search(text)
+    if with_org:
+        p.position = PP.normalise_position(with_org["position"])
+        p.organisation = p.organisation or clean_organisation(with_org["org"])
+        return
+    m = PP.POSITION_ONLY[key].search(text)
+    if m:
+        p.position = PP.normalise_position(m["position"])
+
+
+def _introduced_participants(sentences: list[Sentence], lang: str) -> list[Participant]:
+    """Without speaker labels, the people who introduce themselves are still the participants.
+
+    Contacts are attached only from the introducing segment itself: with no labels, a later
+    "my e-mail is ..." cannot be tied to anyone.
+    """
+    from summarizer.speakers import find_introduction
+
+    found: dict[str, Participant] = {}
+    last: tuple[str, Participant] | None = None  # the segment someone just introduced themselves in
+    for s in sentences:
+        hit = find_introduction(s.text)
+        if not hit or hit[0] in found:
+            if last and last[0] == s.segment_id and not last[1].position:
+                _position(s.text, last[1], lang)  # the same turn goes on: "Я руководитель ..."
+            continue
+        name, position, organisation = hit
+        person = Participant(name=name, position=PP.normalise_position(position) if position else None,
+                             organisation=organisation)
+        for kind, value, _ in find_contacts(s.text):
+            if not getattr(person, kind):
+                setattr(person, kind, value)
+        found[name] = person
+        last = (s.segment_id, person)
+    participants = list(found.values())
+    _add_colleagues(sentences, {}, participants, "ru" if lang == "ru" else "en")
+    return participants
+
+
+def _plausible_name(name: str, label: str) -> bool:
+    # A label that already is a name must agree with the introduction ("Anna" → "Anna Petrova").
+    if is_generic_label(label):
+        return True
+    return stem(name.split()[0]) == stem(label.split()[0])
+
+
+def _add_colleagues(sentences: list[Sentence], people: dict[str, Participant],
+                    participants: list[Participant], key: str) -> None:
+    """'Со мной Дмитрий Орлов, наш логист': position from the introducer, organisation from theirs."""
+    for s in sentences:
+        m = PP.COLLEAGUE[key].search(s.text)
+        if not m:
+            continue
+        speaker = people.get(s.speaker) if s.speaker else None
+        found, _ = match_participant(m["name"], [p for p in participants if not is_generic_label(p.name)])
+        if found is None:
+            found = Participant(name=m["name"].strip())
+            participants.append(found)
+        found.position = found.position or PP.normalise_position(m["position"])
+        if speaker is not None and speaker is not found:
+            found.organisation = found.organisation or speaker.organisation
+            if found.side == "unknown":
+                found.side = speaker.side
+
+
+# --------------------------------------------------------------------------------------------------
+# Contacts
+# --------------------------------------------------------------------------------------------------
+def find_contacts(text: str) -> list[tuple[str, str, int]]:
+    """(field, value, offset) for every e-mail (written or dictated) and phone in ``text``."""
+    found: list[tuple[str, str, int]] = []
+    for m in PP.EMAIL.finditer(text):
+        found.append(("email", m.group(0).rstrip(".").lower(), m.start()))
+    if not found:
+        for m in [*PP.SPOKEN_EMAIL.finditer(text), *PP.SPOKEN_EMAIL_DOTTED.finditer(text)][:1]:
+            user = re.sub(r"\s+(?:точка|dot)\s+", ".", m["user"], flags=re.IGNORECASE)
+            host = re.sub(r"\s+(?:точка|dot)\s+", ".", m["host"], flags=re.IGNORECASE).rstrip(".")
+            if "." in host:
+                found.append(("email", f"{user}@{host}".lower(), m.start()))
+    for m in PP.PHONE.finditer(text):
+        found.append(("phone", m.group(0).strip(), m.start()))
+    return found
+
+
+def _loose(text: str) -> str:
+    # Transliterations differ (Михаил: mikhail / mihail, Юлия: yulia / iuliia): compare loosely.
+    return text.lower().replace("kh", "h").replace("j", "i").replace("y", "i")
+
+
+def _named_in_address(email: str, participants: list[Participant]) -> Participant | None:
+    local = _loose(email.split("@")[0])
+    hits = []
+    for p in participants:
+        if is_generic_label(p.name):
+            continue
+        parts = [_loose(PP.transliterate(stem(part))) for part in p.name.split()]
+        # A surname (the last part) is distinctive; a first name alone only when it is the whole local part.
+        surname = len(parts) > 1 and len(parts[-1]) >= 4 and parts[-1] in local
+        if surname or parts[0] == re.sub(r"\W", "", local):
+            hits.append(p)
+    return hits[0] if len(hits) == 1 else None
+
+
+def _contact_owner(s: Sentence, kind: str, value: str, offset: int, speaker: Participant | None,
+                   participants: list[Participant], key: str) -> Participant | None:
+    if kind == "email":
+        named = _named_in_address(value, participants)
+        if named is not None:
+            return named
+    before = s.text[:offset]
+    said_of = None
+    for m in PP.CONTACT_OF[key].finditer(before):
+        said_of = m
+    if said_of is not None:
+        found, count = match_participant(said_of["name"], participants)
+        if found is not None:
+            return found
+    if PP.CONTACT_MINE[key].search(before):
+        return speaker
+    if PP.REPEAT_BACK[key].search(before):
+        return None  # "Записал: …": someone else's address said back, owner unknown
+    return speaker
+
+
+def _attach_contacts(sentences: list[Sentence], people: dict[str, Participant],
+                     participants: list[Participant], key: str) -> None:
+    owned = {v for p in participants for v in (p.email, p.phone) if v}
+    for s in sentences:
+        contacts = find_contacts(s.text)
+        if not contacts:
+            continue
+        speaker = people.get(s.speaker) if s.speaker else None
+        for kind, value, offset in contacts:
+            if value in owned:
+                continue  # said back ("Записал: …") or repeated: it already has its owner
+            owner = _contact_owner(s, kind, value, offset, speaker, participants, key)
+            if owner is not None and not getattr(owner, kind):
+                setattr(owner, kind, value)
+                owned.add(value)
