@@ -111,14 +111,16 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     participants = extract_participants(transcript, sentences, lang)
     state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
-        "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN")}
+        "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
+        "OFFER")}
     named_verb = P.compile_table(P.NAMED_VERB, lang)[0]
     open_questions: list[str] = []
+    purpose, purpose_sentence = _purpose(sentences, lang)
 
     for s in sentences:
         has = {name: P.any_match(patterns, s.text) for name, patterns in tables.items()}
-        if has["RECAP"]:
-            continue
+        if has["RECAP"] or s is purpose_sentence:
+            continue  # "Предлагаю сегодня договориться о сроках" says what the meeting is for, nothing more
         _handle_issue(s, tables["ISSUE"], state)
         if has["OPEN"]:
             open_questions.append(_clean(s.text))
@@ -136,22 +138,27 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals.remove(pending)
             continue
         if has["ACCEPT"] and pending:
-            _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang)
+            responsible = _offerer(pending.sentence, sentences, tables["OFFER"], participants)
+            _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
+                           responsible=responsible)
             state.proposals.remove(pending)
             continue
         if has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) >= 3:
             _add_agreement([s], s, state, meeting_date, lang, restate=True)
             continue
-        if has["PROPOSE"]:
+        if has["AGREE"] and state.agreements and s.position - state.agreements[-1][1] <= RESTATE_REACH:
+            state.agreements[-1][0].evidence.extend(_evidence([s]))  # a bare "Договорились." seals it
+            continue
+        if has["PROPOSE"] and not has["REJECT"]:  # "это предложение мы принять не можем" offers nothing
             state.proposals.append(_Proposal(s))
 
     issues = [issue for issue, _ in state.issues]
-    _attach_solutions(state, sentences, tables["PROPOSE"])
+    _attach_solutions(state, sentences, tables["PROPOSE"], tables["REJECT"], open_questions)
     protocol = Protocol(
         language=lang,
         header=_header(transcript, participants, meeting_date),
         participants=participants,
-        purpose=_purpose(sentences, lang),
+        purpose=purpose,
         issues=issues,
         agreements=[a for a, _ in state.agreements],
         next_steps=[n for n, _, _ in state.next_steps],
@@ -239,8 +246,25 @@ def _pending(s: Sentence, state: _State) -> _Proposal | None:
     return None
 
 
+def _offerer(proposal: Sentence, sentences: list[Sentence], offer: list[re.Pattern[str]],
+             participants: list[Participant]) -> str | None:
+    """Who delivers an accepted proposal: its speaker, when they offered it as their side's action.
+
+    "Мы можем доставить товар двадцатого декабря" → the supplier who said it. The offer may open the
+    turn before the proposal proper ("Мы можем начать пилот. Предлагаю старт 1 декабря").
+    """
+    if not proposal.speaker:
+        return None
+    turn = [x for x in sentences if x.segment_id == proposal.segment_id]
+    said = turn[: turn.index(proposal) + 1] if proposal in turn else [proposal]
+    if not any(P.any_match(offer, x.text) for x in said):
+        return None
+    person = _speaker_participant(proposal.speaker, participants)
+    return person.name if person else proposal.speaker
+
+
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
-                   lang: str, *, restate: bool = False) -> None:
+                   lang: str, *, restate: bool = False, responsible: str | None = None) -> None:
     text = _clean(P.PROPOSAL_LEAD.sub("", _clean(P.AGREE_LEAD.sub("", main.text))))
     phrase, due = _due([main, *sentences], meeting_date, lang)
     if restate and state.agreements:
@@ -251,7 +275,8 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
             if phrase and not previous.due_phrase:
                 previous.due_phrase, previous.due_date = phrase, due
             return
-    agreement = Agreement(text=text, due_phrase=phrase, due_date=due, evidence=_evidence(sentences))
+    agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
+                          evidence=_evidence(sentences))
     state.agreements.append((agreement, sentences[-1].position))
 
 
@@ -292,26 +317,50 @@ def _handle_issue(s: Sentence, patterns: list[re.Pattern[str]], state: _State) -
             return
 
 
-def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re.Pattern[str]]) -> None:
-    """Proposals and agreements between one issue and the next are that issue's solutions."""
-    bounds = [pos for _, pos in state.issues] + [10**9]
-    for i, (issue, start) in enumerate(state.issues):
-        end = bounds[i + 1]
-        for s in sentences:
-            if start <= s.position < end and s.text != issue.summary and P.any_match(propose, s.text):
-                issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
-        if any(start <= pos < end for _, pos in state.agreements):
+# Prefixes of frequent words that say nothing about a topic (proposal leads, fillers).
+_TOPIC_STOP = {"давай", "предл", "может", "можем", "сможе", "сегод", "котор", "пожал", "очень", "хорош",
+               "тогда", "потом", "нужно", "важно", "чтобы", "would", "could", "think", "about", "there",
+               "their", "which", "these", "those", "shoul", "right", "after", "befor", "thank", "спаси",
+               "после", "перед", "через", "больш", "меньш", "также", "более", "менее", "тольк", "всего"}
+
+
+def _topic(text: str) -> set[str]:
+    return {w.lower()[:5] for w in re.findall(r"\w{5,}", text)} - _TOPIC_STOP
+
+
+def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re.Pattern[str]],
+                      reject: list[re.Pattern[str]], still_open: list[str]) -> None:
+    """A proposal made after an issue was raised is a solution to it.
+
+    Of the issues raised before it, the proposal goes to the latest that shares a topic word with it
+    ("срок поставки — три дня" answers "поставка не больше трёх дней", though payment was raised in
+    between), else to the latest one. An issue whose solution was agreed is resolved, unless it was
+    called open ("остался открытым вопрос о штрафах" stays open though discussing it later is agreed).
+    """
+    agreed = {sid for a, _ in state.agreements for ev in a.evidence for sid in ev.segment_ids}
+    summaries = {issue.summary for issue, _ in state.issues}
+    for s in sentences:
+        if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
+            continue
+        before = [issue for issue, pos in state.issues if pos <= s.position]
+        if not before:
+            continue
+        words = _topic(s.text)
+        # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
+        issue = max(reversed(before), key=lambda i: len(words & _topic(i.title)))
+        issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
+        if s.segment_id in agreed and _clean(issue.summary) not in still_open:
             issue.status = "resolved"
 
 
-def _purpose(sentences: list[Sentence], lang: str) -> str | None:
+def _purpose(sentences: list[Sentence], lang: str) -> tuple[str | None, Sentence | None]:
     for s in sentences[:12]:
         for raw in P.PURPOSE["ru" if lang == "ru" else "en"]:
             m = re.search(raw, s.text, re.IGNORECASE)
             if m:
                 rest = m["rest"].strip().rstrip(".")
-                return rest[:1].upper() + rest[1:]
-    return None
+                return rest[:1].upper() + rest[1:], s
+    return None, None
 
 
 def _header(

@@ -22,7 +22,10 @@ AGREE: Table = {
 ACCEPT: Table = {
     "ru": [r"(?<!не )\bустраивает\b", r"(?<!не )\bподходит\b", r"\bсогласн[аы]?\b", r"\bсогласен\b",
            r"\bдоговорились\b", r"\bсогласовали\b", r"^\s*(?:да|хорошо|отлично|ок|окей|идёт|идет)\b",
-           r"\bпринимаем\b", r"\bне возражаем\b"],
+           r"\bпринимаем\b", r"\bне возражаем\b",
+           # the recogniser's spellings: "устроевает", "устраевает"
+           r"(?<!не )\bустр[ао][еи]?ва[ею]т\b", r"(?<!не )\b(?:нас|меня) устроит\b", r"(?<!не )\bгодится\b",
+           r"(?<!не )\bприемлем[оа]?\b", r"(?<!не )\b(?:это )?(?:мы )?переживём\b"],
     "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w %$€£.,']{0,40})\bworks\b",
            r"\bfine with (?:us|me)\b",
            r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
@@ -31,7 +34,8 @@ ACCEPT: Table = {
 # Someone turns a proposal down.
 REJECT: Table = {
     "ru": [r"\bне подходит\b", r"\bне устраивает\b", r"\bне можем\b", r"\bне готовы\b", r"\bне пойдёт\b",
-           r"\bне пойдет\b", r"\bслишком\b", r"^\s*нет\b", r"\bне согласн", r"\bне вариант\b"],
+           r"\bне пойдет\b", r"\bслишком\b", r"^\s*нет\b", r"\bне согласн", r"\bне вариант\b",
+           r"\b(?:для нас|нам)\s+(?:это\s+)?(?:много|дорого|долго|поздно|мало)\b"],
     "en": [r"\bcan't accept\b", r"\bcannot accept\b", r"\bdoesn't work\b", r"\bdoes not work\b",
            r"\bwon't work\b", r"\btoo (?:high|risky|expensive|late|long|much)\b", r"\bnot acceptable\b",
            r"^\s*no\b", r"\bwe can't\b", r"\bwe cannot\b", r"\bdon't agree\b"],
@@ -40,9 +44,20 @@ REJECT: Table = {
 PROPOSE: Table = {
     "ru": [r"\bпредлагаю\b", r"\bпредлагаем\b", r"\bдавайте\b", r"\bмы можем\b", r"\bможем\b",
            r"\bкак насч[её]т\b", r"\bа если\b", r"\bмы да[её]м\b",
-           r"\bготовы (?:дать|предложить|предоставить)\b"],
+           r"\bготовы (?:дать|предложить|предоставить)\b", r"\bмы хотели бы\b", r"\bхотим предложить\b",
+           # terms stated as a proposal: "И срок поставки — три рабочих дня", "Цена — 100 рублей"
+           r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график)\w*"
+           r"(?:\s+[а-яё]+)?\s*[—–]\s"],
     "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
            r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b"],
+}
+# An offer by the proposer's own side ("мы можем доставить", "we can offer"): when accepted, the proposer
+# is responsible for it.
+OFFER: Table = {
+    "ru": [r"\bмы (?:можем|сможем|готовы|да[её]м|предоставим|сделаем|поставим|доставим)\b",
+           r"\bмы (?:начнём|начнем|запустим)\b"],
+    "en": [r"\bwe (?:can|could|will|'ll) (?:offer|give|provide|deliver|ship|start|launch|roll out)\b",
+           r"\bwe(?:'re| are) ready to (?:offer|give|provide|deliver|start)\b"],
 }
 # A later change of an earlier decision: only the final version counts.
 REVISE: Table = {
@@ -53,7 +68,8 @@ REVISE: Table = {
 }
 # Restatements at the end of a meeting: they repeat agreements, they are not new ones.
 RECAP: Table = {
-    "ru": [r"\bподводя итоги\b", r"\bподвед[её]м итоги\b", r"\bрезюмирую\b", r"\bитого\b"],
+    "ru": [r"\bподводя итоги\b", r"\bподвед[её]м итоги\b", r"\bрезюмирую\b", r"\bитого\b",
+           r"^\W*(?:(?:тогда|итак|значит|в общем),?\s+)?(?:наш\s+)?итог\b", r"\bитог\s*:"],
     "en": [r"\bto sum up\b", r"\bto summari[sz]e\b", r"\bin summary\b", r"\bto recap\b"],
 }
 # First-person commitments; the verb list is long on purpose (Russian has no "will").
@@ -89,7 +105,11 @@ CONFIRM_ONLY: Table = {
 # Topics raised: "вопрос по срокам", "regarding support".
 ISSUE: Table = {
     "ru": [r"\b(?:ещ[её] )?вопрос по\s+[^.,:;!?]+", r"\bпо поводу\s+[^.,:;!?]+", r"\bкасательно\s+[^.,:;!?]+",
-           r"\bпроблема (?:в том|с)\s+[^.,:;!?]+", r"\bтеперь по\s+[^.,:;!?]+"],
+           r"\bпроблема (?:в том|с)\s+[^.,:;!?]+", r"\b(?:теперь|тогда) по\s+[^.,:;!?]+",
+           r"\bвопрос (?:о|об)\s+[^.,:;!?]+",
+           # a requirement or an objection to terms: "нам важно, чтобы …", "пять дней для нас много"
+           r"\bнам (?:важно|нужно|необходимо),?\s+чтобы\s+[^.:;!?]+",
+           r"^[^.,:;!?]{3,40}\b(?:для нас|нам)\s+(?:это\s+)?(?:слишком\s+)?(?:много|дорого|долго|поздно|мало)\b"],
     "en": [r"\bregarding\s+[^.,:;!?]+", r"\bthe (?:main |key |big )?issue is\s+[^.,:;!?]+",
            r"\bthe (?:main )?question is\s+[^.,:;!?]+", r"\bconcern(?:ed)? about\s+[^.,:;!?]+",
            r"\bwhen it comes to\s+[^.,:;!?]+", r"\bas for\s+[^.,:;!?]+",
@@ -99,7 +119,7 @@ ISSUE: Table = {
 }
 OPEN: Table = {
     "ru": [r"\bоставим открытым\b", r"\bоткрытый вопрос\b", r"\bвернёмся к\b", r"\bвернемся к\b",
-           r"\bпока не решили\b"],
+           r"\bпока не решили\b", r"\bостал\w* открыт\w*", r"\bоткрыт\w* (?:остался|остаётся|остается)\b"],
     "en": [r"\bopen question\b", r"\bpark (?:this|that|it)\b", r"\bcome back to\b", r"\brevisit\b",
            r"\bstill open\b"],
 }
@@ -107,7 +127,9 @@ PURPOSE: Table = {
     "ru": [r"\bцель (?:сегодняшней |нашей )?(?:встречи|звонка)\s*(?:—|-|:|–)?\s*(?:это\s+)?(?P<rest>.+)",
            r"\bмы собрались,? чтобы\s+(?P<rest>.+)",
            r"\bсегодня (?:мы )?(?:хотим |планируем |нам нужно |нам надо |нужно |надо |мы должны )?"
-           r"(?P<rest>(?:обсудить|согласовать|решить|обговорить)\b.+)"],
+           r"(?P<rest>(?:обсудить|согласовать|решить|обговорить|договориться|обсуждаем|согласуем)\b.+)",
+           r"\b(?:предлагаю|давайте) (?:сегодня )?(?P<rest>(?:обсудить|согласовать|договориться|обсудим|"
+           r"согласуем|договоримся|обговорим)\b.+)"],
     "en": [r"\b(?:we're|we are) here (?:today )?to\s+(?P<rest>.+)",
            r"\bthe (?:purpose|goal) of (?:this|today's|the) (?:meeting|call) is (?:to\s+)?(?P<rest>.+)",
            r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)",
