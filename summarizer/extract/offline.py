@@ -51,6 +51,7 @@ class Sentence:
     segment_id: str
     position: int  # index of the segment in the transcript
     speaker: str | None
+    more_ids: list[str] = field(default_factory=list)  # segments a sentence runs on into
 
 
 @dataclass
@@ -96,13 +97,23 @@ def _clauses(sentence: str) -> list[str]:
 
 
 def split_sentences(transcript: Transcript) -> list[Sentence]:
-    out = []
+    out: list[Sentence] = []
     for pos, seg in enumerate(transcript.segments):
-        for sentence in re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip()):
-            for part in _clauses(sentence):
-                if part.strip():
-                    out.append(Sentence(part.strip(), seg.id, pos, seg.speaker))
+        sentences = re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip())
+        pieces = [part.strip() for sentence in sentences for part in _clauses(sentence) if part.strip()]
+        if pieces and out and _runs_on(out[-1], seg.speaker, pos):
+            # Teams and subtitle files cut a sentence into cues: "Со мной Дмитрий Орлов," | "наш логист."
+            last = out[-1]
+            last.text = f"{last.text} {pieces.pop(0)}"
+            last.more_ids.append(seg.id)
+        out.extend(Sentence(piece, seg.id, pos, seg.speaker) for piece in pieces)
     return out
+
+
+def _runs_on(previous: Sentence, speaker: str | None, position: int) -> bool:
+    if speaker is None or previous.speaker != speaker or re.search(r"[.!?…]\W*$", previous.text):
+        return False
+    return previous.position == position - 1 or bool(previous.more_ids)
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
@@ -210,7 +221,7 @@ def _speaker_participant(label: str | None, participants: list[Participant]) -> 
 # Agreements and next steps
 # --------------------------------------------------------------------------------------------------
 def _evidence(sentences: list[Sentence]) -> list[Evidence]:
-    return [Evidence(segment_ids=[s.segment_id], quote=s.text) for s in sentences]
+    return [Evidence(segment_ids=[s.segment_id, *s.more_ids], quote=s.text) for s in sentences]
 
 
 def _due(
@@ -337,7 +348,7 @@ def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re
     between), else to the latest one. An issue whose solution was agreed is resolved, unless it was
     called open ("остался открытым вопрос о штрафах" stays open though discussing it later is agreed).
     """
-    agreed = {sid for a, _ in state.agreements for ev in a.evidence for sid in ev.segment_ids}
+    agreed = {sid for a, _ in state.agreements for ev in a.evidence for sid in ev.segment_ids[:1]}
     summaries = {issue.summary for issue, _ in state.issues}
     for s in sentences:
         if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
@@ -349,7 +360,7 @@ def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re
         # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
         issue = max(reversed(before), key=lambda i: len(words & _topic(i.title)))
         issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
-        if s.segment_id in agreed and _clean(issue.summary) not in still_open:
+        if s.segment_id in agreed and _clean(issue.summary or "") not in still_open:
             issue.status = "resolved"
 
 
