@@ -103,9 +103,9 @@ SPOKEN_EMAIL_DOTTED = re.compile(
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
 # A contact with an owner named right before it: "почта Ольги: ...", "Olga's e-mail is ...".
 CONTACT_OF: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(r"\b(?:почт[аеуы]|адрес|e-?mail|имейл|телефон|номер)\s+(?:у\s+)?"
+    "ru": re.compile(r"\b(?i:почт[аеуы]|адрес|e-?mail|имейл|телефон|номер)\s+(?:у\s+)?"
                      r"(?P<name>[А-ЯЁ][а-яё]+)"),
-    "en": re.compile(r"\b(?P<name>[A-Z][a-z]+)'s\s+(?:e-?mail|address|phone|number)\b"),
+    "en": re.compile(r"\b(?P<name>[A-Z][a-z]+)'s\s+(?i:e-?mail|address|phone|number)\b"),
 }
 # The speaker's own contact: "моя почта", "мой телефон", "пишите мне", "my e-mail", "reach me at".
 CONTACT_MINE: dict[str, re.Pattern[str]] = {
