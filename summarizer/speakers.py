@@ -24,12 +24,16 @@ _NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}})"
 # An organisation: «Северный путь» or "Acme Corp" in quotes (lower-case words inside), with an optional
 # legal form (ООО «Северный ветер»), or up to four capitalised words without quotes.
 ORG_PATTERN = (r"(?:(?:ООО|ОАО|ЗАО|ПАО|АО|ИП|НКО|ГК|LLC|Ltd|Inc|GmbH)\s+)?"
-               r"(?:«[^»«\n]{1,60}»|\"[^\"\n]{1,60}\"|[A-ZА-ЯЁ0-9][\w&.\-]*(?:\s+[A-ZА-ЯЁ0-9][\w&.\-]*){0,3})")
+               r"(?:«[^»«\n]{1,60}»|\"[^\"\n]{1,60}\"|"
+               # a dot inside a name (Контур.Толк), never one that ends a sentence ("Supplies. With")
+               r"[A-ZА-ЯЁ0-9][\w&\-]*(?:\.[\w&\-]+)*(?:\s+[A-ZА-ЯЁ0-9][\w&\-]*(?:\.[\w&\-]+)*){0,3})")
 _ORG = ORG_PATTERN
 _LEGAL_QUOTED = re.compile(r"^(?P<form>[A-ZА-ЯЁ]{2,5}|LLC|Ltd|Inc|GmbH)\s+[«\"](?P<name>[^»\"]+)[»\"]$")
 # Job titles a bare "Name, title «Org»" introduction must start with (any case form).
 _ROLE = (r"(?:менеджер|руководител|директор|глав|начальник|специалист|юрист|бухгалтер|аналитик|"
          r"инженер|логист|заместител|координатор|консультант|представител|владел|основател)\w*")
+_ROLE_EN = (r"(?:[a-z]+\s+){0,3}(?:manager|director|head|lead|engineer|officer|analyst|consultant|"
+            r"specialist|coordinator|executive|founder|partner|buyer|planner)\b")
 # A position may be capitalised and carry an article in English ("a Sales Manager at Acme"); then
 # "of" is part of it ("Head of Sales at Acme"), not the link to the organisation.
 # "from logistics" / "из бухгалтерии" in lower case names a department, kept as the position.
@@ -54,7 +58,7 @@ _PATTERNS = [
     # "Это Мария" alone may be about anyone or anything ("Это Москва"); with "из"/"компания" it is not.
     re.compile(rf"(?:^|[.!?,]\s*)[Ээ]то\s+{_NAME}(?=\s*,?\s+(?:из|от|компания)\s){_TAIL}"),
     # A bare "Ольга Смирнова, руководитель отдела закупок ..." opening a sentence: only with a job title.
-    re.compile(rf"(?:^|[.!?]\s+){_NAME}(?=\s*,\s*{_ROLE}){_TAIL}"),
+    re.compile(rf"(?:^|[.!?]\s+){_NAME}(?=\s*,\s*(?:{_ROLE}|{_ROLE_EN})){_TAIL}"),
 ]
 # Words that follow "I'm"/"это" capitalised at the start of a sentence and are not names.
 _NOT_NAMES = {

@@ -232,3 +232,21 @@ def test_recording_draft_through_the_pipeline(samples: Path) -> None:
     # "Хорошо. Я пришлю договор до пятницы." is Игорь's line in samples/meeting_ru.script.txt
     assert (contract[0].owner, contract[0].due_date) == ("Игорь Петров", dt.date(2026, 11, 27))
     assert all(ev.status in ("verified", "fuzzy") for item in protocol.items() for ev in item.evidence)
+
+
+def test_english_counterpart_gets_the_same_reading(samples: Path) -> None:
+    """negotiation_en.txt is the same kind of meeting; the shared rules read it the same way."""
+    protocol = _draft(samples / "transcripts" / "negotiation_en.txt")
+    people = {p.name: (p.position, p.organisation, p.email, p.phone) for p in protocol.participants}
+    assert people == {
+        "Sarah Collins": ("head of procurement", "Brightline Retail", "sarah.collins@brightline-retail.co.uk",
+                          None),
+        "Tom Becker": ("account manager", "Nordpack Supplies", None, "+44 20 7946 0958"),
+        "Priya Nair": ("logistics", "Nordpack Supplies", None, None),
+    }
+    assert protocol.purpose == "Agree the delivery terms for the spring packaging order"
+    assert protocol.agreements[0].text == (
+        "The minimum is six pallets a week and mixed loads go out in three working days")
+    assert not any("ten pallets" in _quotes(a) for a in protocol.agreements)  # declined
+    assert [(n.owner, n.due_date) for n in protocol.next_steps] == [
+        ("Tom Becker", dt.date(2026, 11, 30)), ("Priya Nair", dt.date(2026, 11, 27))]

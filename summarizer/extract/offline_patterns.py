@@ -29,7 +29,7 @@ ACCEPT: Table = {
     "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w %$€£.,']{0,40})\bworks\b",
            r"\bfine with (?:us|me)\b",
            r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
-           r"\bwe accept\b", r"\bthat's acceptable\b"],
+           r"\bwe accept\b", r"\bthat's acceptable\b", r"\bwe can accept\b"],
 }
 # Someone turns a proposal down.
 REJECT: Table = {
@@ -49,7 +49,7 @@ PROPOSE: Table = {
            r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график)\w*"
            r"(?:\s+[а-яё]+)?\s*[—–]\s"],
     "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
-           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b"],
+           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b"],
 }
 # An offer by the proposer's own side ("мы можем доставить", "we can offer"): when accepted, the proposer
 # is responsible for it.
@@ -119,6 +119,8 @@ ISSUE: Table = {
            r"^[^.,:;!?]{3,40}\b(?:для нас|нам)\s+(?:это\s+)?(?:слишком\s+)?"
            r"(?:много|дорого|долго|поздно|мало)\b"],
     "en": [r"\bregarding\s+[^.,:;!?]+", r"\bthe (?:main |key |big )?issue is\s+[^.,:;!?]+",
+           r"\b(?:our|my) (?:main |key |biggest |big )?(?:concern|issue|problem) is\s+[^.,:;!?]+",
+           r"\b(?:one|an|the) open (?:point|issue|question) is\s+[^.,:;!?]+",
            r"\bthe (?:main )?question is\s+[^.,:;!?]+", r"\bconcern(?:ed)? about\s+[^.,:;!?]+",
            r"\bwhen it comes to\s+[^.,:;!?]+", r"\bas for\s+[^.,:;!?]+",
            # an objection to terms: "your first quote was too high for us"
@@ -128,8 +130,8 @@ ISSUE: Table = {
 OPEN: Table = {
     "ru": [r"\bоставим открытым\b", r"\bоткрытый вопрос\b", r"\bвернёмся к\b", r"\bвернемся к\b",
            r"\bпока не решили\b", r"\bостал\w* открыт\w*", r"\bоткрыт\w* (?:остался|остаётся|остается)\b"],
-    "en": [r"\bopen question\b", r"\bpark (?:this|that|it)\b", r"\bcome back to\b", r"\brevisit\b",
-           r"\bstill open\b"],
+    "en": [r"\bopen (?:question|point|issue)\b", r"\bpark (?:this|that|it)\b", r"\bcome back to\b",
+           r"\brevisit\b", r"\bstill open\b"],
 }
 PURPOSE: Table = {
     "ru": [r"\bцель (?:сегодняшней |нашей )?(?:встречи|звонка)\s*(?:—|-|:|–)?\s*(?:это\s+)?(?P<rest>.+)",
@@ -140,7 +142,7 @@ PURPOSE: Table = {
            r"согласуем|договоримся|обговорим)\b.+)"],
     "en": [r"\b(?:we're|we are) here (?:today )?to\s+(?P<rest>.+)",
            r"\bthe (?:purpose|goal) of (?:this|today's|the) (?:meeting|call) is (?:to\s+)?(?P<rest>.+)",
-           r"\btoday we (?:want|need|plan) to\s+(?P<rest>.+)",
+           r"\btoday,? we(?: want| need| plan|'d like| would like) to\s+(?P<rest>.+)",
            r"\btoday,? we(?:'ll| will| are going to)?\s+(?P<rest>(?:agree|discuss|review|decide|settle|"
            r"finali[sz]e|go over|talk about)\b.+)"],
 }
@@ -153,7 +155,7 @@ FILLER = re.compile(
 )
 PROPOSAL_LEAD = re.compile(
     r"^(?:(?:я\s+)?предлагаю|предлагаем|давайте(?:\s+лучше)?|мы можем|можно|let's(?:\s+make it)?|"
-    r"what about|how about|we could|we can offer|we propose|i suggest)\s*",
+    r"what about|how about|what if|we could|we can offer|we propose|i suggest)\s*",
     re.IGNORECASE,
 )
 AGREE_LEAD = re.compile(

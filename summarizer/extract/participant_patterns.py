@@ -61,13 +61,17 @@ POSITION_ORG: dict[str, re.Pattern[str]] = {
     "en": re.compile(r"\b(?:I'm|I am) (?:the|an?) (?P<position>[a-z][a-z -]+?)\s+(?:at|with|from)\s+" + _ORG),
 }
 # Someone introduces a colleague: "Со мной Дмитрий Орлов, наш логист", "Joining me is Raj, our CFO".
-COLLEAGUE: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(rf"\b(?:[Сс]о мной|[Сс] нами|[Сс]егодня с нами|[Тт]акже присутствует)\s+(?:также\s+)?"
-                     rf"(?:(?:мой|моя|наш|наша)\s+)?(?:коллега\s+)?(?P<name>{_NAME_RU}),\s+"
-                     r"(?:наш|наша|мой|моя)\s+(?P<position>[а-яё][а-яё\s-]{1,60}?)(?=\s*(?:[.,;!?]|$))"),
-    "en": re.compile(rf"\b(?:[Ww]ith me (?:today )?is|[Jj]oining (?:me|us) (?:today )?is|[Aa]lso here is)\s+"
-                     rf"(?P<name>{_NAME_EN}),\s+(?:our|my)\s+(?P<position>[a-zA-Z][\w\s-]{{1,60}}?)"
-                     r"(?=\s*(?:[.,;!?]|$))"),
+COLLEAGUE: dict[str, list[re.Pattern[str]]] = {
+    "ru": [re.compile(rf"\b(?:[Сс]о мной|[Сс] нами|[Сс]егодня с нами|[Тт]акже присутствует)\s+(?:также\s+)?"
+                      rf"(?:(?:мой|моя|наш|наша)\s+)?(?:коллега\s+)?(?P<name>{_NAME_RU}),\s+"
+                      r"(?:наш|наша|мой|моя)\s+(?P<position>[а-яё][а-яё\s-]{1,60}?)(?=\s*(?:[.,;!?]|$))")],
+    "en": [re.compile(rf"\b(?:[Ww]ith me (?:today )?is|[Jj]oining (?:me|us) (?:today )?is|[Aa]lso here is)\s+"
+                      rf"(?P<name>{_NAME_EN}),\s+(?:our|my)\s+(?P<position>[a-zA-Z][\w\s-]{{1,60}}?)"
+                      r"(?=\s*(?:[.,;!?]|$))"),
+           # "With me is Priya Nair from our logistics team": the team is all we learn of her position
+           re.compile(rf"\b(?:[Ww]ith me (?:today )?is|[Jj]oining (?:me|us) (?:today )?is|[Aa]lso here is)\s+"
+                      rf"(?P<name>{_NAME_EN})\s+from our\s+(?P<position>[a-z][a-z\s-]{{1,40}}?)"
+                      r"(?:\s+(?:team|department))?(?=\s*(?:[.,;!?]|$))")],
 }
 # What the recogniser makes of common Russian job titles, and the nominative a protocol needs.
 POSITION_FIXES: list[tuple[re.Pattern[str], str]] = [
@@ -101,6 +105,8 @@ SPOKEN_EMAIL_DOTTED = re.compile(
     re.IGNORECASE,
 )
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b")
+# Other countries' numbers: "+44 20 7946 0958", "+1 (212) 555-0188" (eight digits at least).
+PHONE_INTL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s-]?\(?\d{1,4}\)?){2,5}(?!\w)")
 # A contact with an owner named right before it: "почта Ольги: ...", "Olga's e-mail is ...".
 CONTACT_OF: dict[str, re.Pattern[str]] = {
     "ru": re.compile(r"\b(?i:почт[аеуы]|адрес|e-?mail|имейл|телефон|номер)\s+(?:у\s+)?"

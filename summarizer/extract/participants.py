@@ -121,7 +121,7 @@ def _add_colleagues(sentences: list[Sentence], people: dict[str, Participant],
                     participants: list[Participant], key: str) -> None:
     """'Со мной Дмитрий Орлов, наш логист': position from the introducer, organisation from theirs."""
     for s in sentences:
-        m = PP.COLLEAGUE[key].search(s.text)
+        m = next((hit for pattern in PP.COLLEAGUE[key] if (hit := pattern.search(s.text))), None)
         if not m:
             continue
         speaker = people.get(s.speaker) if s.speaker else None
@@ -150,7 +150,9 @@ def find_contacts(text: str) -> list[tuple[str, str, int]]:
             host = re.sub(r"\s+(?:точка|dot)\s+", ".", m["host"], flags=re.IGNORECASE).rstrip(".")
             if "." in host:
                 found.append(("email", f"{user}@{host}".lower(), m.start()))
-    for m in PP.PHONE.finditer(text):
+    phones = list(PP.PHONE.finditer(text)) or [
+        m for m in PP.PHONE_INTL.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= 8]
+    for m in phones:
         found.append(("phone", m.group(0).strip(), m.start()))
     return found
 
