@@ -41,14 +41,21 @@ class Change:
     fields: list[FieldChange] = field(default_factory=list)
 
 
-def _show(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A field value as the redline shows it: "—" for empty, lists joined by "; ", dates/times ISO.
+
+    Public so every presentation of a change (terminal, HTML file, web page) words values alike.
+    """
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list):
-        return "; ".join(_show(v) for v in value)
+        return "; ".join(format_value(v) for v in value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+_show = format_value  # the old private name, kept for callers written against it
 
 
 def _field_changes(old: Any, new: Any, names: tuple[str, ...]) -> list[FieldChange]:
@@ -135,10 +142,11 @@ def format_terminal(changes: list[Change], *, colour: bool = False, title: str =
         lines.append(paint(ch.kind, f"{head}: {ch.label}" if ch.label != ch.section else head))
         for f in ch.fields:
             if ch.kind == "changed":
-                lines.append(f"    {f.name}: " + paint("removed", _show(f.old)) + " → "
-                             + paint("added", _show(f.new)))
+                lines.append(f"    {f.name}: " + paint("removed", format_value(f.old)) + " → "
+                             + paint("added", format_value(f.new)))
             else:
-                lines.append(paint(ch.kind, f"    {f.name}: {_show(f.new if ch.kind == 'added' else f.old)}"))
+                value = format_value(f.new if ch.kind == "added" else f.old)
+                lines.append(paint(ch.kind, f"    {f.name}: {value}"))
     return "\n".join(lines) + "\n"
 
 
@@ -151,8 +159,8 @@ def format_html(changes: list[Change], *, title: str = "Changes") -> str:
         head = f"<h3 class='{ch.kind}'>{e(_MARK[ch.kind])} {e(ch.section)}{key}: {e(ch.label)}</h3>"
         items = []
         for f in ch.fields:
-            old = f"<del>{e(_show(f.old))}</del>" if ch.kind != "added" else ""
-            new = f"<ins>{e(_show(f.new))}</ins>" if ch.kind != "removed" else ""
+            old = f"<del>{e(format_value(f.old))}</del>" if ch.kind != "added" else ""
+            new = f"<ins>{e(format_value(f.new))}</ins>" if ch.kind != "removed" else ""
             items.append(f"<li><b>{e(f.name)}</b>: {old}{' → ' if old and new else ''}{new}</li>")
         rows.append(head + (f"<ul>{''.join(items)}</ul>" if items else ""))
     body = "\n".join(rows) if rows else "<p>No changes.</p>"

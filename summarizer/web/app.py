@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from summarizer.config import Settings, load_settings
+from summarizer.diff import format_value
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
 from summarizer.transcript import format_timestamp
 from summarizer.web.i18n import translator, ui_language
@@ -44,6 +45,19 @@ STATUS_LABELS = {
     "final_sent": "Final sent",
 }
 
+# The redline's section and field names (``summarizer.diff``) as people say them; translated by ``_()``.
+CHANGE_LABELS = {
+    "header": "Header", "participants": "Participants", "purpose": "Purpose", "results": "Results",
+    "issues": "Issues discussed", "agreements": "Agreements", "next_steps": "Next steps",
+    "open_questions": "Open questions", "closing": "Closing",
+    "title": "Title", "date": "Date", "start_time": "Start", "end_time": "End", "place": "Place",
+    "platform": "Call platform", "organisations": "Organisations", "name": "Name", "position": "Position",
+    "organisation": "Organisation", "side": "Side", "email": "E-mail", "phone": "Phone",
+    "summary": "Summary", "solutions": "Possible solutions", "status": "Status", "text": "Agreement",
+    "responsible": "Responsible", "due_date": "Due date", "due_phrase": "As said", "action": "Action",
+    "owner": "Owner",
+}
+
 
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -54,9 +68,10 @@ def _templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["ts"] = format_timestamp
-    env.filters["show"] = _show_value
+    env.filters["show"] = format_value  # the redline's own wording ("—" for empty, dates ISO)
     env.filters["when"] = _when
     env.globals["status_labels"] = STATUS_LABELS
+    env.globals["change_labels"] = CHANGE_LABELS
     return env
 
 
@@ -68,12 +83,6 @@ def _when(value: str | None) -> str:
         return dt.datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return value
-
-
-def _show_value(value: Any) -> str:
-    from summarizer.diff import _show  # the redline's own wording of values ("—" for empty, dates ISO)
-
-    return _show(value)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
