@@ -194,6 +194,9 @@ def run_draft(
     if client and client not in protocol.header.organisations:
         protocol.header.organisations.append(client)
 
+    if notes:
+        # kept with the meeting so the review page can show them long after this run
+        transcript.meta["notes"] = list(notes)
     if progress:
         progress("store", None)
     own_store = store is None

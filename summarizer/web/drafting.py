@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 STAGES = {
     "transcribe": "Transcribing the recording",
+    "diarize": "Telling the speakers apart",
     "read": "Reading the transcript",
     "extract": "Extracting the protocol",
     "store": "Saving the meeting",
@@ -57,6 +58,7 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 language=p.get("language") or None,
                 level=p.get("level") or None,
                 roster=load_roster(roster_lines) if roster_lines else None,
+                num_speakers=int(p["num_speakers"]) if p.get("num_speakers") else None,
                 progress=progress,
                 extract=_extract_with_place(p.get("place") or None),
                 actor=p.get("actor") or None,
@@ -68,6 +70,8 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 exc.args = (exc.message,)
             raise
         report.meeting(result.meeting.id)
+        for note in result.notes:
+            report.note(note)
         _drop_upload_copy(source, p, result.meeting.folder)
         report.stage("done", f"Draft v{result.version.number} is ready", 1.0)
         return result.meeting.id

@@ -67,20 +67,27 @@ RU: dict[str, str] = {
     "Use a time like 14:30.": "Укажите время в виде 14:30.",
     "Choose Russian, English or detection.": "Выберите русский, английский или автоопределение.",
     "Choose brief or detailed.": "Выберите краткий или подробный.",
+    "Number of speakers": "Число говорящих",
+    "Recordings only. Leave empty to estimate.": "Только для записей. Оставьте пустым — определим сами.",
+    "Give a whole number from 1 to 20, or leave it empty.":
+        "Укажите целое число от 1 до 20 или оставьте пустым.",
     # job
     "Preparing the draft": "Готовим черновик",
     "Try again": "Повторить",
+    "Start again with another file, keeping the details": "Начать заново с другим файлом, сохранив данные",
     "The draft is ready:": "Черновик готов:",
     "open it for review": "открыть для проверки",
     "You can close this tab: the work continues on the server and this page picks it up again.":
         "Эту вкладку можно закрыть: работа продолжается на сервере, страница подхватит её снова.",
     "Waiting in the queue": "Ждёт в очереди",
     "Transcribing the recording": "Расшифровываем запись",
+    "Telling the speakers apart": "Различаем говорящих",
     "Reading the transcript": "Читаем стенограмму",
     "Extracting the protocol": "Составляем протокол",
     "Saving the meeting": "Сохраняем встречу",
     "Rendering the draft": "Оформляем черновик",
     "Draft v{n} is ready": "Черновик v{n} готов",
+    "Found while preparing the draft": "Что выяснилось при подготовке черновика",
     # meeting head
     "no date": "без даты",
     "Review": "Проверка",
@@ -142,6 +149,10 @@ RU: dict[str, str] = {
     "Agreed": "Согласовано",
     "Disputed": "Спорно",
     "Cancelled": "Отменено",
+    "Superseded": "Заменена",
+    "Not a live agreement: a later decision replaced it. It stays here so the change is on record.":
+        "Не действует: её заменило более позднее решение. Она оставлена, чтобы изменение было видно.",
+    "Not a live agreement: it was cancelled.": "Не действует: договорённость отменена.",
     "Next steps": "Следующие шаги",
     "Add a next step": "Добавить шаг",
     "Action": "Действие",
@@ -233,6 +244,10 @@ RU: dict[str, str] = {
     # diff
     "Changes from v{a} to v{b}": "Изменения с v{a} по v{b}",
     "No changes.": "Изменений нет.",
+    "Results": "Итоги",
+    "Open questions": "Открытые вопросы",
+    "Organisations": "Организации",
+    "Possible solutions": "Возможные решения",
     "Back to approval & history": "Назад к согласованию и истории",
     "The client's changes are saved as v{n}; here is what they changed.":
         "Правки клиента сохранены как v{n}; вот что изменилось.",

@@ -44,6 +44,7 @@ class Job:
     created_at: str = ""
     updated_at: str = ""
     log: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run found out (speakers, assumed date)
 
     def public(self) -> dict[str, Any]:
         """What the status endpoint shows (no file paths)."""
@@ -74,6 +75,11 @@ class Reporter:
     def progress(self, fraction: float) -> None:
         self.job.progress = max(0.0, min(1.0, fraction))
         self._runner.save(self.job, throttle=True)
+
+    def note(self, text: str) -> None:
+        self.job.notes.append(text)
+        self.job.log.append(f"{_now()} {text}")
+        self._runner.save(self.job)
 
     def meeting(self, meeting_id: str) -> None:
         """Record the meeting as soon as it exists, so even a failed job links to what was saved."""

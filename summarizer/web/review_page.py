@@ -66,6 +66,8 @@ def _review_context(store: Store, meeting: MeetingRecord, version: VersionRecord
                     errors: dict[str, str], **extra: Any) -> dict[str, Any]:
     protocol = version.protocol
     versions = store.list_versions(meeting.id)
+    transcript = load_transcript(meeting)
+    run_notes = transcript.meta.get("notes") if transcript is not None else None
     latest = versions[-1].number if versions else version.number
     return {
         "meeting": meeting,
@@ -77,6 +79,8 @@ def _review_context(store: Store, meeting: MeetingRecord, version: VersionRecord
         "errors": errors,
         "items": {item.id: item for item in protocol.items()},
         "protocol_flags": protocol.flags,
+        # what the draft run found out (speaker count, ...), kept with the transcript by the pipeline
+        "run_notes": [str(n) for n in run_notes] if isinstance(run_notes, list) else [],
         "has_audio": recording_path(meeting) is not None,
         "readonly": meeting.status not in EDITABLE_STATES or version.number != latest,
         "client_stage": meeting.status in CLIENT_STATES,
