@@ -20,13 +20,15 @@ from summarizer.web.app import render
 from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import check_csrf
-from summarizer.web.uploads import inspect_upload, receive_multipart
+from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
-NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "roster", "transcript")
+NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "num_speakers", "roster",
+              "transcript")
+MAX_SPEAKERS = 20
 
 
 @contextlib.contextmanager
@@ -76,7 +78,19 @@ def _new_context(request: Request, form: dict[str, str], errors: dict[str, str])
 async def new_meeting_form(request: Request) -> Response:
     form = {k: "" for k in NEW_FIELDS}
     form["level"] = request.app.state.settings.detail
+    if request.query_params.get("from"):
+        form.update(_details_of_job(request, request.query_params["from"]))
     return render(request, "new.html", _new_context(request, form, {}))
+
+
+def _details_of_job(request: Request, job_id: str) -> dict[str, str]:
+    """What the person typed for an earlier (failed) job, so starting again with another file keeps it."""
+    params = jobs_of(request).get(job_id).params
+    details = {k: str(params[k]) for k in NEW_FIELDS if params.get(k) not in (None, "")}
+    text_path = params.get("text_path")
+    if text_path and Path(text_path).is_file():
+        details["transcript"] = Path(text_path).read_text(encoding="utf-8")
+    return details
 
 
 def _stored_name(original: str, kind: str, fallback: str) -> str:
@@ -105,6 +119,9 @@ def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
             load_roster(lines)
         except SummarizerError as exc:
             errors["roster"] = exc.message
+    speakers = fields.get("num_speakers", "")
+    if speakers and not (speakers.isdigit() and 1 <= int(speakers) <= MAX_SPEAKERS):
+        errors["num_speakers"] = "Give a whole number from 1 to 20, or leave it empty."
     if fields.get("language") not in {"", "ru", "en"}:
         errors["language"] = "Choose Russian, English or detection."
     if fields.get("level") not in {"", "brief", "detailed"}:
@@ -131,13 +148,15 @@ async def new_meeting_submit(request: Request) -> Response:
             upload.path.replace(target)
             params.update(source=str(target), kind=kind, filename=upload.filename)
         elif fields["transcript"]:
+            fields["transcript"] = pasted_text(received, "transcript")
             text_path = upload_dir / "pasted.txt"
             text_path.write_text(fields["transcript"], encoding="utf-8")
             params.update(text_path=str(text_path), kind="pasted")
         else:
             errors["file"] = "Upload a recording or a transcript, or paste the transcript below."
     except InputError as exc:
-        errors["file"] = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        where = "file" if upload is not None else "transcript"
+        errors[where] = exc.message + (f" ({exc.hint})" if exc.hint else "")
     _validate_new(fields, errors)
     if errors:
         for path in upload_dir.glob("*"):

@@ -41,6 +41,9 @@ class ReceivedFile:
 class ReceivedForm:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, ReceivedFile] = field(default_factory=dict)
+    # fields whose bytes were not UTF-8 (browsers always send UTF-8; other clients may not), kept raw
+    # so a pasted transcript can be decoded like a file instead of turning into "�" soup
+    raw: dict[str, bytes] = field(default_factory=dict)
 
 
 def _safe_suffix(filename: str) -> str:
@@ -151,7 +154,11 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
         elif state.get("filename") is None and not errors:
             buf = state["buf"]
             assert isinstance(buf, bytearray)
-            form.fields[name] = buf.decode("utf-8", "replace")
+            try:
+                form.fields[name] = buf.decode("utf-8")
+            except UnicodeDecodeError:
+                form.fields[name] = buf.decode("utf-8", "replace")
+                form.raw[name] = bytes(buf)
 
     parser = MultipartParser(params[b"boundary"], {
         "on_part_begin": on_part_begin,
@@ -240,6 +247,12 @@ def transcript_format(head: bytes) -> str:
     return "txt"
 
 
+def _media_suffixes() -> frozenset[str]:
+    from summarizer.transcribe import MEDIA_SUFFIXES
+
+    return MEDIA_SUFFIXES
+
+
 def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind:
     """Say whether ``path`` is a recording or a transcript, or raise ``InputError`` naming the problem."""
     name = display_name or path.name
@@ -259,6 +272,12 @@ def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind
             return "media"
         raise InputError(name, "looks like a recording but has no readable audio (damaged or truncated?)")
     if _looks_like_text(head):
+        if Path(name).suffix.lower() in _media_suffixes() and not looks_like_transcript_text(path):
+            raise InputError(
+                name, f"named like a recording ({Path(name).suffix.lower()}), but it is a text file "
+                "that does not read as a transcript (no “Name: words” lines, timestamps or subtitles)",
+                hint="upload the recording itself, or a transcript with one speaker turn per line",
+            )
         return "transcript"
     if _probe_audio(path):
         return "media"
@@ -266,3 +285,64 @@ def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind
         name, "neither a recording with an audio track nor a text transcript",
         hint="upload an audio/video recording, or a .txt/.srt/.vtt/.json transcript",
     )
+
+
+def pasted_text(form: ReceivedForm, name: str) -> str:
+    """A pasted transcript as text: raw bytes in another encoding are decoded like a transcript file
+    (strict UTF-8, else Windows-1251 Russian), and text that was already garbled before it was pasted
+    is refused with the reason, because extracting from it would only produce nonsense."""
+    from summarizer.ingest import decode_transcript_bytes
+
+    if name in form.raw:
+        try:
+            text, _ = decode_transcript_bytes(form.raw[name], None)
+        except InputError as exc:
+            raise InputError(PASTED, exc.problem, hint=exc.hint) from None
+    else:
+        text = form.fields.get(name, "")
+    problem = garbled_text_problem(text)
+    if problem:
+        raise InputError(PASTED, problem,
+                         hint="upload the transcript file itself instead: its encoding is detected")
+    return text.strip()
+
+
+PASTED = "the pasted transcript"  # how messages name text that came without a file
+_MOJIBAKE = (("cp1251", "Р"), ("cp1252", "Ð"), ("latin-1", "Ð"))
+
+
+def garbled_text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a readable transcript, or None: characters lost to a wrong encoding
+    ("\ufffd"), or UTF-8 Russian shown as Windows-1251/-1252 ("РџСЂРёРІРµС‚", "ÐŸÑ€Ð¸Ð²ÐµÑ‚")."""
+    lost = text.count("\ufffd")
+    if lost and lost >= max(3, len(text) // 200):
+        return (f"{lost} characters could not be read (shown as “\ufffd”): the text was opened "
+                "in the wrong encoding, probably Windows-1251, before it was copied")
+    for encoding, marker in _MOJIBAKE:
+        if text.count(marker) < 5:
+            continue
+        # bytes the wrong code page could not show are gone, so repair leniently and then ask whether
+        # the result is mostly Cyrillic words (real Russian text "repaired" this way becomes "\ufffd")
+        repaired = text.encode(encoding, "ignore").decode("utf-8", "replace")
+        cyrillic = sum(1 for ch in repaired if "\u0400" <= ch <= "\u04ff")
+        if cyrillic >= 5 and repaired.count("\ufffd") * 5 <= cyrillic:
+            return (f"the text is garbled: UTF-8 Russian displayed as {encoding} "
+                    f"(it begins “{text.strip()[:24]}…”, which should read “{repaired.strip()[:12]}…”)")
+    return None
+
+
+def looks_like_transcript_text(path: Path) -> bool:
+    """Whether a text file reads as a transcript with structure: cues, JSON, or speaker/timestamp lines.
+
+    Used only for a text file uploaded under a recording's name, where plain prose is more likely a
+    wrong file than a transcript.
+    """
+    from summarizer.ingest import read_transcript
+
+    try:
+        transcript = read_transcript(path)
+    except InputError:
+        return True  # let the job report the transcript's own problem, with its line number
+    if transcript.source_format in {"srt", "vtt", "json"}:
+        return True
+    return any(seg.speaker or seg.start is not None for seg in transcript.segments)
