@@ -23,7 +23,7 @@ from summarizer.config import Settings, load_settings
 from summarizer.diff import format_value
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
 from summarizer.transcript import format_timestamp
-from summarizer.web.i18n import translator, ui_language
+from summarizer.web.i18n import translate_note, translator, ui_language
 from summarizer.web.security import (
     CsrfCookieMiddleware,
     LocalHostMiddleware,
@@ -54,7 +54,7 @@ CHANGE_LABELS = {
     "platform": "Call platform", "organisations": "Organisations", "name": "Name", "position": "Position",
     "organisation": "Organisation", "side": "Side", "email": "E-mail", "phone": "Phone",
     "summary": "Summary", "solutions": "Possible solutions", "status": "Status", "text": "Agreement",
-    "responsible": "Responsible", "due_date": "Due date", "due_phrase": "As said", "action": "Action",
+    "responsible": "Responsible", "due_date": "Due date", "due_phrase": "Due as said", "action": "Action",
     "owner": "Owner",
 }
 
@@ -90,7 +90,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     env: jinja2.Environment = request.app.state.templates
     lang = ui_language(request)
     ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings,
-           "lang": lang, "_": translator(lang)}
+           "lang": lang, "_": translator(lang), "note_text": lambda text: translate_note(text, lang)}
     ctx.update(context or {})
     html = env.get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)

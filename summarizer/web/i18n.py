@@ -7,6 +7,7 @@ library (error messages, flags, history notes) and from the meeting itself is sh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -102,7 +103,7 @@ RU: dict[str, str] = {
     "Version": "Версия",
     "of": "из",
     "by": "автор",
-    "extracted": "извлечена",
+    "extracted": "создана автоматически",
     "edited": "правка",
     "client": "клиент",
     "Nothing was saved yet.": "Ничего не сохранено.",
@@ -145,7 +146,7 @@ RU: dict[str, str] = {
     "Agreement": "Договорённость",
     "Responsible": "Ответственный",
     "Due date": "Срок",
-    "As said": "Как сказано",
+    "Due as said": "Срок, как сказали",
     "Agreed": "Согласовано",
     "Disputed": "Спорно",
     "Cancelled": "Отменено",
@@ -296,3 +297,25 @@ def translator(language: str) -> Translate:
 
 def tr(request: Request, text: str, **values: object) -> str:
     return translator(ui_language(request))(text, **values)
+
+
+# The pipeline's notes for the reviewer (``DraftResult.notes``) are English sentences from the library;
+# the ones it writes today are recognised here so a Russian page does not switch language mid-page.
+_NOTES_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Speakers: (\d+) speakers? \(estimated, confidence ([\d.]+)\)$"),
+     "Говорящих: {0} (определено автоматически, уверенность {1})"),
+    (re.compile(r"Speakers: (\d+) speakers? \(given\)$"), "Говорящих: {0} (как указано в форме)"),
+    (re.compile(r"Speakers: (\d+) speakers? \(one per stereo channel\)$"),
+     "Говорящих: {0} (по одному на канал стереозаписи)"),
+    (re.compile(r"Speakers: speakers not separated: (.+)$"), "Говорящие не разделены: {0}"),
+]
+
+
+def translate_note(text: str, language: str) -> str:
+    if language != "ru":
+        return text
+    for pattern, template in _NOTES_RU:
+        m = pattern.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text

@@ -41,8 +41,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """`summarizer serve` on a free 127.0.0.1 port with its own SUMMARIZER_HOME; yields the base URL."""
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """`summarizer serve` on a free 127.0.0.1 port with its own SUMMARIZER_HOME; yields the base URL.
+
+    The Whisper model is tiny.en unless the test parametrizes this fixture indirectly with another.
+    """
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
@@ -50,7 +53,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         SUMMARIZER_HOME=str(home),
         SUMMARIZER_MODELS_DIR=str(MODELS_CACHE),
         # the English sample needs no multilingual model; tiny.en keeps the test short on 2 cores
-        SUMMARIZER_WHISPER_MODEL="tiny.en",
+        SUMMARIZER_WHISPER_MODEL=getattr(request, "param", None) or "tiny.en",
         SUMMARIZER_USER="Reviewer",
         HF_HUB_OFFLINE="1",
     )

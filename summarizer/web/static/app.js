@@ -109,6 +109,20 @@
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
+    // a textarea as tall as its text: an agreement or the closing must be readable without scrolling
+    // inside a small box, above all on a phone
+    var grow = function (area) {
+      area.style.height = "auto";
+      area.style.height = (area.scrollHeight + 2) + "px";
+    };
+    var areas = review.querySelectorAll("textarea");
+    for (var i = 0; i < areas.length; i++) { grow(areas[i]); }
+    review.addEventListener("input", function (event) {
+      if (event.target.tagName === "TEXTAREA") { grow(event.target); }
+    });
+    window.addEventListener("resize", function () {
+      for (var j = 0; j < areas.length; j++) { grow(areas[j]); }
+    });
     var firstError = document.querySelector(".field.invalid input, .field.invalid textarea");
     if (firstError) { firstError.focus(); }
   }
