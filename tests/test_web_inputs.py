@@ -90,6 +90,28 @@ def test_bad_uploads_name_the_file_and_keep_the_details(
     assert client.get("/").text.count("/jobs/") == 0  # nothing was started
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("встреча.wav", b"", "встреча.wav: файл пустой"),
+        ("встреча.wav", b"Shopping list\nmilk\n", "встреча.wav: имя как у записи (.wav), но это текст"),
+        ("встреча.m4a", b"RIFF\x10\x00\x00\x00WAVEfmt junk" * 20, "звук не читается"),
+    ],
+)
+def test_upload_problems_in_russian(client: TestClient, name: str, content: bytes, problem: str) -> None:
+    ru = {"accept-language": "ru-RU,ru;q=0.9"}
+    r = client.post("/new", data={"csrf_token": csrf(client), **DETAILS}, files={"file": (name, content)},
+                    headers=ru)
+    assert r.status_code == 422
+    assert problem in html.unescape(r.text)
+    _details_kept(r.text)
+    garbled = RU_TEXT.encode("cp1251").decode("utf-8", "replace")
+    r = client.post("/new", data={"csrf_token": csrf(client), "transcript": garbled},
+                    files={"file": ("", b"")}, headers={**ru, "x-requested-with": "XMLHttpRequest"})
+    assert r.json()["error"].startswith("Вставленная стенограмма: ")
+    assert "неверной кодировке" in r.json()["error"] and "сам файл стенограммы" in r.json()["error"]
+
+
 def test_a_transcript_with_structure_named_like_audio_is_still_accepted(client: TestClient) -> None:
     r = client.post(
         "/new",

@@ -319,3 +319,57 @@ def translate_note(text: str, language: str) -> str:
         if m:
             return template.format(*m.groups())
     return text
+
+
+# What the upload check says about a file (``summarizer.web.uploads``): the file's name stays as the
+# person knows it, the problem and the hint are translated. Unknown messages are shown as they are.
+_PROBLEMS_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"the file is empty$"), "файл пустой"),
+    (re.compile(r"this is (.+), not a recording or a transcript$"), "это не запись и не стенограмма ({0})"),
+    (re.compile(r"looks like a recording but has no readable audio \(damaged or truncated\?\)$"),
+     "похоже на запись, но звук не читается (файл повреждён или обрезан?)"),
+    (re.compile(r"neither a recording with an audio track nor a text transcript$"),
+     "это не запись со звуком и не текстовая стенограмма"),
+    (re.compile(r"named like a recording \((\.\w+)\), but it is a text file that does not read as a "
+                r"transcript .*$"),
+     "имя как у записи ({0}), но это текстовый файл, и он не похож на стенограмму "
+     "(нет строк «Имя: реплика», отметок времени или субтитров)"),
+    (re.compile(r"(\d+) characters could not be read .*$"),
+     "{0} символов не прочитать (видны как «\ufffd»): текст открыли в неверной кодировке, скорее всего "
+     "Windows-1251, и уже потом скопировали"),
+    (re.compile(r"the text is garbled: UTF-8 Russian displayed as (\S+) \(it begins (“.*…”), which should "
+                r"read (“.*…”)\)$"),
+     "текст испорчен: русский текст в UTF-8 показан как {0} (начинается {1}, а должно быть {2})"),
+    (re.compile(r"the text is neither UTF-8 nor Windows-1251 Russian text$"),
+     "текст не в UTF-8 и не в Windows-1251"),
+    (re.compile(r"file is larger than the upload limit of (\d+) MB$"), "файл больше лимита загрузки {0} МБ"),
+]
+_HINTS_RU = {
+    "upload an audio/video recording, or a .txt/.srt/.vtt/.json transcript":
+        "загрузите аудио- или видеозапись либо стенограмму .txt/.srt/.vtt/.json",
+    "upload the recording itself, or a transcript with one speaker turn per line":
+        "загрузите саму запись или стенограмму, где одна реплика на строку",
+    "upload the transcript file itself instead: its encoding is detected":
+        "загрузите вместо этого сам файл стенограммы: его кодировка определяется автоматически",
+    "Save the file as UTF-8 and try again.": "Сохраните файл в UTF-8 и попробуйте снова.",
+    "raise upload_limit_mb in the config, or upload a compressed recording":
+        "увеличьте upload_limit_mb в настройках или загрузите сжатую запись",
+}
+_NAMES_RU = {"the pasted transcript": "Вставленная стенограмма"}
+
+
+def translate_input_error(where: str | None, problem: str, hint: str | None, language: str, *,
+                          line: int | None = None) -> str:
+    """``where[, line N]: problem (hint)`` in the page's language, as the new-meeting form shows it."""
+    if language == "ru":
+        for pattern, template in _PROBLEMS_RU:
+            m = pattern.match(problem)
+            if m:
+                problem = template.format(*m.groups())
+                break
+        hint = _HINTS_RU.get(hint, hint) if hint else hint
+        where = _NAMES_RU.get(where, where) if where else where
+    if where and line is not None:
+        where += f", {'строка' if language == 'ru' else 'line'} {line}"
+    text = f"{where}: {problem}" if where else problem
+    return text + (f" ({hint})" if hint else "")

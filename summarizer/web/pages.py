@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from summarizer.errors import InputError, NotFoundError, SummarizerError
 from summarizer.store import Store, slugify
 from summarizer.web.app import render
-from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr
+from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_error, ui_language
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import check_csrf
 from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart
@@ -156,7 +156,8 @@ async def new_meeting_submit(request: Request) -> Response:
             errors["file"] = "Upload a recording or a transcript, or paste the transcript below."
     except InputError as exc:
         where = "file" if upload is not None else "transcript"
-        errors[where] = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        errors[where] = translate_input_error(exc.path, exc.problem, exc.hint, ui_language(request),
+                                              line=exc.line)
     _validate_new(fields, errors)
     if errors:
         for path in upload_dir.glob("*"):
