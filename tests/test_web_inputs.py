@@ -207,6 +207,12 @@ def test_superseded_agreement_is_marked_not_live(client: TestClient) -> None:
     assert 'data-code="superseded"' in row and "later agreement: Ship on Monday" in row
     ru = client.get(f"/m/{meeting_id}", headers={"accept-language": "ru"}).text
     assert "Заменена" in ru and "Не действует" in ru
+    # the redline names sections, fields and statuses in words, not as stored codes
+    diff = client.get(f"/m/{meeting_id}/diff", params={"a": 1, "b": 2}).text
+    assert "Agreements: Ship on Friday" in diff and "<ins>Cancelled</ins>" in diff
+    assert "cancelled</ins>" not in diff and "next_steps" not in diff
+    ru_diff = client.get(f"/m/{meeting_id}/diff", params={"a": 1, "b": 2}, headers={"accept-language": "ru"})
+    assert "Договорённости: Ship on Friday" in ru_diff.text and "<ins>Отменено</ins>" in ru_diff.text
 
 
 def test_review_page_shows_what_the_draft_run_found_out(client: TestClient) -> None:

@@ -58,6 +58,18 @@ CHANGE_LABELS = {
     "owner": "Owner",
 }
 
+# Field values the redline shows as words rather than as stored codes.
+VALUE_LABELS = {
+    "status": {"agreed": "Agreed", "disputed": "Disputed", "cancelled": "Cancelled", "open": "Open",
+               "resolved": "Resolved"},
+    "side": {"ours": "Ours", "client": "Client", "unknown": "Unknown"},
+}
+
+
+def _show_field(translate: Any, name: str, value: Any) -> str:
+    label = VALUE_LABELS.get(name, {}).get(value) if isinstance(value, str) else None
+    return str(translate(label)) if label else format_value(value)
+
 
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -68,7 +80,6 @@ def _templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["ts"] = format_timestamp
-    env.filters["show"] = format_value  # the redline's own wording ("—" for empty, dates ISO)
     env.filters["when"] = _when
     env.globals["status_labels"] = STATUS_LABELS
     env.globals["change_labels"] = CHANGE_LABELS
@@ -91,6 +102,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     lang = ui_language(request)
     ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings,
            "lang": lang, "_": translator(lang), "note_text": lambda text: translate_note(text, lang)}
+    ctx["show_field"] = lambda name, value: _show_field(ctx["_"], name, value)
     ctx.update(context or {})
     html = env.get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
