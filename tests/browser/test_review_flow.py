@@ -72,6 +72,7 @@ def test_upload_review_approve_and_download(
     page.fill("input[name=place]", "Zoom")
     page.select_option("select[name=language]", "en")
     page.fill("textarea[name=roster]", ROSTER)
+    page.fill("input[name=num_speakers]", "3")  # Anna, Mark and Lisa
     page.click("button[type=submit]")
     page.wait_for_function(
         "() => document.querySelector('.upload-progress progress').value > 0", timeout=20_000
@@ -108,7 +109,8 @@ def test_upload_review_approve_and_download(
     agreements = page.locator(".agreement:not(.add-row)")
     assert agreements.count() >= 1, "the sample recording yielded no agreement"
     row_id, owner = str(agreements.first.get_attribute("id")), "input[name$='-responsible']"
-    assert "Speakers:" in page.inner_text("#run-notes")  # what diarisation found, for the reviewer
+    # what diarisation did, for the reviewer: the count from the form reached it
+    assert "Speakers: 3 speakers (given)" in page.inner_text("#run-notes")
     evidence = page.locator(f"#{row_id} .evidence").first
     evidence.click()
     page.wait_for_selector("#context .seg.current", timeout=10_000)
