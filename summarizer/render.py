@@ -26,8 +26,11 @@ from summarizer.render_labels import (
     default_disclaimer,
     format_date,
     format_time_range,
+    join_parties,
     normalize_language,
+    quote_organisation,
     t,
+    typeset,
 )
 from summarizer.schema import Evidence, Flag, Protocol
 from summarizer.transcript import Transcript, format_timestamp
@@ -107,6 +110,8 @@ def _evidence_view(evidence: Evidence, lang: str, transcript: Transcript | None)
 def _due_view(due_date: dt.date | None, due_phrase: str | None, lang: str) -> dict[str, str]:
     date_text = format_date(due_date, lang) if due_date else ""
     phrase = (due_phrase or "").strip()
+    if phrase and date_text.casefold().startswith(" ".join(phrase.split()).casefold()):
+        phrase = ""  # "20 декабря 2026 г. («20 декабря»)" says the same thing twice
     if date_text and phrase:
         text = f"{date_text} ({t(lang, 'quote_open')}{phrase}{t(lang, 'quote_close')})"
     elif date_text:
@@ -175,6 +180,15 @@ def _approval_parties(
     return [{"party": org, "names": []} for org in orgs]
 
 
+def _parties_line(organisations: list[str], lang: str, company: str | None) -> str:
+    """'между ООО «Ромашка» и «Вектор»' under the heading; nothing when fewer than two are known."""
+    named = [*([company] if company else []), *organisations]
+    orgs = list(dict.fromkeys(o.strip() for o in named if o.strip()))
+    if len(orgs) < 2:
+        return ""
+    return f"{t(lang, 'between')} {join_parties([quote_organisation(o, lang) for o in orgs], lang)}"
+
+
 def build_view(
     protocol: Protocol,
     *,
@@ -200,6 +214,7 @@ def build_view(
         return [_evidence_view(e, lang, transcript) for e in items if e.quote or e.segment_ids]
 
     flags = [_flag_view(f) for f in protocol.all_flags()]
+    title = " ".join((h.title or "").split())
     return {
         "lang": lang,
         "L": LABELS[lang],
@@ -212,7 +227,11 @@ def build_view(
         "version": version,
         "company": settings.company or "",
         # One line: the title also heads e-mails, where a line break would end the subject.
-        "title": " ".join((h.title or "").split()) or t(lang, "default_title"),
+        "title": title or t(lang, "default_title"),
+        # The printed document is headed "ПРОТОКОЛ ПЕРЕГОВОРОВ"; a title of its own goes under it.
+        "heading": t(lang, "heading"),
+        "subtitle": title if title.casefold() != t(lang, "default_title").casefold() else "",
+        "parties_line": _parties_line(h.organisations, lang, settings.company),
         "date": format_date(h.date, lang) if h.date else "",
         "time": format_time_range(h.start_time, h.end_time),
         "place": h.place or "",
@@ -298,6 +317,7 @@ def _environment(templates_dir: str | None) -> jinja2.Environment:
     )
     env.filters["md"] = _md_escape
     env.filters["md_cell"] = _md_cell
+    env.filters["typeset"] = typeset
     return env
 
 

@@ -17,10 +17,12 @@ from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from summarizer.render import RenderError
-from summarizer.render_labels import language_tag
+from summarizer.render_labels import language_tag, typeset
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def _xml_safe(value: Any) -> Any:
 
 
 def build_document(view: dict[str, Any]) -> Any:
-    view = _xml_safe(view)
+    view = _typeset(_xml_safe(view), view["lang"])
     L: dict[str, str] = view["L"]
     detailed: bool = view["detailed"]
     doc = Document()
@@ -81,15 +83,10 @@ def build_document(view: dict[str, Any]) -> Any:
         run.font.color.rgb = _RED
     if view["company"]:
         doc.add_paragraph().add_run(view["company"]).bold = True
-    doc.add_heading(view["title"], level=0)
-    if view["version"]:
-        meta = f"{L['version']} {view['version']}"
-        if not view["is_draft"]:
-            meta += f" · {view['status_label']}"
-        _grey(doc.add_paragraph(), meta)
+    _title_block(doc, view)
 
     # 1. header
-    doc.add_heading(f"1. {L['header']}", level=1)
+    _heading(doc, f"1. {L['header']}")
     rows: list[tuple[str, str]] = [
         (L["date"], view["date"]),
         (L["time"], view["time"]),
@@ -99,32 +96,31 @@ def build_document(view: dict[str, Any]) -> Any:
     ]
     filled = [r for r in rows if r[1]]
     if filled:
-        _table(doc, None, filled, widths=(40, 134), bold_first_column=True)
+        _table(doc, None, filled, widths=(45, 129), bold_first_column=True)
     else:
-        doc.add_paragraph(L["none"])
+        doc.add_paragraph(L["none_header"])
 
     # 2. participants
-    doc.add_heading(f"2. {L['participants']}", level=1)
+    _heading(doc, f"2. {L['participants']}")
     _participants(doc, view, L, detailed)
 
-    n = 3
-    if detailed:
-        doc.add_heading(f"3. {L['purpose_results']}", level=1)
-        if view["purpose"]:
-            p = doc.add_paragraph()
-            p.add_run(f"{L['purpose']}: ").bold = True
-            p.add_run(view["purpose"])
-        if view["results"]:
-            doc.add_paragraph().add_run(f"{L['results']}:").bold = True
-            for r in view["results"]:
-                doc.add_paragraph(r, style="List Bullet")
-        if not view["purpose"] and not view["results"]:
-            doc.add_paragraph(L["none"])
-        doc.add_heading(f"4. {L['issues']}", level=1)
-        _issues(doc, view, L)
-        n = 5
+    # 3. purpose and results: kept at both levels, it is what the reader looks for first
+    _heading(doc, f"3. {L['purpose_results']}")
+    if view["purpose"]:
+        p = doc.add_paragraph()
+        p.add_run(f"{L['purpose']}: ").bold = True
+        p.add_run(view["purpose"])
+    if view["results"]:
+        doc.add_paragraph().add_run(f"{L['results']}:").bold = True
+        for r in view["results"]:
+            doc.add_paragraph(r, style="List Bullet")
+    if not view["purpose"] and not view["results"]:
+        doc.add_paragraph(L["none_purpose"])
 
-    doc.add_heading(f"{n}. {L['agreements']}", level=1)
+    _heading(doc, f"4. {L['issues']}")
+    _issues(doc, view, L, detailed)
+
+    _heading(doc, f"5. {L['agreements']}")
     if view["agreements"]:
         _table(
             doc,
@@ -138,54 +134,38 @@ def build_document(view: dict[str, Any]) -> Any:
                 )
                 for a in view["agreements"]
             ],
-            widths=(10, 85, 40, 45),
+            widths=_ITEM_WIDTHS,
         )
         if detailed:
-            for a in view["agreements"]:
-                _evidence(doc, a["evidence"], L, f"{L['evidence']} ({L['number']}{a['n']})")
+            _evidence_block(doc, [(f"{L['number']}{a['n']}", a["evidence"]) for a in view["agreements"]], L)
     else:
-        doc.add_paragraph(L["none"])
+        doc.add_paragraph(L["none_agreements"])
 
-    doc.add_heading(f"{n + 1}. {L['next_steps']}", level=1)
+    _heading(doc, f"6. {L['next_steps']}")
     if view["next_steps"]:
         _table(
             doc,
             [L["number"], L["action"], L["owner"], L["due"]],
             [(str(s["n"]), s["action"], s["owner_text"], _due_cell(s["due"], L)) for s in view["next_steps"]],
-            widths=(10, 85, 40, 45),
+            widths=_ITEM_WIDTHS,
         )
         if detailed:
-            for s in view["next_steps"]:
-                _evidence(doc, s["evidence"], L, f"{L['evidence']} ({L['number']}{s['n']})")
+            _evidence_block(doc, [(f"{L['number']}{s['n']}", s["evidence"]) for s in view["next_steps"]], L)
     else:
-        doc.add_paragraph(L["none"])
+        doc.add_paragraph(L["none_next_steps"])
 
-    if detailed and view["open_questions"]:
-        doc.add_heading(L["open_questions"], level=1)
-        for q in view["open_questions"]:
-            doc.add_paragraph(q, style="List Bullet")
-
-    doc.add_heading(f"{n + 2}. {L['closing']}", level=1)
-    doc.add_paragraph(view["closing"] or L["none"])
+    _heading(doc, f"7. {L['closing']}")
+    doc.add_paragraph(view["closing"] or L["none_closing"])
 
     if view["disclaimer"]:
         run = doc.add_paragraph().add_run(view["disclaimer"])
         run.italic = True
         run.font.size = Pt(9)
 
-    doc.add_heading(L["approval"], level=1)
-    doc.add_paragraph(L["approval_note"])
-    approval = _table(
-        doc,
-        [L["party"], L["name"], L["signature"], L["approval_date"]],
-        [(party["party"], "", "", L["date_blank"]) for party in view["approval_parties"]],
-        widths=(50, 50, 40, 40),
-    )
-    for row in approval.rows[1:]:
-        row.height = Mm(14)
+    _approval(doc, view, L)
 
     if detailed and view["flags"]:
-        doc.add_heading(L["flags"], level=1)
+        _heading(doc, L["flags"])
         for f in view["flags"]:
             text = f"⚠ {f['message']}" + (f" ({f['item']})" if f["item"] else "") + f" [{f['code']}]"
             run = doc.add_paragraph(style="List Bullet").add_run(text)
@@ -193,16 +173,76 @@ def build_document(view: dict[str, Any]) -> Any:
     return doc
 
 
-# --------------------------------------------------------------------------------------------------
+# Columns of the agreement and next-step tables (mm, 174 mm of text width): the text gets the room.
+_ITEM_WIDTHS = (9, 91, 34, 40)
+_FONT = "Arial"
+
+
+def _typeset(value: Any, lang: str) -> Any:
+    if isinstance(value, str):
+        return typeset(value, lang)
+    if isinstance(value, dict):
+        return {k: _typeset(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typeset(v, lang) for v in value]
+    return value
+
+
+def _title_block(doc: Any, view: dict[str, Any]) -> None:
+    """'ПРОТОКОЛ ПЕРЕГОВОРОВ', the meeting's own title, the parties, the version — centred."""
+    lines: list[tuple[str, float, bool]] = [(view["heading"], 15, True)]
+    if view["subtitle"]:
+        lines.append((view["subtitle"], 12.5, True))
+    if view["parties_line"]:
+        lines.append((view["parties_line"], 11, False))
+    for text, size, bold in lines:
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.space_after = Pt(2)
+        run = para.add_run(text)
+        run.bold = bold
+        run.font.size = Pt(size)
+    if view["version"]:
+        meta = f"{view['L']['version']} {view['version']}"
+        if not view["is_draft"]:
+            meta += f" · {view['status_label']}"
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _grey(para, meta)
+
+
+def _heading(doc: Any, text: str, level: int = 1) -> Any:
+    return doc.add_heading(text, level=level)
+
+
+def _approval(doc: Any, view: dict[str, Any], L: dict[str, str]) -> None:
+    heading = _heading(doc, L["approval"])
+    heading.paragraph_format.keep_with_next = True
+    note = doc.add_paragraph(L["approval_note"])
+    note.paragraph_format.keep_with_next = True
+    blank = L["date_blank"].replace(" ", "\u00a0")
+    approval = _table(
+        doc,
+        [L["party"], L["name"], L["signature"], L["approval_date"]],
+        [(party["party"], "", "", blank) for party in view["approval_parties"]],
+        widths=(42, 44, 34, 54),
+    )
+    for row in approval.rows[1:]:
+        row.height = Mm(14)
+    # The signature block is one unit: never its header on one page and its rows on the next.
+    for row in approval.rows[:-1]:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
+
+
 def _setup_page(doc: Any, view: dict[str, Any]) -> None:
     L = view["L"]
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
     section.top_margin = section.bottom_margin = Mm(18)
-    style = doc.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(10.5)
+    _setup_styles(doc, view["lang"])
     if view["is_draft"]:
         # On every page, so a printed page on its own still says it is a draft.
         para = section.header.paragraphs[0]
@@ -210,6 +250,7 @@ def _setup_page(doc: Any, view: dict[str, Any]) -> None:
         run = para.add_run(view["draft_mark"])
         run.bold = True
         run.font.color.rgb = _RED
+    _page_numbers(section.footer.paragraphs[0], L)
     props = doc.core_properties
     props.title = view["title"]
     props.language = language_tag(view["lang"])
@@ -218,6 +259,84 @@ def _setup_page(doc: Any, view: dict[str, Any]) -> None:
     props.content_status = view["status_label"]
     props.keywords = view["draft_mark"]
     props.comments = view["disclaimer"] or ""
+
+
+_STYLED = ("Normal", "Heading 1", "Heading 2", "Title", "List Bullet", "Table Grid", "Header", "Footer")
+_HEADING_SIZES = {"Heading 1": 12.5, "Heading 2": 11.0, "Title": 15.0}
+
+
+def _setup_styles(doc: Any, lang: str) -> None:
+    """One font with Cyrillic in every script slot of every style we use, and black headings.
+
+    The default template's headings use theme fonts (Calibri Light, blue), and Word fills the
+    east-Asian and complex-script slots on its own unless they are named, so all four are set.
+    """
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(3)
+    tag = language_tag(lang)
+    for name in _STYLED:
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            continue
+        rpr = style.element.get_or_add_rPr()
+        _set_font(rpr, _FONT)
+        lang_el = rpr.find(qn("w:lang"))
+        if lang_el is None:
+            lang_el = OxmlElement("w:lang")
+            rpr.append(lang_el)
+        for attr in ("w:val", "w:eastAsia", "w:bidi"):
+            lang_el.set(qn(attr), tag)
+        if name in _HEADING_SIZES:
+            style.font.size = Pt(_HEADING_SIZES[name])
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style.font.bold = True
+            style.font.italic = False
+    for name in ("Heading 1", "Heading 2"):
+        fmt = doc.styles[name].paragraph_format
+        fmt.space_before = Pt(12 if name == "Heading 1" else 8)
+        fmt.space_after = Pt(4)
+        fmt.keep_with_next = True
+
+
+def _set_font(rpr: Any, name: str) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), name)
+
+
+def _page_numbers(para: Any, L: dict[str, str]) -> None:
+    """'Стр. 2 из 5' centred in the footer, as Word fields so the numbers stay right after edits."""
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.add_run(f"{L['page']} ")
+    _field(para, "PAGE")
+    para.add_run(f" {L['page_of']} ")
+    _field(para, "NUMPAGES")
+    for run in para.runs:
+        run.font.size = Pt(9)
+        run.font.color.rgb = _GREY
+
+
+def _field(para: Any, instruction: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "18")
+    rpr.append(size)
+    run.append(rpr)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    para._p.append(field)
 
 
 def _participants(doc: Any, view: dict[str, Any], L: dict[str, str], detailed: bool) -> None:
@@ -244,13 +363,20 @@ def _participants(doc: Any, view: dict[str, Any], L: dict[str, str], detailed: b
             values = (person["name"], person["position"], person["organisation"], person["contacts"])
             for cell, value in zip(cells, values, strict=True):
                 cell.text = value
+    _set_widths(table, (40, 46, 40, 48))
 
 
-def _issues(doc: Any, view: dict[str, Any], L: dict[str, str]) -> None:
-    if not view["issues"]:
-        doc.add_paragraph(L["none"])
+def _issues(doc: Any, view: dict[str, Any], L: dict[str, str], detailed: bool) -> None:
+    if not view["issues"] and not (detailed and view["open_questions"]):
+        doc.add_paragraph(L["none_issues"])
+    if not detailed:
+        # brief: one line per issue, no summaries or quotes
+        for issue in view["issues"]:
+            doc.add_paragraph(f"{issue['title']} ({issue['status_label']})", style="List Bullet")
+        return
+    k = 0
     for k, issue in enumerate(view["issues"], 1):
-        doc.add_heading(f"4.{k}. {issue['title']} ({issue['status_label']})", level=2)
+        _heading(doc, f"4.{k}. {issue['title']} ({issue['status_label']})", level=2)
         if issue["summary"]:
             doc.add_paragraph(issue["summary"])
         if issue["solutions"]:
@@ -258,6 +384,22 @@ def _issues(doc: Any, view: dict[str, Any], L: dict[str, str]) -> None:
             for s in issue["solutions"]:
                 doc.add_paragraph(s, style="List Bullet")
         _evidence(doc, issue["evidence"], L, L["evidence"])
+    if view["open_questions"]:
+        _heading(doc, f"4.{k + 1}. {L['open_questions']}", level=2)
+        for q in view["open_questions"]:
+            doc.add_paragraph(q, style="List Bullet")
+
+
+def _evidence_block(doc: Any, groups: list[tuple[str, list[dict[str, Any]]]], L: dict[str, str]) -> None:
+    """The quotes behind a table's rows under one caption, each group led by its row number."""
+    groups = [(label, items) for label, items in groups if items]
+    if not groups:
+        return
+    cap = doc.add_paragraph().add_run(f"{L['evidence']}:")
+    cap.italic = True
+    cap.font.size = Pt(9)
+    for label, items in groups:
+        _evidence_lines(doc, items, L, label)
 
 
 def _evidence(doc: Any, items: list[dict[str, Any]], L: dict[str, str], caption: str) -> None:
@@ -266,9 +408,23 @@ def _evidence(doc: Any, items: list[dict[str, Any]], L: dict[str, str], caption:
     cap = doc.add_paragraph().add_run(f"{caption}:")
     cap.italic = True
     cap.font.size = Pt(9)
-    for e in items:
+    _evidence_lines(doc, items, L, "")
+
+
+def _evidence_lines(doc: Any, items: list[dict[str, Any]], L: dict[str, str], label: str) -> None:
+    for n, e in enumerate(items):
         p = doc.add_paragraph()
-        p.paragraph_format.left_indent = Mm(6)
+        fmt = p.paragraph_format
+        fmt.left_indent = Mm(6)
+        fmt.space_after = Pt(1)
+        if label:
+            # the row number once, ahead of its first quote; the quotes line up after it
+            fmt.left_indent = Mm(16)
+            fmt.first_line_indent = Mm(-10)
+            fmt.tab_stops.add_tab_stop(Mm(16))
+            lead = p.add_run(f"{label}\t" if n == 0 else "\t")
+            lead.bold = True
+            lead.font.size = Pt(9)
         text = ""
         if e["timestamp"]:
             text += f"[{e['timestamp']}] "
@@ -313,6 +469,8 @@ def _table(
         for cell, text in zip(cells, header, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = True
+            _shade(cell, "E8E8E8")
+        _row_flag(table.rows[0], "w:tblHeader")  # repeated on every page the table runs onto
     for values in rows:
         cells = table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
@@ -321,8 +479,36 @@ def _table(
             else:
                 cell.text = text
     if widths:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=False):
-                cell.width = Mm(width)
-    doc.add_paragraph()
+        _set_widths(table, widths)
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(0)
     return table
+
+
+def _set_widths(table: Any, widths: tuple[int, ...]) -> None:
+    """Fixed column widths: Word reads the cells, LibreOffice the grid, so both are written."""
+    table.autofit = False
+    tbl = table._tbl
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl.tblPr.append(layout)
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
+        col.set(qn("w:w"), str(Mm(width).twips))
+    for row in table.rows:
+        col = 0
+        for tc in row._tr.tc_lst:  # a merged cell (a party's name row) spans several columns
+            span = tc.grid_span
+            tc.width = Mm(sum(widths[col:col + span]))
+            col += span
+
+
+def _row_flag(row: Any, tag: str) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement(tag))
+
+
+def _shade(cell: Any, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)

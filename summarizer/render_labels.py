@@ -7,6 +7,7 @@ content is never translated).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 SUPPORTED_LANGUAGES = ("ru", "en")
 
@@ -23,7 +24,12 @@ LABELS: dict[str, dict[str, str]] = {
     "ru": {
         "default_title": "Протокол переговоров",
         "draft_mark": "ЧЕРНОВИК",
-        "draft_note": "Черновик: требует проверки и согласования сторонами.",
+        "draft_note": "требует проверки и согласования сторонами.",
+        "heading": "ПРОТОКОЛ ПЕРЕГОВОРОВ",
+        "between": "между",
+        "and": "и",
+        "page": "Стр.",
+        "page_of": "из",
         "status_draft": "черновик",
         "status_final": "согласован",
         "version": "Версия",
@@ -75,15 +81,27 @@ LABELS: dict[str, dict[str, str]] = {
         "not_assigned": "не назначен",
         "not_set": "не указан",
         "none": "—",
+        "none_header": "не указаны",
+        "none_participants": "не указаны",
+        "none_purpose": "не указаны",
+        "none_issues": "не обсуждались",
+        "none_agreements": "не зафиксированы",
+        "none_next_steps": "не определены",
+        "none_closing": "не указано",
         "quote_open": "«",
         "quote_close": "»",
-        "date_blank": "«___» ____________ 20___ г.",
+        "date_blank": "«___» __________ 20___ г.",
         "prepared_by": "Подготовлено",
     },
     "en": {
         "default_title": "Meeting protocol",
         "draft_mark": "DRAFT",
-        "draft_note": "Draft: to be reviewed and confirmed by the parties.",
+        "draft_note": "to be reviewed and confirmed by the parties.",
+        "heading": "MEETING PROTOCOL",
+        "between": "between",
+        "and": "and",
+        "page": "Page",
+        "page_of": "of",
         "status_draft": "draft",
         "status_final": "approved",
         "version": "Version",
@@ -135,6 +153,13 @@ LABELS: dict[str, dict[str, str]] = {
         "not_assigned": "not assigned",
         "not_set": "not set",
         "none": "—",
+        "none_header": "not recorded",
+        "none_participants": "not recorded",
+        "none_purpose": "not recorded",
+        "none_issues": "none discussed",
+        "none_agreements": "none recorded",
+        "none_next_steps": "none agreed",
+        "none_closing": "not recorded",
         "quote_open": "“",
         "quote_close": "”",
         "date_blank": "____ / ____ / ________",
@@ -182,3 +207,31 @@ def format_time_range(start: dt.time | None, end: dt.time | None) -> str:
     if start:
         return f"{start:%H:%M}"
     return f"{end:%H:%M}" if end else ""
+
+
+NBSP = "\u00a0"
+# "25 ноября 2026 г." must not break before "г." nor between the day and the month.
+_RU_YEAR = re.compile(r"(\d{4}) (г\.)")
+_RU_DAY_MONTH = re.compile(r"\b(\d{1,2}) (" + "|".join(_RU_MONTHS) + r")\b")
+
+
+def typeset(text: str, language: str | None) -> str:
+    """Non-breaking spaces where a printed Russian document must not wrap (dates, "г.")."""
+    if normalize_language(language) != "ru" or not text:
+        return text
+    return _RU_DAY_MONTH.sub(rf"\1{NBSP}\2", _RU_YEAR.sub(rf"\1{NBSP}\2", text))
+
+
+def quote_organisation(name: str, language: str | None) -> str:
+    """Russian names an organisation in «»; one that already carries quotes is left alone."""
+    if normalize_language(language) != "ru" or any(q in name for q in "«»\"“”"):
+        return name
+    return f"«{name}»"
+
+
+def join_parties(names: list[str], language: str | None) -> str:
+    """'A и B', 'A, B и C' / 'A and B'."""
+    word = t(language, "and")
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {word} {names[-1]}"

@@ -105,9 +105,12 @@ def test_markdown_russian_brief_omits_details() -> None:
     assert "Подготовить коммерческое предложение на пилот | Иван Петров | 27 ноября 2026 г." in md
     assert "Созвониться по итогам КП" in md
     assert "Стороны подвели итоги" in md
-    assert "## 3. Договорённости" in md and "## 5. Заключение" in md
+    # the same seven numbered parts as the detailed protocol, each shorter
+    assert "## 3. Цель и итоги встречи" in md and "**Цель:** Согласовать сроки пилотного внедрения" in md
+    assert "## 4. Обсуждённые вопросы" in md and "- Сроки интеграции с 1С (открыт)" in md
+    assert "## 5. Договорённости" in md and "## 6. Дальнейшие шаги" in md and "## 7. Заключение" in md
     details = (RU_QUOTE, "[00:03:41]", "пришлю КП до пятницы", "Финансовый директор", "sidorova@vector.ru",
-               "Клиент опасается", "Открытые вопросы", "Для проверки", "Сроки интеграции с 1С")
+               "Клиент опасается", "Перенести интеграцию", "Открытые вопросы", "Для проверки")
     for detail in details:
         assert detail not in md, detail
 
@@ -146,7 +149,8 @@ def test_markdown_english_both_levels() -> None:
     assert "Send the sitemap proposal | John Smith | 30 November 2026" in brief
     assert "Book the design workshop" in brief
     assert "John thanked everyone" in brief
-    assert EN_QUOTE not in brief and "[01:01:41]" not in brief and "Content migration" not in brief
+    assert "- Content migration (resolved)" in brief and "400 legacy pages" not in brief
+    assert EN_QUOTE not in brief and "[01:01:41]" not in brief and "top 50 pages" not in brief
 
 
 def test_unknown_language_gets_english_labels_and_settings_override_texts() -> None:
@@ -201,7 +205,9 @@ def test_html_russian_detailed_is_standalone_and_printable() -> None:
     assert '<div class="draft-banner">ЧЕРНОВИК' in html
     assert "<tr><td>Иван Петров</td><td>Менеджер проекта</td><td>ООО «Ромашка»</td>" in html
     assert "<td>Иван Петров</td>" in html and "Подготовить коммерческое предложение на пилот" in html
-    assert "27 ноября 2026 г.<br><span class=\"meta\">«до пятницы»</span>" in html
+    # a printed date never wraps between the day and the month or before "г."
+    due = '<span class="nowrap">27\u00a0ноября 2026\u00a0г.</span><br><span class="meta">«до пятницы»</span>'
+    assert due in html
     assert '<span class="ts">[00:03:41]</span>' in html and f"<q>{RU_QUOTE}</q>" in html
     assert "Для проверки" in html
     assert "Протокол фиксирует договорённости сторон и не заменяет договор." in html

@@ -43,7 +43,7 @@ def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
 
     tables = _tables(path)
     assert _table_starting(tables, "Дата") == [
-        ["Дата", "25 ноября 2026 г."],
+        ["Дата", "25\u00a0ноября 2026\u00a0г."],  # non-breaking: never wraps before "г."
         ["Время", "10:00–11:30"],
         ["Место", "Москва, ул. Тверская, 1"],
         ["Платформа", "Zoom"],
@@ -57,12 +57,12 @@ def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
     assert ["АО «Вектор»"] * 4 in participants  # the merged group row naming the client side
     assert _table_starting(tables, "№")[1:] == [
         ["1", "Подготовить коммерческое предложение на пилот", "Иван Петров",
-         "27 ноября 2026 г.\n«до пятницы»"],
+         "27\u00a0ноября 2026\u00a0г.\n«до пятницы»"],
         ["2", "Согласовать доступ к тестовой базе 1С", "не назначен", "не указан"],
     ]
     steps = [t for t in tables if t[0] == ["№", "Действие", "Исполнитель", "Срок"]]
     assert steps[0][1] == [
-        "1", "Созвониться по итогам КП", "Мария Сидорова", "2 декабря 2026 г.\n«в следующую среду»"
+        "1", "Созвониться по итогам КП", "Мария Сидорова", "2\u00a0декабря 2026\u00a0г.\n«в следующую среду»"
     ]
     approval = _table_starting(tables, "Сторона")
     assert approval[0] == ["Сторона", "ФИО", "Подпись", "Дата"]
@@ -91,7 +91,8 @@ def test_docx_russian_brief_approved(tmp_path: Path) -> None:
     assert "ЧЕРНОВИК" not in text and "Для проверки" not in text
     assert "ООО «Ромашка»: Иван Петров" in text and "АО «Вектор»: Мария Сидорова" in text
     assert "Стороны подвели итоги" in text
-    for detail in ("обновление 1С у нас в декабре", "[00:03:41]", "Сроки интеграции", "Открытые вопросы"):
+    assert "Сроки интеграции с 1С (открыт)" in text  # brief: the title, no summary or quotes
+    for detail in ("обновление 1С у нас в декабре", "[00:03:41]", "Клиент опасается", "Открытые вопросы"):
         assert detail not in text, detail
     tables = _tables(path)
     assert not any(t[0][0] == "ФИО" for t in tables)  # brief: names only, no contacts table
