@@ -342,7 +342,7 @@ def _field(para: Any, instruction: str) -> None:
 def _participants(doc: Any, view: dict[str, Any], L: dict[str, str], detailed: bool) -> None:
     groups = view["participant_groups"]
     if not groups:
-        doc.add_paragraph(L["none"])
+        doc.add_paragraph(L["none_participants"])
         return
     if not detailed:
         for g in groups:

@@ -372,3 +372,53 @@ def test_email_subject_without_a_title_does_not_repeat_itself() -> None:
         subject, body = render_email_body(protocol, kind="review", settings=_settings())
         assert subject == expected
         assert '""' not in body and "«»" not in body
+
+
+# -- how a manager reads the printed page -------------------------------------------------------------
+def test_russian_typography_helpers() -> None:
+    from summarizer.render_labels import join_parties, quote_organisation, typeset
+
+    assert typeset("до 27 ноября 2026 г. и 3 мая", "ru") == "до 27\u00a0ноября 2026\u00a0г. и 3\u00a0мая"
+    assert typeset("27 November 2026", "en") == "27 November 2026"
+    assert quote_organisation("Северный путь", "ru") == "«Северный путь»"
+    assert quote_organisation("ООО «Ромашка»", "ru") == "ООО «Ромашка»"
+    assert quote_organisation("Acme Ltd", "en") == "Acme Ltd"
+    assert join_parties(["«А»", "«Б»", "«В»"], "ru") == "«А», «Б» и «В»"
+    assert join_parties(["Acme", "Globex"], "en") == "Acme and Globex"
+
+
+@pytest.mark.parametrize("level", ["brief", "detailed"])
+def test_html_heading_parties_and_seven_numbered_sections(level: str) -> None:
+    html = render_protocol(russian_protocol(), "html", level=level, settings=_settings())  # type: ignore[arg-type]
+    assert "<h1>ПРОТОКОЛ ПЕРЕГОВОРОВ</h1>" in html
+    assert '<p class="subtitle">Переговоры о внедрении CRM</p>' in html
+    assert '<p class="parties">между ООО «Ромашка» и АО «Вектор»</p>' in html
+    numbered = re.findall(r"<h2>(\d)\. ", html)
+    assert numbered == ["1", "2", "3", "4", "5", "6", "7"]
+    assert "counter(page)" in html and "counter(pages)" in html  # page numbers when printed
+    assert "Стр." in html
+    assert ("Открытые вопросы" in html) == (level == "detailed")
+
+
+def test_default_title_is_not_repeated_under_the_heading() -> None:
+    protocol = english_protocol()
+    protocol.header.title = None
+    html = render_protocol(protocol, "html", settings=_settings())
+    assert "<h1>MEETING PROTOCOL</h1>" in html and 'class="subtitle"' not in html
+    assert '<p class="parties">between Acme Ltd and Globex</p>' in html
+
+
+def test_empty_sections_say_so_instead_of_a_dash() -> None:
+    for fmt in ("md", "html"):
+        out = render_protocol(Protocol(language="ru"), fmt, settings=_settings())  # type: ignore[arg-type]
+        for words in ("не обсуждались", "не зафиксированы", "не определены"):
+            assert words in out, (fmt, words)
+        assert "<p>—</p>" not in out and "\n—\n" not in out
+
+
+def test_due_phrase_that_repeats_the_date_is_not_shown_twice() -> None:
+    protocol = russian_protocol()
+    protocol.agreements[0].due_date = dt.date(2026, 12, 20)
+    protocol.agreements[0].due_phrase = "20 декабря"
+    md = render_protocol(protocol, "md", settings=_settings())
+    assert "| 20 декабря 2026 г. |" in md and "(«20 декабря»)" not in md

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, RGBColor
 from render_samples import HOSTILE, english_protocol, russian_protocol, russian_transcript
 
 from summarizer.config import Settings
 from summarizer.render import RenderError, write_docx
+from summarizer.schema import Protocol
 
 
 def _tables(path: Path) -> list[list[list[str]]]:
@@ -153,3 +157,91 @@ def test_docx_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_docx_into_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="does not exist"):
         write_docx(russian_protocol(), tmp_path / "nope" / "p.docx", settings=Settings())
+
+
+# -- what a printed page looks like -------------------------------------------------------------------
+def test_docx_title_block_fonts_and_page_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "p.docx"
+    write_docx(russian_protocol(), path, settings=Settings(), version=2)
+    document = docx.Document(str(path))
+    paragraphs = [p for p in document.paragraphs if p.text]
+    texts = [p.text for p in paragraphs]
+    start = texts.index("ПРОТОКОЛ ПЕРЕГОВОРОВ")
+    assert texts[start:start + 4] == [
+        "ПРОТОКОЛ ПЕРЕГОВОРОВ", "Переговоры о внедрении CRM", "между ООО «Ромашка» и АО «Вектор»", "Версия 2"
+    ]
+    assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in paragraphs[start:start + 4])
+
+    # one font with Cyrillic in every script slot, no theme fonts for Word to substitute
+    for name in ("Normal", "Heading 1", "Heading 2"):
+        fonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert {fonts.get(qn(f"w:{a}")) for a in ("ascii", "hAnsi", "eastAsia", "cs")} == {"Arial"}, name
+        assert fonts.get(qn("w:asciiTheme")) is None, name
+    assert document.styles["Heading 1"].font.color.rgb == RGBColor(0, 0, 0)
+
+    footer = document.sections[0].footer.paragraphs[0]
+    fields = [f.get(qn("w:instr")) for f in footer._p.findall(qn("w:fldSimple"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+    assert footer.text.startswith("Стр. ") and " из " in footer.text
+
+
+@pytest.mark.parametrize("level", ["brief", "detailed"])
+def test_docx_sections_are_numbered_one_to_seven_at_both_levels(tmp_path: Path, level: str) -> None:
+    path = tmp_path / f"{level}.docx"
+    write_docx(russian_protocol(), path, level=level, settings=Settings())  # type: ignore[arg-type]
+    headings = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Heading 1"]
+    numbered = [h for h in headings if h[0].isdigit()]
+    assert numbered == [
+        "1. Общие сведения", "2. Участники", "3. Цель и итоги встречи", "4. Обсуждённые вопросы",
+        "5. Договорённости", "6. Дальнейшие шаги", "7. Заключение",
+    ]
+    assert [h for h in headings if not h[0].isdigit()] == (
+        ["Согласование", "Для проверки"] if level == "detailed" else ["Согласование"]
+    )
+    text = _text(path)
+    if level == "detailed":  # open questions belong to the issues, numbered after them
+        assert "4.2. Открытые вопросы" in text
+
+
+def test_docx_tables_have_fixed_widths_and_repeat_their_header(tmp_path: Path) -> None:
+    path = tmp_path / "p.docx"
+    write_docx(russian_protocol(), path, settings=Settings())
+    document = docx.Document(str(path))
+    agreements = next(t for t in document.tables if t.rows[0].cells[1].text == "Договорённость")
+    grid = [int(c.get(qn("w:w"))) for c in agreements._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert max(grid) == grid[1] and grid[1] > 2 * grid[2]  # the agreement text gets the room
+    assert sum(grid) <= Mm(174).twips  # fits between the margins
+    assert agreements._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    assert agreements.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    participants = next(t for t in document.tables if t.rows[0].cells[0].text == "ФИО")
+    assert all(tc.width is not None for row in participants.rows for tc in row._tr.tc_lst)
+    # the signature block never splits from its header
+    approval = next(t for t in document.tables if t.rows[0].cells[0].text == "Сторона")
+    assert all(p.paragraph_format.keep_with_next for row in approval.rows[:-1]
+               for cell in row.cells for p in cell.paragraphs)
+
+
+def test_docx_evidence_is_captioned_once_per_table(tmp_path: Path) -> None:
+    path = tmp_path / "p.docx"
+    write_docx(russian_protocol(), path, settings=Settings(), transcript=russian_transcript())
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert not any(t.startswith("Подтверждение из записи (") for t in texts)
+    assert "№1\t[00:05:05] Иван Петров: «пришлю КП до пятницы» (фрагменты s0005)" in texts
+
+
+def test_docx_empty_sections_say_so_in_words(tmp_path: Path) -> None:
+    for lang, expected in (
+        ("ru", ["не указаны", "не указаны", "не указаны", "не обсуждались", "не зафиксированы",
+                "не определены", "не указано"]),
+        ("en", ["not recorded", "not recorded", "not recorded", "none discussed", "none recorded",
+                "none agreed", "not recorded"]),
+    ):
+        path = tmp_path / f"empty-{lang}.docx"
+        write_docx(Protocol(language=lang), path, settings=Settings())
+        paragraphs = docx.Document(str(path)).paragraphs
+        after_heading = [
+            paragraphs[i + 1].text for i, p in enumerate(paragraphs)
+            if p.style.name == "Heading 1" and p.text[0].isdigit()
+        ]
+        assert after_heading == expected, lang
+        assert not any(p.text.strip() == "—" for p in paragraphs)
