@@ -58,19 +58,20 @@ def save_atomically(document: Any, path: Path) -> None:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_safe(value: Any) -> Any:
-    """Drop control characters Word's XML cannot hold (transcripts do carry stray ones)."""
+def _xml_safe(value: Any, lang: str = "en") -> Any:
+    """Drop control characters Word's XML cannot hold (transcripts do carry stray ones) and set
+    non-breaking spaces where a printed Russian date must not wrap."""
     if isinstance(value, str):
-        return _XML_INVALID.sub("", value)
+        return typeset(_XML_INVALID.sub("", value), lang)
     if isinstance(value, dict):
-        return {k: _xml_safe(v) for k, v in value.items()}
+        return {k: _xml_safe(v, lang) for k, v in value.items()}
     if isinstance(value, list):
-        return [_xml_safe(v) for v in value]
+        return [_xml_safe(v, lang) for v in value]
     return value
 
 
 def build_document(view: dict[str, Any]) -> Any:
-    view = _typeset(_xml_safe(view), view["lang"])
+    view = _xml_safe(view, view["lang"])
     L: dict[str, str] = view["L"]
     detailed: bool = view["detailed"]
     doc = Document()
@@ -174,18 +175,8 @@ def build_document(view: dict[str, Any]) -> Any:
 
 
 # Columns of the agreement and next-step tables (mm, 174 mm of text width): the text gets the room.
-_ITEM_WIDTHS = (9, 91, 34, 40)
+_ITEM_WIDTHS = (9, 89, 36, 40)
 _FONT = "Arial"
-
-
-def _typeset(value: Any, lang: str) -> Any:
-    if isinstance(value, str):
-        return typeset(value, lang)
-    if isinstance(value, dict):
-        return {k: _typeset(v, lang) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typeset(v, lang) for v in value]
-    return value
 
 
 def _title_block(doc: Any, view: dict[str, Any]) -> None:
