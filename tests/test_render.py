@@ -422,3 +422,12 @@ def test_due_phrase_that_repeats_the_date_is_not_shown_twice() -> None:
     protocol.agreements[0].due_phrase = "20 декабря"
     md = render_protocol(protocol, "md", settings=_settings())
     assert "| 20 декабря 2026 г. |" in md and "(«20 декабря»)" not in md
+
+
+def test_email_agreement_lines_read_as_sentences() -> None:
+    protocol = russian_protocol()
+    protocol.agreements[1].text = "Согласовать доступ к тестовой базе 1С."
+    _, body = render_email_body(protocol, language="ru", kind="review", settings=_settings())
+    assert "2. Согласовать доступ к тестовой базе 1С — ответственный не назначен, срок: не указан" in body
+    _, body = render_email_body(protocol, language="en", kind="final", settings=_settings())
+    assert "2. Согласовать доступ к тестовой базе 1С — responsible: not assigned, due: not set" in body
