@@ -478,11 +478,8 @@ def _table(
 
 def _set_widths(table: Any, widths: tuple[int, ...]) -> None:
     """Fixed column widths: Word reads the cells, LibreOffice the grid, so both are written."""
-    table.autofit = False
+    table.autofit = False  # writes <w:tblLayout w:type="fixed"/> in its schema place
     tbl = table._tbl
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl.tblPr.append(layout)
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(Mm(width).twips))
     for row in table.rows:
