@@ -123,8 +123,20 @@ def _due_view(due_date: dt.date | None, due_phrase: str | None, lang: str) -> di
     return {"date": date_text, "phrase": phrase, "text": text}
 
 
-def _flag_view(flag: Flag) -> dict[str, str]:
-    return {"code": flag.code, "message": flag.message, "item": flag.item_id or ""}
+def _flag_view(flag: Flag, places: dict[str, str]) -> dict[str, str]:
+    item = flag.item_id or ""
+    # "where" names the item as the reader sees it ("Договорённость №2"), not by its internal id
+    return {"code": flag.code, "message": flag.message, "item": item, "where": places.get(item, item)}
+
+
+def _item_places(protocol: Protocol, lang: str) -> dict[str, str]:
+    number = t(lang, "number")
+    places = {i.id: f"{t(lang, 'flag_issue')} 4.{k}" for k, i in enumerate(protocol.issues, 1) if i.id}
+    places |= {a.id: f"{t(lang, 'flag_agreement')} {number}{k}"
+               for k, a in enumerate(protocol.agreements, 1) if a.id}
+    places |= {s.id: f"{t(lang, 'flag_next_step')} {number}{k}"
+               for k, s in enumerate(protocol.next_steps, 1) if s.id}
+    return places
 
 
 def _participant_groups(protocol: Protocol, lang: str, company: str | None) -> list[dict[str, Any]]:
@@ -213,7 +225,8 @@ def build_view(
     def evidence(items: list[Evidence]) -> list[dict[str, Any]]:
         return [_evidence_view(e, lang, transcript) for e in items if e.quote or e.segment_ids]
 
-    flags = [_flag_view(f) for f in protocol.all_flags()]
+    places = _item_places(protocol, lang)
+    flags = [_flag_view(f, places) for f in protocol.all_flags()]
     title = " ".join((h.title or "").split())
     return {
         "lang": lang,

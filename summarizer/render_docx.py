@@ -168,7 +168,7 @@ def build_document(view: dict[str, Any]) -> Any:
     if detailed and view["flags"]:
         _heading(doc, L["flags"])
         for f in view["flags"]:
-            text = f"⚠ {f['message']}" + (f" ({f['item']})" if f["item"] else "") + f" [{f['code']}]"
+            text = f"⚠ {f['where']}: {f['message']}" if f["where"] else f"⚠ {f['message']}"
             run = doc.add_paragraph(style="List Bullet").add_run(text)
             run.font.color.rgb = _RED
     return doc

@@ -210,6 +210,8 @@ def test_html_russian_detailed_is_standalone_and_printable() -> None:
     assert due in html
     assert '<span class="ts">[00:03:41]</span>' in html and f"<q>{RU_QUOTE}</q>" in html
     assert "Для проверки" in html
+    assert "<li>⚠ <strong>Договорённость №2:</strong> Не назван ответственный</li>" in html
+    assert "no_owner" not in html
     assert "Протокол фиксирует договорённости сторон и не заменяет договор." in html
 
 

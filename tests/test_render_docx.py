@@ -82,7 +82,9 @@ def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
     assert "Кто со стороны клиента подписывает акт?" in text
     assert "Стороны подвели итоги и поблагодарили друг друга за встречу." in text
     assert "Протокол фиксирует договорённости сторон и не заменяет договор." in text
-    assert "Для проверки" in text and "Не назван ответственный (a2) [no_owner]" in text
+    # reviewer notes name the row as the reader sees it, without internal ids or codes
+    assert "Для проверки" in text and "⚠ Договорённость №2: Не назван ответственный" in text
+    assert "[no_owner]" not in text and "(a2)" not in text
     assert not list(tmp_path.glob("*.part"))
 
 
