@@ -83,7 +83,9 @@ def build_document(view: dict[str, Any]) -> Any:
         run.bold = True
         run.font.color.rgb = _RED
     if view["company"]:
-        doc.add_paragraph().add_run(view["company"]).bold = True
+        company = doc.add_paragraph()
+        company.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        company.add_run(view["company"]).bold = True
     _title_block(doc, view)
 
     # 1. header

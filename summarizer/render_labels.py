@@ -221,11 +221,19 @@ _RU_YEAR = re.compile(r"(\d{4}) (г\.)")
 _RU_DAY_MONTH = re.compile(r"\b(\d{1,2}) (" + "|".join(_RU_MONTHS) + r")\b")
 
 
+# "г. Москва", "ул. Тверская", "д. 1", "2 млн руб.", "50 %": the abbreviation stays with its word
+_RU_ABBREVIATION = re.compile(r"(?<![\w.\u00a0])(г\.|ул\.|д\.|стр\.|корп\.|оф\.) (?=[А-ЯЁA-Z\d])")
+_RU_UNIT = re.compile(r"(\d) (млн|млрд|тыс\.|руб\.|%|₽)")
+
+
 def typeset(text: str, language: str | None) -> str:
-    """Non-breaking spaces where a printed Russian document must not wrap (dates, "г.")."""
+    """Non-breaking spaces where a printed Russian document must not wrap (dates, "г.", units)."""
     if normalize_language(language) != "ru" or not text:
         return text
-    return _RU_DAY_MONTH.sub(rf"\1{NBSP}\2", _RU_YEAR.sub(rf"\1{NBSP}\2", text))
+    text = _RU_YEAR.sub(rf"\1{NBSP}\2", text)
+    text = _RU_DAY_MONTH.sub(rf"\1{NBSP}\2", text)
+    text = _RU_ABBREVIATION.sub(rf"\1{NBSP}", text)
+    return _RU_UNIT.sub(rf"\1{NBSP}\2", text)
 
 
 def quote_organisation(name: str, language: str | None) -> str:

@@ -386,6 +386,9 @@ def test_russian_typography_helpers() -> None:
     assert quote_organisation("ООО «Ромашка»", "ru") == "ООО «Ромашка»"
     assert quote_organisation("Acme Ltd", "en") == "Acme Ltd"
     assert join_parties(["«А»", "«Б»", "«В»"], "ru") == "«А», «Б» и «В»"
+    assert typeset("г. Москва, ул. Тверская, д. 1", "ru") == "г.\u00a0Москва, ул.\u00a0Тверская, д.\u00a01"
+    assert typeset("до 2 млн руб., скидка 5 %", "ru") == "до 2\u00a0млн руб., скидка 5\u00a0%"
+    assert typeset("25 ноября 2026 г. в 10:00", "ru") == "25\u00a0ноября 2026\u00a0г. в 10:00"
     assert join_parties(["Acme", "Globex"], "en") == "Acme and Globex"
 
 

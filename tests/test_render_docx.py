@@ -49,7 +49,7 @@ def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
     assert _table_starting(tables, "Дата") == [
         ["Дата", "25\u00a0ноября 2026\u00a0г."],  # non-breaking: never wraps before "г."
         ["Время", "10:00–11:30"],
-        ["Место", "Москва, ул. Тверская, 1"],
+        ["Место", "Москва, ул.\u00a0Тверская, 1"],
         ["Платформа", "Zoom"],
         ["Организации", "ООО «Ромашка», АО «Вектор»"],
     ]
