@@ -226,9 +226,16 @@ _RU_ABBREVIATION = re.compile(r"(?<![\w.\u00a0])(г\.|ул\.|д\.|стр\.|ко�
 _RU_UNIT = re.compile(r"(\d) (млн|млрд|тыс\.|руб\.|%|₽)")
 
 
+_PHONE = re.compile(r"\+?\d[\d ()-]{6,}\d")
+
+
 def typeset(text: str, language: str | None) -> str:
-    """Non-breaking spaces where a printed Russian document must not wrap (dates, "г.", units)."""
-    if normalize_language(language) != "ru" or not text:
+    """Non-breaking spaces where a printed page must not wrap: phone numbers in any language; in
+    Russian also dates, "г.", abbreviations before names and numbers before units."""
+    if not text:
+        return text
+    text = _PHONE.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+    if normalize_language(language) != "ru":
         return text
     text = _RU_YEAR.sub(rf"\1{NBSP}\2", text)
     text = _RU_DAY_MONTH.sub(rf"\1{NBSP}\2", text)

@@ -382,6 +382,9 @@ def test_russian_typography_helpers() -> None:
 
     assert typeset("до 27 ноября 2026 г. и 3 мая", "ru") == "до 27\u00a0ноября 2026\u00a0г. и 3\u00a0мая"
     assert typeset("27 November 2026", "en") == "27 November 2026"
+    assert typeset("call +44 20 0000 0000 or (495) 123-45-67", "en") == (
+        "call +44\u00a020\u00a00000\u00a00000 or (495)\u00a0123-45-67"
+    )
     assert quote_organisation("Северный путь", "ru") == "«Северный путь»"
     assert quote_organisation("ООО «Ромашка»", "ru") == "ООО «Ромашка»"
     assert quote_organisation("Acme Ltd", "en") == "Acme Ltd"

@@ -55,7 +55,8 @@ def test_docx_russian_detailed_draft(tmp_path: Path) -> None:
     ]
     participants = _table_starting(tables, "ФИО")
     assert participants[0] == ["ФИО", "Должность", "Организация", "Контакты"]
-    petrov = ["Иван Петров", "Менеджер проекта", "ООО «Ромашка»", "petrov@romashka.ru, +7 900 000-00-01"]
+    petrov = ["Иван Петров", "Менеджер проекта", "ООО «Ромашка»",
+              "petrov@romashka.ru, +7\u00a0900\u00a0000-00-01"]  # a phone number never wraps
     assert petrov in participants
     assert ["Мария Сидорова", "Финансовый директор", "АО «Вектор»", "sidorova@vector.ru"] in participants
     assert ["АО «Вектор»"] * 4 in participants  # the merged group row naming the client side
@@ -115,7 +116,8 @@ def test_docx_english_both_levels(tmp_path: Path) -> None:
     assert document.core_properties.title == "Website redesign kick-off"
     assert [p.text for p in document.sections[0].header.paragraphs] == ["DRAFT"]
     tables = _tables(detailed)
-    assert ["Alice Brown", "CMO", "Globex", "+44 20 0000 0000"] in _table_starting(tables, "Name")
+    alice = ["Alice Brown", "CMO", "Globex", "+44\u00a020\u00a00000\u00a00000"]
+    assert alice in _table_starting(tables, "Name")
     assert _table_starting(tables, "#")[1] == [
         "1", "Send the sitemap proposal", "John Smith", "30 November 2026\n“by end of month”"
     ]
