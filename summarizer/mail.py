@@ -12,8 +12,9 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, getaddresses, make_msgid
+from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 from typing import Literal
 
@@ -43,7 +44,9 @@ def parse_addresses(values: list[str]) -> list[str]:
         for name, addr in getaddresses([value]):
             if not addr or "@" not in addr or " " in addr or addr.startswith("@") or addr.endswith("@"):
                 raise InputError(None, f"{value!r} is not an e-mail address", hint="use a@example.com")
-            out.append(formataddr((name, addr)) if name else addr)
+            # Address keeps a Cyrillic name readable; formataddr would RFC 2047-encode it here, and
+            # the encoded form would then show up in the history and the approval record.
+            out.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
     return out
 
 
