@@ -330,10 +330,12 @@ def export_version(
     output: Path | None = None,
     version: int | None = None,
     force: bool = False,
+    level: str | None = None,
 ) -> Path:
     """Write one version as docx/html/md/json, or as an unsent .eml, to ``output``.
 
-    The approved version exports without the draft mark. Refuses to replace an existing file unless
+    The approved version exports without the draft mark. ``level`` (brief/detailed) overrides the
+    meeting's agreed level of detail for this file only. Refuses to replace an existing file unless
     ``force``.
     """
     from summarizer.render import render_protocol, write_docx
@@ -352,9 +354,12 @@ def export_version(
                          hint="pass --force to replace it, or choose another name with -o")
     if not output.parent.is_dir():
         raise InputError(output, "the folder for this file does not exist")
-    level: Literal["brief", "detailed"] = "brief" if meeting.level == "brief" else "detailed"
+    if level not in (None, "brief", "detailed"):
+        raise InputError(None, f"unknown level of detail {level!r}", hint="use brief or detailed")
+    wanted = level or meeting.level
+    level_: Literal["brief", "detailed"] = "brief" if wanted == "brief" else "detailed"
     if fmt == "docx":
-        write_docx(record.protocol, output, level=level, settings=store.settings, status=status,
+        write_docx(record.protocol, output, level=level_, settings=store.settings, status=status,
                    version=record.number, transcript=load_meeting_transcript(meeting))
     elif fmt == "eml":
         from summarizer.mail import build_message
@@ -366,7 +371,7 @@ def export_version(
                             html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id)
         write_atomic(output, msg.as_bytes())
     else:
-        write_atomic(output, render_protocol(record.protocol, fmt, level=level,  # type: ignore[arg-type]
+        write_atomic(output, render_protocol(record.protocol, fmt, level=level_,  # type: ignore[arg-type]
                                              settings=store.settings, status=status,
                                              transcript=load_meeting_transcript(meeting),
                                              version=record.number))

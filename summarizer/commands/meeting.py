@@ -308,6 +308,8 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="docx, html, md, json or eml.")] = "docx",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Version (default: latest).")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="brief or detailed (default: the level agreed for this meeting).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -316,5 +318,6 @@ def export(
 
     with _store(config) as store:
         path = export_version(store, meeting, fmt, output=output,
-                              version=_version_number(version) if version else None, force=force)
+                              version=_version_number(version) if version else None, force=force,
+                              level=level)
         echo(f"Wrote {path}")
