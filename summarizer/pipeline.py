@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from summarizer.config import Settings
 from summarizer.errors import InputError
 from summarizer.schema import Flag, Protocol
-from summarizer.store import MeetingRecord, Store, VersionRecord, sha256_file, write_atomic
+from summarizer.store import ApprovalRecord, MeetingRecord, Store, VersionRecord, sha256_file, write_atomic
 from summarizer.transcript import Person, Transcript
 
 if TYPE_CHECKING:
@@ -268,6 +268,7 @@ def render_files(
     settings = store.settings
     transcript = transcript or load_meeting_transcript(meeting)
     level: Literal["brief", "detailed"] = "brief" if meeting.level == "brief" else "detailed"
+    approval = approval_of(store, meeting.id, version.number) if status == "final" else None
     folder = rendered_dir(meeting, version.number, status)
     stem = f"{meeting.id}-final" if status == "final" else f"{meeting.id}-v{version.number}"
     out: dict[str, Path] = {}
@@ -276,14 +277,20 @@ def render_files(
         if fmt == "docx":
             path.parent.mkdir(parents=True, exist_ok=True)
             write_docx(version.protocol, path, level=level, settings=settings, status=status,
-                       version=version.number, transcript=transcript)
+                       version=version.number, transcript=transcript, approval=approval)
         else:
             text = render_protocol(version.protocol, fmt, level=level,  # type: ignore[arg-type]
                                    settings=settings, status=status, transcript=transcript,
-                                   version=version.number)
+                                   version=version.number, approval=approval)
             write_atomic(path, text)
         out[fmt] = path
     return out
+
+
+def approval_of(store: Store, meeting_id: str, number: int) -> ApprovalRecord | None:
+    """The latest recorded written confirmation of version ``number``, if it was approved."""
+    found = [a for a in store.approvals(meeting_id) if a.version == number]
+    return found[-1] if found else None
 
 
 def ensure_rendered(
@@ -345,8 +352,8 @@ def export_version(
         raise InputError(None, f"unknown export format {fmt!r}", hint="use " + ", ".join(EXPORT_FORMATS))
     meeting = store.get_meeting(meeting_ref)
     record = store.get_version(meeting.id, version)
-    approved = {a.version for a in store.approvals(meeting.id)}
-    status = "final" if record.number in approved else "draft"
+    approval = approval_of(store, meeting.id, record.number)
+    status = "final" if approval else "draft"
     stem = f"{meeting.id}-final" if status == "final" else f"{meeting.id}-v{record.number}"
     output = output or Path.cwd() / f"{stem}.{fmt}"
     if output.exists() and not force:
@@ -360,7 +367,7 @@ def export_version(
     level_: Literal["brief", "detailed"] = "brief" if wanted == "brief" else "detailed"
     if fmt == "docx":
         write_docx(record.protocol, output, level=level_, settings=store.settings, status=status,
-                   version=record.number, transcript=load_meeting_transcript(meeting))
+                   version=record.number, transcript=load_meeting_transcript(meeting), approval=approval)
     elif fmt == "eml":
         from summarizer.mail import build_message
 
@@ -374,5 +381,5 @@ def export_version(
         write_atomic(output, render_protocol(record.protocol, fmt, level=level_,  # type: ignore[arg-type]
                                              settings=store.settings, status=status,
                                              transcript=load_meeting_transcript(meeting),
-                                             version=record.number))
+                                             version=record.number, approval=approval))
     return output

@@ -15,6 +15,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Any, Literal
+from typing import Protocol as Interface
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -57,6 +58,13 @@ __all__ = [
     "t",
     "write_docx",
 ]
+
+
+class ApprovalLike(Interface):
+    """What rendering needs of a recorded approval (``summarizer.store.ApprovalRecord`` has it)."""
+
+    approved_by: str
+    at: str  # ISO timestamp
 
 
 class RenderError(SummarizerError):
@@ -210,8 +218,12 @@ def build_view(
     transcript: Transcript | None = None,
     version: int | None = None,
     language: str | None = None,
+    approval: ApprovalLike | None = None,
 ) -> dict[str, Any]:
     """Everything a template needs, formatted once for every output format.
+
+    ``approval`` is the client's recorded written confirmation; an approved protocol states it in its
+    approval block instead of leaving blank signature lines for something that already happened.
 
     ``language`` (labels and dates) defaults to ``settings.output_language``, then the protocol's own.
     """
@@ -298,7 +310,18 @@ def build_view(
         "flags": flags if not final else [],
         "disclaimer": settings.disclaimer if settings.disclaimer is not None else default_disclaimer(lang),
         "approval_parties": _approval_parties(groups, protocol, lang, settings.company),
+        "approval_record": _approval_view(approval, lang) if approval and final else None,
     }
+
+
+def _approval_view(approval: ApprovalLike, lang: str) -> dict[str, str]:
+    day = approval.at[:10]
+    try:
+        when = format_date(dt.date.fromisoformat(day), lang)
+    except ValueError:
+        when = day
+    return {"by": approval.approved_by, "date": when,
+            "text": t(lang, "approved_record").format(by=approval.approved_by, date=when)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -393,6 +416,7 @@ def render_protocol(
     status: str = "draft",
     transcript: Transcript | None = None,
     version: int | None = None,
+    approval: ApprovalLike | None = None,
 ) -> str:
     """The protocol as Markdown, standalone printable HTML, or JSON (the domain model itself)."""
     if fmt == "json":
@@ -402,7 +426,8 @@ def render_protocol(
             f"unknown output format {fmt!r}", hint="use md, html or json (write_docx writes docx)"
         )
     view = build_view(
-        protocol, level=level, settings=settings, status=status, transcript=transcript, version=version
+        protocol, level=level, settings=settings, status=status, transcript=transcript, version=version,
+        approval=approval,
     )
     text = render_template(_candidates("protocol", fmt, view["lang"]), view, settings)
     if fmt == "md":
@@ -420,12 +445,14 @@ def write_docx(
     status: str = "draft",
     version: int | None = None,
     transcript: Transcript | None = None,
+    approval: ApprovalLike | None = None,
 ) -> None:
     """Write the protocol as a Word document (atomically: a half-written file never replaces a good one)."""
     from summarizer.render_docx import write_protocol_docx
 
     view = build_view(
-        protocol, level=level, settings=settings, status=status, transcript=transcript, version=version
+        protocol, level=level, settings=settings, status=status, transcript=transcript, version=version,
+        approval=approval,
     )
     write_protocol_docx(view, Path(path))
 

@@ -213,6 +213,10 @@ def _approval(doc: Any, view: dict[str, Any], L: dict[str, str]) -> None:
     heading.paragraph_format.keep_with_next = True
     note = doc.add_paragraph(L["approval_note"])
     note.paragraph_format.keep_with_next = True
+    if view.get("approval_record"):
+        record = doc.add_paragraph()
+        record.add_run(view["approval_record"]["text"]).bold = True
+        record.paragraph_format.keep_with_next = True
     blank = L["date_blank"].replace(" ", "\u00a0")
     approval = _table(
         doc,

@@ -154,12 +154,19 @@ def test_recording_to_final_protocol(samples: Path, tmp_path: Path) -> None:
     draft_md = (folder / "drafts" / "v003" / f"{mid}-v3.md").read_text()
     assert "DRAFT" in draft_md and "DRAFT" not in final_md
     assert "(confirmed by Contoso)" in final_md
+    # the approved protocol states who confirmed it and when, instead of blank signature lines
+    assert re.search(r"Approved by Mark Olsen .{0,3}mark@contoso.test.{0,3} on \d+ \w+ \d{4}", final_md)
+    assert "Approved by" not in draft_md
     assert len(list((folder / "outbox").glob("*.eml"))) == 3
     out = _cli("list", env=env)
     assert mid in out and "final_sent" in out
     target = tmp_path / "final.docx"
     _cli("export", mid, "--format", "docx", "-o", str(target), env=env)
     assert target.read_bytes()[:2] == b"PK"
+    import docx
+
+    docx_text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert "Approved by Mark Olsen" in docx_text
     assert "already exists" in _cli("export", mid, "--format", "docx", "-o", str(target), env=env, ok=False)
     assert "final" in _cli("review", mid, "--file", str(client_file), env=env, ok=False)
 
