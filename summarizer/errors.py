@@ -44,10 +44,12 @@ class InputError(SummarizerError):
         self.path = str(path) if path is not None else None
         self.problem = problem
         self.line = line
-        where = self.path or "<stdin>"
+        # Without a path the problem is about an option or a value, not a file: no "<stdin>:" prefix
+        # (pasted text is named "<stdin>" by ``read_transcript`` itself).
+        where = self.path
         if line is not None:
-            where = f"{where}, line {line}"
-        super().__init__(f"{where}: {problem}", hint=hint)
+            where = f"{where}, line {line}" if where else f"line {line}"
+        super().__init__(f"{where}: {problem}" if where else problem, hint=hint)
 
 
 class TranscriptionError(SummarizerError):

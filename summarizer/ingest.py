@@ -56,6 +56,7 @@ _MAGIC: list[tuple[bytes, int, str, str | None]] = [
     (b"ftyp", 4, "an audio/video file, not a text transcript", _MEDIA_HINT),
     (b"\x1a\x45\xdf\xa3", 0, "a video file, not a text transcript", _MEDIA_HINT),
 ]
+STDIN_NAME = "<stdin>"  # how messages name pasted text
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _SRT_START = re.compile(r"^\s*\d+\s*\n\s*[\d:,.]+\s*-->")
@@ -73,6 +74,18 @@ def read_transcript(
     ``fmt`` (txt|srt|vtt|json) overrides detection. ``text`` may be bytes (raw stdin) and is then
     decoded like a file. ``max_bytes`` defaults to ``DEFAULT_MAX_BYTES``.
     """
+    try:
+        return _read_source(path, text, fmt, max_bytes)
+    except InputError as exc:
+        if path is not None or exc.path is not None:
+            raise
+        # pasted text has no file name; a terminal user knows it as stdin
+        raise InputError(STDIN_NAME, exc.problem, line=exc.line, hint=exc.hint) from None
+
+
+def _read_source(
+    path: Path | None, text: str | bytes | None, fmt: str | None, max_bytes: int | None
+) -> Transcript:
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if path is not None:
         path = Path(path)
@@ -110,7 +123,7 @@ def read_transcript(
         # "Ольга Смирнова (Альфа-Логистик):" - the note is kept for the roster step, not guessed into fields
         meta["speaker_notes"] = notes
     transcript = _build(raws, path, "stdin" if path is None else kind, meta)
-    log.debug("read %s: %d segments, format %s, encoding %s", path or "<stdin>", len(raws), kind, encoding)
+    log.debug("read %s: %d segments, format %s, encoding %s", path or STDIN_NAME, len(raws), kind, encoding)
     return transcript
 
 

@@ -366,3 +366,12 @@ def test_elitr_transcripts_read_with_person_tags(shared_data: Path) -> None:
         assert speakers and all(s.startswith("PERSON") for s in speakers), speakers[:5]
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         assert len(t.segments) == len(lines)  # one segment per line, nothing merged
+
+
+def test_errors_without_a_file_are_not_blamed_on_stdin() -> None:
+    # a bad option value or address is not "<stdin>: ..."; pasted text still is
+    assert InputError(None, "'vx' is not a version").message == "'vx' is not a version"
+    assert InputError(None, "bad cue", line=3).message == "line 3: bad cue"
+    with pytest.raises(InputError) as pasted:
+        read_transcript(None, text="   ")
+    assert pasted.value.path == "<stdin>" and pasted.value.message == "<stdin>: the pasted text is empty"
