@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
-from summarizer.ingest_cues import parse_srt, parse_vtt
+from summarizer.ingest_cues import parse_srt, parse_vtt, vtt_flavour
 from summarizer.ingest_text import RawSegment, fill_end_times, parse_plain
 from summarizer.ingest_write import TRANSCRIPT_WRITE_FORMATS, write_transcript
 from summarizer.transcript import TRANSCRIPT_FORMAT_VERSION, Segment, Transcript, make_segment_id
@@ -119,6 +119,9 @@ def _read_source(
     if not raws:
         raise InputError(path, "no transcript text found in the file" if path else "no transcript text found")
     meta: dict[str, object] = {"encoding": encoding, "format": kind}
+    flavour = vtt_flavour(content) if kind == "vtt" else None
+    if flavour:
+        meta["export_flavour"] = flavour  # the call platform that wrote the file (header: platform)
     if notes:
         # "Ольга Смирнова (Альфа-Логистик):" - the note is kept for the roster step, not guessed into fields
         meta["speaker_notes"] = notes

@@ -112,6 +112,25 @@ def parse_srt(text: str, path: Path | None) -> list[RawSegment]:
     return _assign_speakers(cues)
 
 
+_TEAMS_CUE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/\d+-\d+$", re.I)
+_ZOOM_LINE = re.compile(r"^\d+\n\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}\n[^<\n:]{1,60}: ", re.M)
+
+
+def vtt_flavour(text: str) -> str | None:
+    """Which call platform exported this WebVTT: "teams", "zoom", or None when the file does not say.
+
+    Teams writes ``<v Name>`` voice tags with "uuid/12-0" cue ids (or ``NOTE duration:``); Zoom writes
+    numbered cues whose text starts "Name: ". Voice tags alone are plain WebVTT and prove nothing.
+    """
+    lines = [line.strip() for line in text.split("\n")]
+    if _VOICE.search(text) and (any(_TEAMS_CUE_ID.match(line) for line in lines[:200])
+                                or any(line.startswith("NOTE duration:") for line in lines[:10])):
+        return "teams"
+    if not _VOICE.search(text) and len(_ZOOM_LINE.findall(text)) >= 2:
+        return "zoom"
+    return None
+
+
 def parse_vtt(text: str, path: Path | None) -> list[RawSegment]:
     stripped = text.lstrip("\n")
     if not stripped.startswith("WEBVTT"):

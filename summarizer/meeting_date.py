@@ -37,6 +37,7 @@ _MESSAGES = {
 class AssumedDate:
     date: dt.date
     origin: DateOrigin
+    start: dt.time | None = None  # local time the recording began, when its metadata says so
 
     def flag(self, language: str | None) -> Flag:
         lang = "ru" if (language or "").startswith("ru") else "en"
@@ -46,20 +47,32 @@ class AssumedDate:
 
 def parse_creation_time(value: str) -> dt.date | None:
     """'2026-11-25T09:30:00.000000Z', '2026-11-25 09:30:00', '2026-11-25' → a date; else None."""
+    stamp = parse_creation_stamp(value)
+    return stamp[0].date() if stamp else None
+
+
+def parse_creation_stamp(value: str) -> tuple[dt.datetime, bool] | None:
+    """A ``creation_time`` tag as a local naive datetime, and whether it carried a time of day."""
     text = value.strip().replace("Z", "+00:00")
-    for candidate in (text, text.replace(" ", "T", 1), text[:10]):
+    for candidate, timed in ((text, True), (text.replace(" ", "T", 1), True), (text[:10], False)):
         try:
             stamp = dt.datetime.fromisoformat(candidate)
         except ValueError:
             continue
         if stamp.tzinfo is not None:
-            stamp = stamp.astimezone()  # the local day, as the user lived it
-        return stamp.date()
+            stamp = stamp.astimezone().replace(tzinfo=None)  # the local day and hour, as the user lived it
+        return stamp, timed and len(candidate) > 10
     return None
 
 
 def container_creation_date(path: Path) -> dt.date | None:
     """``creation_time`` from the container or its first stream (MP4, MOV, M4A, MKV, …), if readable."""
+    stamp = container_creation_stamp(path)
+    return stamp[0].date() if stamp else None
+
+
+def container_creation_stamp(path: Path) -> tuple[dt.datetime, bool] | None:
+    """The container's ``creation_time`` (local) and whether it has a time of day, if readable."""
     try:
         import av
 
@@ -71,19 +84,20 @@ def container_creation_date(path: Path) -> dt.date | None:
     for meta in tags:
         value = meta.get("creation_time") or meta.get("date")
         if value:
-            date = parse_creation_time(str(value))
+            stamp = parse_creation_stamp(str(value))
             # Some encoders write the epoch or 1904-01-01 when they know nothing.
-            if date is not None and date.year >= 1990:
-                return date
+            if stamp is not None and stamp[0].year >= 1990:
+                return stamp
     return None
 
 
 def assume_meeting_date(path: Path, *, media: bool) -> AssumedDate | None:
     """The recording's creation date (media only), else the file's modification date."""
     if media:
-        date = container_creation_date(path)
-        if date is not None:
-            return AssumedDate(date, "metadata")
+        stamp = container_creation_stamp(path)
+        if stamp is not None:
+            moment, timed = stamp
+            return AssumedDate(moment.date(), "metadata", moment.time().replace(microsecond=0) if timed else None)
     try:
         mtime = path.stat().st_mtime
     except OSError:
