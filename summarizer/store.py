@@ -184,12 +184,16 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the meeting database ({exc})") from exc
+        try:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             migrate(self.conn)
         except sqlite3.DatabaseError as exc:
+            self.conn.close()  # a caller that gets no Store cannot close it
             raise StoreError(
                 f"{self.path}: cannot open the meeting database ({exc})",
                 hint="check the file is a summarizer database and not in use by a crashed process",
@@ -408,6 +412,8 @@ class Store:
             row = self.conn.execute(
                 "SELECT * FROM versions WHERE meeting_id = ? ORDER BY number DESC LIMIT 1", (meeting_id,)
             ).fetchone()
+        elif not 0 < number < 2**63:  # sqlite cannot even compare a larger int: OverflowError
+            row = None
         else:
             row = self.conn.execute(
                 "SELECT * FROM versions WHERE meeting_id = ? AND number = ?", (meeting_id, number)

@@ -156,3 +156,33 @@ def test_killed_writer_loses_nothing() -> None:
     v2 = fresh.add_version(meeting.id, make_protocol(), source="edited", author="next")
     assert v2.number == 2
     assert fresh.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_version_number_out_of_range_is_not_found() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    for number in (0, -1, 10**20):  # 10**20 made sqlite raise OverflowError (a traceback in `diff`)
+        with pytest.raises(NotFoundError, match=f"no version {number}"):
+            store.get_version(meeting.id, number)
+
+
+def test_unreadable_database_is_a_store_error_and_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.config import load_settings
+
+    db = tmp_path / "summarizer.db"
+    db.write_bytes(b"not a database" * 100)
+    monkeypatch.setenv("SUMMARIZER_DATABASE_URL", f"sqlite:///{db}")
+    closed: list[bool] = []
+    real_connect = sqlite3.connect
+
+    class Tracked(sqlite3.Connection):
+        def close(self) -> None:
+            closed.append(True)
+            super().close()
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: real_connect(*a, **k, factory=Tracked))
+    with pytest.raises(StoreError, match="cannot open the meeting database"):
+        Store(load_settings())
+    assert closed == [True]
