@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -82,28 +83,43 @@ def protocol_json(protocol: Protocol) -> str:
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Write ``path`` via a temporary file in the same folder and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``path`` via a temporary file in the same folder and an atomic rename.
+
+    The temporary name is unique to this call (the web app writes from several threads of one
+    process, so a pid-based name was shared) and is removed if anything fails.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with tmp.open("wb") as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    pause = os.environ.get(_PAUSE_ENV)
-    if pause:
-        time.sleep(float(pause))
-    tmp.replace(path)
+    with _temporary_beside(path) as tmp:
+        with tmp.open("wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        pause = os.environ.get(_PAUSE_ENV)
+        if pause:
+            time.sleep(float(pause))
+        tmp.replace(path)
     return path
 
 
 def copy_atomic(src: Path, dest: Path) -> Path:
     """Copy a (possibly large) file via a temporary name and an atomic rename."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dest)
+    with _temporary_beside(dest) as tmp:
+        shutil.copyfile(src, tmp)
+        tmp.replace(dest)
     return dest
+
+
+@contextlib.contextmanager
+def _temporary_beside(path: Path) -> Iterator[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        tmp.chmod(0o644)  # mkstemp makes 0600; these are ordinary documents
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def slugify(text: str, *, max_len: int = 40) -> str:

@@ -186,3 +186,32 @@ def test_unreadable_database_is_a_store_error_and_closes(
     with pytest.raises(StoreError, match="cannot open the meeting database"):
         Store(load_settings())
     assert closed == [True]
+
+
+def test_threads_writing_one_file_do_not_share_a_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from summarizer.store import write_atomic
+
+    # with one temp name per process, the second writer truncated the first one's temp file and
+    # then found it renamed away (FileNotFoundError)
+    monkeypatch.setenv("SUMMARIZER_TEST_PAUSE_AFTER_TEMP", "0.3")
+    target = tmp_path / "protocol.md"
+    failures: list[BaseException] = []
+
+    def write(text: str) -> None:
+        try:
+            write_atomic(target, text * 1000)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert target.read_text() in ("a" * 1000, "b" * 1000)
+    assert [p.name for p in tmp_path.iterdir()] == ["protocol.md"]
