@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
 from summarizer.schema import Usage
+from summarizer.store import write_atomic
 
 if TYPE_CHECKING:
     import openai
@@ -240,10 +241,7 @@ class ModeCache:
             return
         data[key] = mode
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".part")
-            tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))
         except OSError as exc:  # a read-only cache must not fail an extraction
             log.warning("could not remember the LLM mode in %s (%s)", self.path, exc)
 

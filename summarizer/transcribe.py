@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError, TranscriptionError
 from summarizer.models import ModelRef, load_model, pick_compute_type, pick_device, resolve_model
+from summarizer.store import write_atomic
 from summarizer.transcript import Segment, Transcript, make_segment_id
 
 log = logging.getLogger(__name__)
@@ -187,24 +187,10 @@ def load_cached(
 
 def _write_cache(settings: Settings, key: str, transcript: Transcript) -> None:
     """Temp file + rename in the same folder, so readers see a whole entry or none."""
-    folder = settings.transcript_cache_dir
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".part", dir=folder)
+        write_atomic(_cache_path(settings, key), transcript.to_json())
     except OSError as exc:
-        log.warning("transcript cache disabled, cannot write to %s: %s", folder, exc)
-        return
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(transcript.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(_cache_path(settings, key))
-    except OSError as exc:
-        log.warning("could not store transcript in cache %s: %s", folder, exc)
-    finally:
-        tmp.unlink(missing_ok=True)
+        log.warning("could not store transcript in cache %s: %s", settings.transcript_cache_dir, exc)
 
 
 # -- audio ---------------------------------------------------------------------------------------

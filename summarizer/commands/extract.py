@@ -49,6 +49,7 @@ def extract(
     """Extract a draft protocol from a transcript; every item cites the transcript."""
     from summarizer.extract import extract_protocol
     from summarizer.ingest import read_transcript
+    from summarizer.store import write_atomic
 
     meeting_date = _parse_date(date)
     out = output or transcript.with_name(transcript.stem + ".protocol.json")
@@ -70,10 +71,7 @@ def extract(
     protocol = extract_protocol(source, settings, meeting_date=meeting_date,
                                 language=language or settings.language)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(protocol.model_dump_json(indent=2), encoding="utf-8")
-    tmp.replace(out)
+    write_atomic(out, protocol.model_dump_json(indent=2))
 
     meta = protocol.meta
     if meta.extractor == "llm":
