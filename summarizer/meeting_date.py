@@ -97,7 +97,8 @@ def assume_meeting_date(path: Path, *, media: bool) -> AssumedDate | None:
         stamp = container_creation_stamp(path)
         if stamp is not None:
             moment, timed = stamp
-            return AssumedDate(moment.date(), "metadata", moment.time().replace(microsecond=0) if timed else None)
+            start = moment.time().replace(microsecond=0) if timed else None
+            return AssumedDate(moment.date(), "metadata", start)
     try:
         mtime = path.stat().st_mtime
     except OSError:

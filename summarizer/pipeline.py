@@ -140,6 +140,9 @@ def run_draft(
     roster: list[Person] | str | Path | None = None,
     model: str | None = None,
     num_speakers: int | None = None,
+    place: str | None = None,
+    platform: str | None = None,
+    start_time: dt.time | None = None,
     progress: Progress | None = None,
     actor: str | None = None,
     store: Store | None = None,
@@ -150,9 +153,12 @@ def run_draft(
 ) -> DraftResult:
     """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``.
 
-    ``num_speakers`` fixes the speaker count for diarisation (default: estimated).
+    ``num_speakers`` fixes the speaker count for diarisation (default: estimated). ``title``,
+    ``client``, ``place``, ``platform`` and ``start_time`` override what the header step finds
+    (``summarizer.meeting_header``); without them, what the evidence supports is filled and flagged.
     """
     from summarizer.meeting_date import assume_meeting_date
+    from summarizer.meeting_header import HeaderOptions, complete_header
     from summarizer.roster import apply_roster
     from summarizer.speakers import name_speakers
 
@@ -187,12 +193,18 @@ def run_draft(
     if assumed is not None:
         flag = assumed.flag(protocol.language or transcript.language)
         protocol.flags.insert(0, flag)
-    if title:
-        protocol.header.title = title
     if meeting_date and not protocol.header.date:
         protocol.header.date = meeting_date
-    if client and client not in protocol.header.organisations:
-        protocol.header.organisations.append(client)
+    header = complete_header(
+        protocol, transcript,
+        HeaderOptions(title=title, client=client, place=place, platform=platform, start=start_time),
+        company=settings.company, recorded_start=assumed.start if assumed else None,
+    )
+    at = 1 if assumed is not None else 0
+    protocol.flags[at:at] = header.flags
+    client = header.client
+    if header.record:
+        transcript.meta["meeting_header"] = header.record
 
     if notes:
         # kept with the meeting so the review page can show them long after this run

@@ -36,6 +36,16 @@ def _parse_date(value: str | None) -> dt.date | None:
         raise InputError(None, f"--date {value!r} is not a date", hint="use YYYY-MM-DD") from exc
 
 
+def _parse_time(value: str | None) -> dt.time | None:
+    from summarizer.meeting_header import parse_time_option
+
+    try:
+        return parse_time_option(value)
+    except ValueError as exc:
+        raise InputError(None, f"--time {value!r} is not a time of day",
+                         hint="use HH:MM, e.g. 14:30") from exc
+
+
 def _print_attention(flags: list[Flag]) -> None:
     if not flags:
         echo("Nothing flagged for review.")
@@ -62,7 +72,13 @@ def draft(
     source: Annotated[Path | None, typer.Argument(help="Recording or transcript file; '-' reads stdin.")],
     date: Annotated[str | None, typer.Option("--date", help="Meeting date YYYY-MM-DD.")] = None,
     title: Annotated[str | None, typer.Option("--title")] = None,
-    client: Annotated[str | None, typer.Option("--client", help="Client organisation.")] = None,
+    client: Annotated[str | None, typer.Option(
+        "--client", help="Client organisation (default: the client side's organisation, if known).")] = None,
+    time: Annotated[str | None, typer.Option("--time", help="Start time HH:MM (default: the recording's "
+                                             "metadata, if it has one).")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="Where the meeting took place.")] = None,
+    platform: Annotated[str | None, typer.Option(
+        "--platform", help="Call platform, e.g. Zoom, Teams (default: from the transcript).")] = None,
     language: Annotated[str | None, typer.Option("--language", help="ru or en (default: detected).")] = None,
     level: Annotated[str | None, typer.Option("--level", help="brief or detailed.")] = None,
     roster: Annotated[str | None, typer.Option("--roster", help="Roster file or spec string.")] = None,
@@ -94,7 +110,8 @@ def draft(
 
     result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,
                        client=client, language=language, level=level, roster=people or None,
-                       model=model, num_speakers=speakers, progress=progress)
+                       model=model, num_speakers=speakers, place=place, platform=platform,
+                       start_time=_parse_time(time), progress=progress)
     for note in result.notes:
         echo(note, err=True)
     meeting = result.meeting

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.dates import find_due_phrases, resolve_due
+from summarizer.extract.header import find_platform
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
 from summarizer.schema import (
@@ -381,9 +382,9 @@ def _header(
     for p in participants:
         if p.organisation and p.organisation not in orgs:
             orgs.append(p.organisation)
-    text = transcript.text
-    platform = next((name for name in P.PLATFORMS if re.search(rf"\b{re.escape(name)}\b", text)), None)
-    return MeetingHeader(date=meeting_date, platform=platform, organisations=orgs)
+    # Only a platform said to be this call's ("созвон в Zoom"), not any mention of one.
+    said = find_platform(transcript)
+    return MeetingHeader(date=meeting_date, platform=said.value if said else None, organisations=orgs)
 
 
 def _results_line(protocol: Protocol, lang: str) -> str:

@@ -163,7 +163,6 @@ AGREE_LEAD = re.compile(
     re.IGNORECASE,
 )
 
-PLATFORMS = ["Zoom", "Microsoft Teams", "Teams", "Google Meet", "Skype", "Телемост", "Контур.Толк", "Webex"]
 
 def compile_table(table: Table, language: str) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in table["ru" if language.startswith("ru") else "en"]]
