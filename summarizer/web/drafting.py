@@ -10,14 +10,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.schema import Protocol
-from summarizer.transcript import Transcript
 from summarizer.web.jobs import Job, JobFunc, Reporter
 
 log = logging.getLogger(__name__)
@@ -39,6 +36,7 @@ def run_draft_job(settings: Settings) -> JobFunc:
 
         p = job.params
         source = Path(p["source"]) if p.get("source") else None
+        place, platform = place_or_platform(p.get("place") or None)
         roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
 
         def progress(stage: str, fraction: float | None) -> None:
@@ -60,8 +58,9 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 roster=load_roster(roster_lines) if roster_lines else None,
                 num_speakers=int(p["num_speakers"]) if p.get("num_speakers") else None,
                 progress=progress,
-                extract=_extract_with_place(p.get("place") or None),
                 actor=p.get("actor") or None,
+                place=place,
+                platform=platform,
             )
         except SummarizerError as exc:
             if source is not None and p.get("filename"):
@@ -92,14 +91,12 @@ def _drop_upload_copy(source: Path | None, params: dict[str, Any], meeting_folde
         upload.parent.rmdir()
 
 
-def _extract_with_place(place: str | None) -> Callable[..., Protocol]:
-    """The place typed on the form is not in the transcript; it goes into the header of version 1."""
-    from summarizer.extract import extract_protocol
+def place_or_platform(value: str | None) -> tuple[str | None, str | None]:
+    """The form's one "Place or call platform" field: a known platform ("zoom", "Teams") is the
+    platform, anything else the place. Either overrides what the transcript suggests."""
+    from summarizer.extract.header import PLATFORMS, canonical_platform
 
-    def extract(transcript: Transcript, settings: Settings, **kw: Any) -> Protocol:
-        protocol = extract_protocol(transcript, settings, **kw)
-        if place and not protocol.header.place:
-            protocol.header.place = place
-        return protocol
-
-    return extract
+    if not value or not value.strip():
+        return None, None
+    name = canonical_platform(value)
+    return (None, name) if name in PLATFORMS else (value.strip(), None)
