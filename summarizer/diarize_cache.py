@@ -16,7 +16,7 @@ from pathlib import Path
 
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.store import write_atomic
+from summarizer.store import sha256_file, write_atomic
 from summarizer.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,7 @@ def _audio_sha(transcript: Transcript, audio_path: Path) -> str:
     known = transcript.meta.get("audio_sha256")
     if isinstance(known, str) and known:
         return known
-    digest = hashlib.sha256()
-    with audio_path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_file(audio_path)
 
 
 def cache_path(settings: Settings, transcript: Transcript, audio_path: Path,

@@ -31,7 +31,7 @@ from typing import Any
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError, TranscriptionError
 from summarizer.models import ModelRef, load_model, pick_compute_type, pick_device, resolve_model
-from summarizer.store import write_atomic
+from summarizer.store import sha256_file, write_atomic
 from summarizer.transcript import Segment, Transcript, make_segment_id
 
 log = logging.getLogger(__name__)
@@ -132,14 +132,10 @@ def _check_input(path: Path) -> None:
 
 
 def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1024 * 1024):
-                digest.update(chunk)
+        return sha256_file(path)
     except OSError as exc:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    return digest.hexdigest()
 
 
 def _key_for(audio_sha: str, opts: _Options) -> str:
