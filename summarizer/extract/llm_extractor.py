@@ -17,6 +17,7 @@ import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
+from summarizer.ingest import guess_language
 from summarizer.llm import LLMSession
 from summarizer.schema import ExtractionMeta, Protocol, WireProtocol, wire_to_protocol
 from summarizer.transcript import Transcript, format_timestamp
@@ -83,10 +84,7 @@ def load_prompts(settings: Settings, language: str) -> Prompts:
 
 def detect_language(transcript: Transcript) -> str:
     """``ru`` when Cyrillic letters dominate, else ``en``; only used when nobody told us."""
-    text = transcript.text[:20000]
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return "ru" if cyrillic > latin else "en"
+    return guess_language(transcript.text[:20000]) or "en"
 
 
 def render_transcript_lines(transcript: Transcript) -> list[tuple[str, str]]:
