@@ -105,6 +105,27 @@ def test_recording_without_date_takes_metadata_date_names_speakers_and_flags_it(
     assert result.notes == []
 
 
+def test_recording_metadata_gives_start_and_end_time_flagged(tmp_path: Path) -> None:
+    recording = _m4a_with_creation_time(tmp_path / "call.m4a", "2026-11-18T12:00:00.000000Z")
+    call = _labelled_call()
+    call.duration, call.source_format = 1500.0, "audio"
+    result = run_draft(recording, load_settings(), transcribe=lambda *a, **kw: call)
+    h = result.version.protocol.header
+    local = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    assert h.start_time == local.time()
+    assert h.end_time == (local + dt.timedelta(minutes=25)).time()
+    record = result.transcript.meta["meeting_header"]
+    assert record["start_time"]["origin"] == "metadata"  # type: ignore[index]
+    assert record["end_time"]["origin"] == "start+recording length"  # type: ignore[index]
+    codes = [f.code for f in result.version.protocol.flags]
+    assert codes[:3] == ["meeting_date_assumed", "header_assumed", "header_assumed"]
+    # a transcript file's modification time says nothing about the hour: no time at all
+    source = tmp_path / "call.txt"
+    source.write_text("Anna: Hello, I'm Anna.\nMark: Hi Anna.\n")
+    h = run_draft(source, load_settings()).version.protocol.header
+    assert (h.start_time, h.end_time) == (None, None)
+
+
 def test_given_date_is_not_flagged_and_transcript_file_speakers_are_named(tmp_path: Path) -> None:
     source = tmp_path / "call.txt"
     source.write_text("Speaker 1: Hi, I'm Anna Petrova, account manager at Northwind.\n"
