@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer.errors import ConfigError, ValidationFailed
+from summarizer.errors import ConfigError, InputError, ValidationFailed
 from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
 from summarizer.transcript import format_timestamp
 
@@ -299,7 +299,13 @@ def import_protocol_file(path: Path, base: Protocol) -> Protocol:
     ``base``. JSON may be a full protocol (``summarizer export --format json``)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "this is a folder, not a protocol file") from None
+    except OSError as exc:
+        raise InputError(path, f"the file cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
         raise ValidationFailed(f"{path}: cannot read ({exc})", [(None, str(exc))]) from exc
     if path.suffix.lower() == ".toml":
         return text_to_protocol(text, base)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
-from summarizer.errors import ValidationFailed
+from summarizer.errors import InputError, ValidationFailed
 from summarizer.review import import_protocol_file, protocol_to_text, review_in_editor, text_to_protocol
 
 SUMMARIZER = [sys.executable, "-m", "summarizer"]
@@ -144,6 +144,15 @@ def test_json_import_reports_lines(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as err:
         import_protocol_file(path, base)
     assert err.value.errors[0][0] == 1
+
+
+def test_import_of_a_missing_file_or_folder_is_an_input_error(tmp_path: Path) -> None:
+    # was ValidationFailed with the OSError text twice and exit code 1
+    base = make_protocol()
+    with pytest.raises(InputError, match=r"nope\.json: no such file$"):
+        import_protocol_file(tmp_path / "nope.json", base)
+    with pytest.raises(InputError, match="this is a folder"):
+        import_protocol_file(tmp_path, base)
 
 
 def _editor_script(tmp_path: Path, body: str) -> str:
