@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from summarizer.config import Settings
-from summarizer.errors import NotFoundError, StoreError, WorkflowError
+from summarizer.errors import InputError, NotFoundError, StoreError, WorkflowError
 from summarizer.migrations import migrate
 from summarizer.schema import Protocol
 
@@ -111,6 +111,8 @@ def copy_atomic(src: Path, dest: Path) -> Path:
 
 @contextlib.contextmanager
 def _temporary_beside(path: Path) -> Iterator[Path]:
+    if path.is_dir():  # e.g. `export -o SOMEFOLDER --force`: the rename would fail with IsADirectoryError
+        raise InputError(path, "this is a folder; give the name of a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -215,3 +215,15 @@ def test_threads_writing_one_file_do_not_share_a_temp_file(
     assert failures == []
     assert target.read_text() in ("a" * 1000, "b" * 1000)
     assert [p.name for p in tmp_path.iterdir()] == ["protocol.md"]
+
+
+def test_writing_over_a_folder_is_an_input_error(tmp_path: Path) -> None:
+    from summarizer.errors import InputError
+    from summarizer.store import copy_atomic, write_atomic
+
+    # `summarizer export M -f md -o FOLDER --force` ended in "unexpected IsADirectoryError"
+    with pytest.raises(InputError, match="this is a folder"):
+        write_atomic(tmp_path, "text")
+    with pytest.raises(InputError, match="this is a folder"):
+        copy_atomic(Path(__file__), tmp_path)
+    assert list(tmp_path.iterdir()) == []
