@@ -235,18 +235,6 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def transcript_format(head: bytes) -> str:
-    """Pick the transcript reader from the content: WEBVTT header, SRT cues, JSON, else plain text."""
-    text = head.decode("utf-8", "ignore").lstrip("\ufeff \r\n\t")
-    if text.startswith("WEBVTT"):
-        return "vtt"
-    if text.startswith(("{", "[")):
-        return "json"
-    if re.match(r"\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", text):
-        return "srt"
-    return "txt"
-
-
 def _media_suffixes() -> frozenset[str]:
     from summarizer.transcribe import MEDIA_SUFFIXES
 
