@@ -234,3 +234,14 @@ def test_review_page_shows_what_the_draft_run_found_out(client: TestClient) -> N
     assert 'id="run-notes"' in page and "3 speakers (estimated, confidence 0.73)" in page
     assert "Что выяснилось" in client.get(f"/m/{meeting_id}", headers={"accept-language": "ru"}).text
     assert review_fields(page)  # the form is intact around the notes
+
+
+def test_a_malformed_multipart_body_is_refused_not_a_server_error(client: TestClient) -> None:
+    # python_multipart raises MultipartParseError (a ValueError): it was an "Unexpected error" page (500)
+    r = client.post("/new", content=b"garbage that is no multipart body\r\n",
+                    headers={"content-type": "multipart/form-data; boundary=xyz",
+                             "x-csrf-token": csrf(client)},
+                    follow_redirects=False)
+    assert 400 <= r.status_code < 500, r.text
+    assert "not a valid form" in html.unescape(r.text)
+    _no_uploads_left()

@@ -176,6 +176,8 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
                 break
         else:
             parser.finalize()
+    except ValueError as exc:  # python_multipart's parse errors; a broken client, not a server bug
+        errors.append(InputError(None, f"the upload is not a valid form ({exc})"))
     finally:
         fh = state.get("fh")
         if fh is not None:
