@@ -8,7 +8,6 @@ already uses every core, and two at once would only make both slower.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import secrets
@@ -22,6 +21,7 @@ from typing import Any
 
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, SummarizerError
+from summarizer.store import now_iso, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ class Job:
         return data
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 class Reporter:
     """Handed to a job: lets it say what it is doing; every report is saved."""
 
@@ -69,7 +65,7 @@ class Reporter:
         self.job.progress = progress
         if message:
             self.job.message = message
-            self.job.log.append(f"{_now()} {message}")
+            self.job.log.append(f"{now_iso()} {message}")
         self._runner.save(self.job)
 
     def progress(self, fraction: float) -> None:
@@ -78,7 +74,7 @@ class Reporter:
 
     def note(self, text: str) -> None:
         self.job.notes.append(text)
-        self.job.log.append(f"{_now()} {text}")
+        self.job.log.append(f"{now_iso()} {text}")
         self._runner.save(self.job)
 
     def meeting(self, meeting_id: str) -> None:
@@ -113,11 +109,8 @@ class JobRunner:
             if throttle and now - self._last_save.get(job.id, 0.0) < 0.5:
                 return
             self._last_save[job.id] = now
-            job.updated_at = _now()
-            path = self._path(job.id)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps(asdict(job), ensure_ascii=False, indent=1), encoding="utf-8")
-            tmp.replace(path)
+            job.updated_at = now_iso()
+            write_atomic(self._path(job.id), json.dumps(asdict(job), ensure_ascii=False, indent=1))
 
     def get(self, job_id: str) -> Job:
         path = self._path(job_id)
@@ -144,7 +137,7 @@ class JobRunner:
             if job.status in ACTIVE:
                 job.status = "queued"
                 job.stage = "queued"
-                job.log.append(f"{_now()} resumed after a server restart")
+                job.log.append(f"{now_iso()} resumed after a server restart")
                 self.save(job)
                 self._pool.submit(self._run, job.id)
 
@@ -154,7 +147,7 @@ class JobRunner:
             self._pool = None
 
     def submit(self, kind: str, params: dict[str, Any], *, job_id: str | None = None) -> Job:
-        job = Job(id=job_id or secrets.token_hex(8), kind=kind, params=params, created_at=_now())
+        job = Job(id=job_id or secrets.token_hex(8), kind=kind, params=params, created_at=now_iso())
         self.save(job)
         if self._pool is None:
             raise RuntimeError("job runner is not started")
@@ -166,7 +159,7 @@ class JobRunner:
         if job.status in ACTIVE:
             return job
         job.status, job.stage, job.error, job.hint, job.progress = "queued", "queued", None, None, None
-        job.log.append(f"{_now()} retried")
+        job.log.append(f"{now_iso()} retried")
         self.save(job)
         assert self._pool is not None
         self._pool.submit(self._run, job.id)
