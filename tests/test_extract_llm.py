@@ -177,6 +177,15 @@ def test_cli_extract_with_llm_and_no_overwrite(server: FakeOpenAI, tmp_path: Pat
     assert Protocol.model_validate_json(out.read_text(encoding="utf-8")).meta.extractor == "offline"
 
 
+def test_cli_extract_never_writes_over_its_transcript(tmp_path: Path) -> None:
+    src = tmp_path / "call.txt"
+    src.write_bytes((ROOT / "samples" / "transcripts" / "negotiation_en.txt").read_bytes())
+    before = src.read_bytes()
+    result = _cli("extract", str(src), "-o", str(src), "--offline", "--force", home=tmp_path / "home")
+    assert result.returncode == 2 and "would replace the transcript itself" in result.stderr
+    assert src.read_bytes() == before
+
+
 def test_cli_reports_llm_failure_without_writing(server: FakeOpenAI, tmp_path: Path) -> None:
     src = ROOT / "samples" / "transcripts" / "negotiation_en.txt"
     out = tmp_path / "protocol.json"

@@ -53,6 +53,8 @@ def extract(
 
     meeting_date = _parse_date(date)
     out = output or transcript.with_name(transcript.stem + ".protocol.json")
+    if out.resolve() == transcript.resolve():  # --force must not turn the transcript into JSON
+        raise InputError(out, "the output would replace the transcript itself", hint="choose another -o")
     if out.exists() and not force:
         raise InputError(out, "already exists; not overwriting it", hint="pass --force, or choose another -o")
     settings = settings_from(config, llm_model=model, base_url=base_url, api_key=api_key, language=language)
