@@ -202,8 +202,13 @@ def _approval_parties(
 
 def _parties_line(organisations: list[str], lang: str, company: str | None) -> str:
     """'между ООО «Ромашка» и «Вектор»' under the heading; nothing when fewer than two are known."""
-    named = [*([company] if company else []), *organisations]
-    orgs = list(dict.fromkeys(o.strip() for o in named if o.strip()))
+    from summarizer.extract.header import same_organisation
+
+    orgs: list[str] = []
+    for name in [*([company] if company else []), *organisations]:
+        # 'ООО «Северный Путь»' in settings and 'Северный путь' as said are one party
+        if name.strip() and not any(same_organisation(name, seen) for seen in orgs):
+            orgs.append(name.strip())
     if len(orgs) < 2:
         return ""
     return f"{t(lang, 'between')} {join_parties([quote_organisation(o, lang) for o in orgs], lang)}"

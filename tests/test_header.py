@@ -244,6 +244,8 @@ def test_teams_vtt_draft_has_platform_sides_time_and_a_readable_id(samples: Path
     assert any(f.code == "header_assumed" and "Microsoft Teams" in f.message for f in result.attention)
     md = result.files["md"].read_text(encoding="utf-8")
     assert "**Платформа:** Microsoft Teams" in md and "**Время:** 10:00–10:02" in md
+    # the configured company and the name said in the call are one party, named once
+    assert "между ООО «Северный Путь» и «Альфа-Логистик»" in md
     with Store(settings) as store:
         assert store.get_meeting("2026-11-25-alfa").id == result.meeting.id
 
