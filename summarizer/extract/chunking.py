@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz
 
+from summarizer.extract.evidence import normalise_text
 from summarizer.llm import estimate_tokens
 from summarizer.schema import Agreement, Evidence, Flag, Issue, MeetingHeader, NextStep, Participant, Protocol
 
@@ -95,8 +96,7 @@ def split_lines(
 # Merge
 # --------------------------------------------------------------------------------------------------
 def normalise(text: str | None) -> str:
-    text = (text or "").casefold().replace("ё", "е")
-    return re.sub(r"[^\w]+", " ", text).strip()
+    return normalise_text(text or "")
 
 
 def _near_identical(a: str, b: str) -> bool:
