@@ -156,11 +156,16 @@ def load_settings(
     values: dict[str, Any] = {}
     known = {f.name for f in fields(Settings)}
     path = config_path or default_config_path()
+    if config_path is not None and not path.exists():
+        # a file named with --config is meant to be used; silently running without it is worse
+        raise ConfigError(f"{path}: no such config file")
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not a valid TOML config file ({exc})") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: the config file cannot be read ({exc.strerror or exc})") from exc
         # allow both flat keys and a [summarizer] table
         data = {**data, **data.pop("summarizer", {})} if isinstance(data.get("summarizer"), dict) else data
         for key, raw in data.items():
