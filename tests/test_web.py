@@ -161,6 +161,15 @@ def test_serve_says_when_the_port_is_taken() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and "--port" in proc.stderr
 
 
+def test_serve_says_when_the_port_is_impossible() -> None:
+    # was "unexpected OverflowError"
+    proc = subprocess.run([sys.executable, "-m", "summarizer", "serve", "--port", "99999"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "cannot listen on 127.0.0.1:99999: bind(): port must be 0-65535" in proc.stderr
+    assert "unexpected" not in proc.stderr
+
+
 def test_hostile_transcript_text_is_escaped_everywhere(client: TestClient) -> None:
     meeting_id = make_draft(client)
     for path in (f"/m/{meeting_id}", f"/m/{meeting_id}/approval", "/"):

@@ -51,6 +51,9 @@ def _check_port_free(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except OverflowError as exc:  # bind() says "port must be 0-65535"
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc}",
+                              hint="choose a port with --port") from exc
         except OSError as exc:
             raise ConfigError(
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}",
