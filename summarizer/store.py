@@ -199,11 +199,12 @@ class Store:
     def __init__(self, settings: Settings, *, busy_timeout_ms: int = 30_000) -> None:
         self.settings = settings
         self.path = self._database_path(settings)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the meeting database ({exc})") from exc
+        except (OSError, sqlite3.Error) as exc:  # e.g. SUMMARIZER_HOME on a read-only or missing disk
+            raise StoreError(f"{self.path}: cannot open the meeting database ({exc})",
+                             hint="check SUMMARIZER_HOME / data_dir points to a writable folder") from exc
         try:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

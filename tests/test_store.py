@@ -227,3 +227,16 @@ def test_writing_over_a_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="this is a folder"):
         copy_atomic(Path(__file__), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_database_folder_that_cannot_be_made_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.config import load_settings
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    # was "unexpected FileExistsError/FileNotFoundError" from mkdir
+    monkeypatch.setenv("SUMMARIZER_DATABASE_URL", f"sqlite:///{blocker}/sub/summarizer.db")
+    with pytest.raises(StoreError, match="cannot open the meeting database"):
+        Store(load_settings())
