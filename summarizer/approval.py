@@ -96,7 +96,7 @@ def _dedupe(addresses: list[str]) -> list[str]:
 def _read_evidence(evidence: str | Path) -> tuple[bytes, str, str]:
     """(stored bytes, text for the database, file suffix) of a confirmation file or text."""
     path = Path(evidence).expanduser() if isinstance(evidence, Path) or len(str(evidence)) < 4096 else None
-    if path is not None and path.is_file():
+    if path is not None and _is_file(path):
         data = path.read_bytes()
         if path.suffix.lower() == ".eml":
             msg = email.message_from_bytes(data, policy=email.policy.default)
@@ -114,6 +114,13 @@ def _read_evidence(evidence: str | Path) -> tuple[bytes, str, str]:
         raise InputError(None, "the approval evidence is empty",
                          hint="give the client's confirmation e-mail (.eml) or its text")
     return text.encode("utf-8"), text, ".txt"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # pasted reply text: a "name" over 255 bytes, or with a NUL
+        return False
 
 
 def approve(

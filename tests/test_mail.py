@@ -113,6 +113,16 @@ def test_approval_evidence_text_and_missing_file() -> None:
     assert store.get_meeting(mid).status == "approved"
 
 
+def test_approval_evidence_pasted_as_a_long_text() -> None:
+    # a reply longer than a file name may be (255 bytes) was an OSError "File name too long"
+    store, mid = _ready_store()
+    send_for_approval(store, mid, ["boris@alfa.test"])
+    reply = "Good afternoon! We have read the protocol and approve it without changes. " * 6
+    result = approve(store, mid, by="Boris", evidence=reply, send=False)
+    assert result.approval.evidence_text == reply.strip()
+    assert store.get_meeting(mid).status == "approved"
+
+
 def test_smtp_login() -> None:
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
