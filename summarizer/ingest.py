@@ -19,7 +19,13 @@ from summarizer.errors import InputError
 from summarizer.ingest_cues import parse_srt, parse_vtt, vtt_flavour
 from summarizer.ingest_text import RawSegment, fill_end_times, parse_plain
 from summarizer.ingest_write import TRANSCRIPT_WRITE_FORMATS, write_transcript
-from summarizer.transcript import TRANSCRIPT_FORMAT_VERSION, Segment, Transcript, make_segment_id
+from summarizer.transcript import (
+    TRANSCRIPT_FORMAT_VERSION,
+    Segment,
+    Transcript,
+    guess_language,
+    make_segment_id,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -294,14 +300,6 @@ def detect_format(text: str, path: Path | None) -> str:
     if suffix == ".srt" or _SRT_START.match(head):
         return "srt"
     return "txt"
-
-
-def guess_language(text: str) -> str | None:
-    cyr = len(_CYRILLIC.findall(text))
-    lat = len(_LATIN.findall(text))
-    if cyr + lat == 0:
-        return None
-    return "ru" if cyr >= lat else "en"
 
 
 # -- JSON -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Pure data. Importers for text formats live in ``summarizer.ingest``; Whisper liv
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -87,6 +88,26 @@ class Transcript(BaseModel):
         tmp = path.with_name(path.name + ".part")
         tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def guess_language(text: str) -> str | None:
+    """``ru`` when Cyrillic letters dominate, ``en`` when Latin ones do, None for no letters."""
+    cyr = len(_CYRILLIC.findall(text))
+    lat = len(_LATIN.findall(text))
+    if cyr + lat == 0:
+        return None
+    return "ru" if cyr >= lat else "en"
+
+
+def detect_language(transcript: Transcript) -> str:
+    """The meeting's language: as recorded (Whisper, an importer), else guessed from the letters."""
+    if transcript.language:
+        return transcript.language.split("-")[0].lower()
+    return guess_language(transcript.text[:20000]) or "en"
 
 
 def format_timestamp(seconds: float | None, *, millis: bool = False) -> str:

@@ -17,10 +17,9 @@ import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
-from summarizer.ingest import guess_language
 from summarizer.llm import LLMSession
 from summarizer.schema import ExtractionMeta, Protocol, WireProtocol, wire_to_protocol
-from summarizer.transcript import Transcript, format_timestamp
+from summarizer.transcript import Transcript, detect_language, format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +79,6 @@ def load_prompts(settings: Settings, language: str) -> Prompts:
         raise ConfigError(f"{where}: the prompt has no {{{{transcript}}}} placeholder")
     return Prompts(system=system.strip(), user=user.strip(), version=f"{system_version}+{user_version}",
                    language=lang)
-
-
-def detect_language(transcript: Transcript) -> str:
-    """``ru`` when Cyrillic letters dominate, else ``en``; only used when nobody told us."""
-    return guess_language(transcript.text[:20000]) or "en"
 
 
 def render_transcript_lines(transcript: Transcript) -> list[tuple[str, str]]:
@@ -159,7 +153,7 @@ def extract_llm(
     Returns the merged protocol (not yet finalized) with ``meta`` filled."""
     if not transcript.segments:
         raise ExtractionError(f"{transcript.source or 'the transcript'}: no segments to extract from")
-    language = language or transcript.language or detect_language(transcript)
+    language = language or detect_language(transcript)
     output_language = settings.output_language or language
     prompts = load_prompts(settings, output_language)
     session = session or LLMSession(settings)

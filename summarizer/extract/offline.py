@@ -37,7 +37,7 @@ from summarizer.schema import (
     Participant,
     Protocol,
 )
-from summarizer.transcript import Transcript
+from summarizer.transcript import Transcript, detect_language
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +66,6 @@ class _State:
     next_steps: list[tuple[NextStep, int, str | None]] = field(default_factory=list)  # + speaker label
     proposals: list[_Proposal] = field(default_factory=list)
     issues: list[tuple[Issue, int]] = field(default_factory=list)
-
-
-def detect_language(transcript: Transcript) -> str:
-    if transcript.language:
-        return transcript.language.split("-")[0].lower()
-    text = transcript.text
-    cyr = len(re.findall(r"[а-яёА-ЯЁ]", text))
-    lat = len(re.findall(r"[a-zA-Z]", text))
-    return "ru" if cyr >= lat else "en"
 
 
 # Whisper punctuates the same speech as "Agreed. I will send…" or "Agreed, I will send…" depending
@@ -186,16 +177,6 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
 # --------------------------------------------------------------------------------------------------
 # Owners
 # --------------------------------------------------------------------------------------------------
-def _name_in(text: str, participants: list[Participant], exclude: str | None) -> Participant | None:
-    """A participant named in ``text`` by any part of their name, in any case form."""
-    words = re.findall(r"[A-ZА-ЯЁ][\w-]+", text)
-    stems = {stem(w) for w in words}
-    found = [p for p in participants
-             if not is_generic_label(p.name) and p.name != exclude
-             and any(stem(part) in stems for part in p.name.split() if len(part) >= 3)]
-    return found[0] if len(found) == 1 else None
-
-
 def _owner_in(s: Sentence, participants: list[Participant], named_verb: re.Pattern[str],
               lang: str) -> Participant | None:
     """'Ольга подготовит', 'John will sign off': a participant name right before an action verb."""
