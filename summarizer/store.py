@@ -133,7 +133,12 @@ def slugify(text: str, *, max_len: int = 40) -> str:
         else:
             out.append(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode())
     slug = re.sub(r"[^a-z0-9]+", "-", "".join(out)).strip("-")
-    return slug[:max_len].rstrip("-")
+    if len(slug) <= max_len:
+        return slug
+    # cut at a word boundary: "brightline-retail-nordpack" reads better than "…-nordpack-suppl"
+    head = slug[: max_len + 1]
+    cut = head.rsplit("-", 1)[0] if "-" in head else ""
+    return cut if len(cut) >= max_len // 2 else slug[:max_len].rstrip("-")
 
 
 @dataclass

@@ -240,3 +240,10 @@ def test_database_folder_that_cannot_be_made_is_a_store_error(
     monkeypatch.setenv("SUMMARIZER_DATABASE_URL", f"sqlite:///{blocker}/sub/summarizer.db")
     with pytest.raises(StoreError, match="cannot open the meeting database"):
         Store(load_settings())
+
+
+def test_meeting_ids_are_cut_at_a_word_boundary() -> None:
+    assert slugify("Meeting: Nordpack Supplies — Brightline Retail and more words") == (
+        "meeting-nordpack-supplies-brightline")
+    assert slugify("Переговоры: Северный путь — Альфа-Логистик") == "peregovory-severnyy-put-alfa-logistik"
+    assert len(slugify("a" * 60)) == 40
