@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, float], None]
 
 SAMPLE_RATE = 16_000
+_ERRNO = re.compile(r"^\[Errno -?\d+\] ")
 CACHE_VERSION = 3  # bump whenever decoding changes in a way the options below do not show
 MEDIA_SUFFIXES = frozenset({
     ".wav", ".wave", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".aiff", ".aif",
@@ -233,8 +235,10 @@ def decode_audio(path: Path) -> Any:
     except SummarizerError:
         raise
     except (av.FFmpegError, OSError, ValueError, IndexError) as exc:
+        # PyAV's text starts with "[Errno 1094995529]", a number that means nothing to a person
+        reason = _ERRNO.sub("", str(exc))
         raise InputError(
-            path, f"not a readable audio or video file ({exc})",
+            path, f"not a readable audio or video file ({reason})",
             hint="supported: wav, flac, mp3, m4a, ogg/opus, webm, mp4 and anything else FFmpeg decodes",
         ) from exc
     decoded = len(audio) / SAMPLE_RATE

@@ -228,6 +228,7 @@ def test_non_audio_file(settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a readable audio") as info:
         transcribe_file(fake, settings)
     assert str(fake) in info.value.message
+    assert "Errno" not in info.value.message  # FFmpeg's error number means nothing to a person
 
 
 def test_truncated_file(settings: Settings, tmp_path: Path) -> None:
