@@ -392,11 +392,14 @@ class Store:
         author: str | None = None,
         note: str | None = None,
         expect_status: set[str] | None = None,
+        based_on: int | None = None,
     ) -> VersionRecord:
         """Store ``protocol`` as the next version of the meeting and return it.
 
-        ``expect_status``: refuse (``WorkflowError``) unless the meeting is in one of these states,
-        checked inside the same transaction so a concurrent approval cannot slip in between.
+        ``expect_status``: refuse (``WorkflowError``) unless the meeting is in one of these states;
+        ``based_on``: refuse unless that is still the latest version (an edit made on v2 while someone
+        saved v3 would silently undo v3). Both are checked inside the same transaction, so nothing can
+        slip in between.
         """
         stamp = now_iso()
         with self.transaction() as conn:
@@ -411,6 +414,12 @@ class Store:
             number = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE meeting_id = ?", (meeting_id,)
             ).fetchone()[0]
+            if based_on is not None and based_on != number - 1:
+                raise WorkflowError(
+                    f"meeting {meeting_id}: this edit was made on v{based_on}, but v{number - 1} has been "
+                    "saved since",
+                    hint="look at the latest version first (summarizer diff), then import your edit",
+                )
             self._insert_version(conn, meeting_id, number, protocol, source=source, author=author,
                                  note=note, stamp=stamp)
             conn.execute("UPDATE meetings SET updated_at = ? WHERE id = ?", (stamp, meeting_id))

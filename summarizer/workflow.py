@@ -139,8 +139,11 @@ def record_edit(
     source: VersionSource = "edited",
     actor: str | None = None,
     note: str | None = None,
+    based_on: int | None = None,
 ) -> tuple[VersionRecord, EventRecord | None]:
     """Store an edited protocol as a new version and move the state accordingly.
+
+    ``based_on``: the version the edit started from; refused if another version was saved since.
 
     Editing a draft starts ``internal_review``; any new version after sending (an internal fix or
     the client's own changes, ``source="client"``) means ``changes_requested`` until it is sent
@@ -150,7 +153,8 @@ def record_edit(
     check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
     version = store.add_version(
-        meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT)
+        meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
+        based_on=based_on,
     )
     current = store.get_meeting(meeting.id).status
     target = _AFTER_EDIT[current]

@@ -195,3 +195,30 @@ def test_cli_review_with_failing_then_fixing_editor(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert store.get_version(meeting.id).protocol.agreements[0].due_date == dt.date(2026, 12, 11)
     assert store.get_version(meeting.id, 2).protocol.agreements[0].due_date == dt.date(2026, 12, 4)
+
+
+def test_cli_review_refuses_to_undo_a_version_saved_meanwhile(tmp_path: Path) -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+    theirs = store.get_version(meeting.id).protocol.model_copy(deep=True)
+    theirs.closing = "Saved by a colleague while the editor was open."
+    other = tmp_path / "theirs.json"
+    other.write_text(theirs.model_dump_json(), encoding="utf-8")
+    # the "editor": a colleague saves v2 through the CLI, then our user makes their own change
+    editor = _editor_script(tmp_path, (
+        "import subprocess\n"
+        f"subprocess.run([{sys.executable!r}, '-m', 'summarizer', 'review', {meeting.id!r}, '--file', "
+        f"{str(other)!r}], check=True)\n"
+        "t = t.replace('due_date = 2026-11-27', 'due_date = 2026-12-18')\n"
+    ))
+    env = {**os.environ, "VISUAL": "", "EDITOR": editor}
+    run = subprocess.run([*SUMMARIZER, "review", meeting.id], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "made on v1, but v2 has been saved since" in run.stderr
+    # nothing is lost: the colleague's v2 stands, and our edit is kept for `review --file`
+    assert [v.number for v in store.list_versions(meeting.id)] == [1, 2]
+    assert store.get_version(meeting.id).protocol.closing == theirs.closing
+    (kept,) = (meeting.folder / "review").glob("unsaved-on-v1-*.json")
+    assert kept.name in run.stderr
+    assert "2026-12-18" in kept.read_text(encoding="utf-8")

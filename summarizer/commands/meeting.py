@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 
 from summarizer.cli import ConfigOpt, app, echo, settings_from
-from summarizer.errors import InputError, ValidationFailed
+from summarizer.errors import InputError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
-from summarizer.store import Store, VersionSource
+from summarizer.store import Store, VersionSource, write_atomic
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
@@ -169,7 +169,15 @@ def review(
             echo("No changes; no new version.")
             return
         source: VersionSource = "client" if from_client else "edited"
-        version, event = record_edit(store, record.id, protocol, source=source, actor=by, note=note)
+        try:
+            version, event = record_edit(store, record.id, protocol, source=source, actor=by, note=note,
+                                         based_on=base.number)
+        except WorkflowError as err:
+            # never lose what the person just typed: keep it where `review --file` can take it back
+            name = f"unsaved-on-v{base.number}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+            kept = write_atomic(record.folder / "review" / name, protocol.model_dump_json(indent=2))
+            err.hint = f"your edit is kept in {kept}; import it with `summarizer review {record.id} --file`"
+            raise
         files = render_files(store, store.get_meeting(record.id), version)
         echo(f"Saved v{version.number} ({source}) of {record.id}.")
         if event:
@@ -251,7 +259,6 @@ def diff(
 ) -> None:
     """Show what changed between two versions, item by item."""
     from summarizer.diff import diff_protocols, format_html, format_terminal
-    from summarizer.store import write_atomic
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
