@@ -140,7 +140,8 @@ async def review_save(request: Request) -> Response:
                 client = from_client and meeting.status in CLIENT_STATES
                 source: VersionSource = "client" if client else "edited"
                 version, _ = record_edit(store, meeting.id, protocol, source=source,
-                                         actor=request.app.state.actor, note=note or None)
+                                         actor=request.app.state.actor, note=note or None,
+                                         based_on=base_number)
             except ValidationFailed as exc:
                 errors["_form"] = exc.message + "".join(f" {msg}" for _, msg in exc.errors)
             except WorkflowError as exc:
