@@ -109,3 +109,17 @@ class ValidationFailed(SummarizerError):
 
 class DeliveryError(SummarizerError):
     """An e-mail could not be sent."""
+
+
+class RenderError(SummarizerError):
+    """A template is broken or tried something a template may not do."""
+
+
+class DiarizationUnavailable(SummarizerError):
+    """The optional ``diarize`` extra (torch + resemblyzer weights) is not installed."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(
+            f"Speaker diarisation needs {missing}, which is not installed.",
+            hint="pip install 'summarizer[diarize]' && pip install --no-deps resemblyzer==0.1.4",
+        )

@@ -21,7 +21,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from summarizer.config import Settings
-from summarizer.errors import SummarizerError
+from summarizer.errors import RenderError
 from summarizer.render_labels import (
     LABELS,
     default_disclaimer,
@@ -65,10 +65,6 @@ class ApprovalLike(Interface):
 
     approved_by: str
     at: str  # ISO timestamp
-
-
-class RenderError(SummarizerError):
-    """A template is broken or tried something a template may not do."""
 
 
 def protocol_labels(language: str | None) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from summarizer.errors import SummarizerError
+from summarizer.errors import DiarizationUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +35,6 @@ _VAD_WINDOW = 480  # 30 ms at 16 kHz
 _VAD_AVERAGE_WIDTH = 8
 _VAD_MAX_SILENCE = 6
 _INT16_MAX = 2**15 - 1
-
-
-class DiarizationUnavailable(SummarizerError):
-    """The optional ``diarize`` extra (torch + resemblyzer weights) is not installed."""
-
-    def __init__(self, missing: str) -> None:
-        super().__init__(
-            f"Speaker diarisation needs {missing}, which is not installed.",
-            hint="pip install 'summarizer[diarize]' && pip install --no-deps resemblyzer==0.1.4",
-        )
 
 
 def weights_path() -> Path | None:
