@@ -66,6 +66,7 @@ def test_unprovable_items_and_guesses_are_flagged_not_dropped(server: FakeOpenAI
     assert second.evidence[0].status == "unverified" and "evidence_unverified" in codes
     assert "unknown_owner" in codes and "date_unsupported" in codes
     assert "evidence_unverified" in result.stdout  # the attention list names it
+    assert "extractor: LLM fake-model" in result.stdout and "1 request(s)" in result.stdout
 
 
 def test_garbage_from_the_model_loses_nothing(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -89,5 +90,6 @@ def test_garbage_from_the_model_loses_nothing(server: FakeOpenAI, tmp_path: Path
     again = subprocess.run([sys.executable, "-m", "summarizer", "-v", "draft", str(recording), "--date",
                             "2026-11-25"], capture_output=True, text=True, env=env, timeout=300)
     assert again.returncode == 0, again.stderr
+    assert "extractor: offline rules, no LLM endpoint configured" in again.stdout
     assert "taken from cache" in again.stderr
     assert sorted(settings.transcript_cache_dir.glob("*.json")) == sorted(cached)

@@ -47,7 +47,7 @@ def extract(
     config: ConfigOpt = None,
 ) -> None:
     """Extract a draft protocol from a transcript; every item cites the transcript."""
-    from summarizer.extract import extract_protocol
+    from summarizer.extract import describe_usage, extract_protocol
     from summarizer.ingest import read_transcript
     from summarizer.store import write_atomic
 
@@ -77,12 +77,7 @@ def extract(
 
     meta = protocol.meta
     if meta.extractor == "llm":
-        usage = meta.usage
-        line = (f"mode {meta.mode}, {meta.chunks} chunk(s), {usage.requests} request(s), "
-                f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens")
-        if usage.cost is not None:
-            line += f", cost {usage.cost:.4f}"
-        echo(line)
+        echo(describe_usage(meta))
     flagged = sum(1 for item in protocol.items() if item.flags) + (1 if protocol.flags else 0)
     echo(f"{len(protocol.issues)} issue(s), {len(protocol.agreements)} agreement(s), "
          f"{len(protocol.next_steps)} next step(s); {flagged} flagged for review "

@@ -92,6 +92,7 @@ def draft(
     config: ConfigOpt = None,
 ) -> None:
     """Make a draft protocol from a recording or a transcript, and store it as a new meeting."""
+    from summarizer.extract import describe_extraction
     from summarizer.pipeline import resolve_roster, run_draft
 
     if level and level not in ("brief", "detailed"):
@@ -116,6 +117,7 @@ def draft(
         echo(note, err=True)
     meeting = result.meeting
     echo(f"Meeting {meeting.id} — draft v{result.version.number} ({meeting.status})")
+    echo(f"  {describe_extraction(result.version.protocol.meta)}")
     for fmt, path in result.files.items():
         echo(f"  {fmt:5} {path}")
     if output:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from summarizer.config import Settings
-    from summarizer.schema import Protocol
+    from summarizer.schema import ExtractionMeta, Protocol
     from summarizer.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -45,3 +45,22 @@ def extract_protocol(
     protocol = finalize_protocol(protocol, transcript, meeting_date=meeting_date)
     protocol.meta.created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return protocol
+
+
+
+def describe_usage(meta: ExtractionMeta) -> str:
+    """What a model-made draft cost: mode, chunks, requests, tokens (and money when prices are set)."""
+    usage = meta.usage
+    line = (f"mode {meta.mode}, {meta.chunks} chunk(s), {usage.requests} request(s), "
+            f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens")
+    if usage.cost is not None:
+        line += f", cost {usage.cost:.4f}"
+    return line
+
+
+def describe_extraction(meta: ExtractionMeta) -> str:
+    """One line for people: which extractor made the draft and, for a model, what it cost."""
+    if meta.extractor != "llm":
+        return ("extractor: offline rules, no LLM endpoint configured (set OPENAI_BASE_URL or "
+                "OPENAI_API_KEY and SUMMARIZER_LLM_MODEL to use a model)")
+    return f"extractor: LLM {meta.model} at {meta.endpoint or 'OpenAI'}; {describe_usage(meta)}"
