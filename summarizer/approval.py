@@ -15,9 +15,10 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from summarizer.errors import InputError, WorkflowError
+from summarizer.files import now_iso, sha256_bytes, write_atomic
 from summarizer.mail import Delivery, parse_addresses
 from summarizer.pipeline import render_files, send_version
-from summarizer.store import ApprovalRecord, Store, now_iso, sha256_bytes, write_atomic
+from summarizer.store import ApprovalRecord, Store
 from summarizer.workflow import check_transition, default_actor, transition
 
 log = logging.getLogger(__name__)

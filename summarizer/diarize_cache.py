@@ -16,7 +16,7 @@ from pathlib import Path
 
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.store import sha256_file, write_atomic
+from summarizer.files import sha256_file, write_atomic
 from summarizer.transcript import Transcript
 
 log = logging.getLogger(__name__)

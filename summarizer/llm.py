@@ -34,8 +34,8 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
+from summarizer.files import write_atomic
 from summarizer.schema import Usage
-from summarizer.store import write_atomic
 
 if TYPE_CHECKING:
     import openai

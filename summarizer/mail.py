@@ -20,8 +20,8 @@ from typing import Literal
 
 from summarizer.config import Settings
 from summarizer.errors import DeliveryError, InputError
+from summarizer.files import write_atomic
 from summarizer.schema import Protocol
-from summarizer.store import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.config import Settings
 from summarizer.errors import InputError
+from summarizer.files import sha256_file, write_atomic
 from summarizer.schema import Flag, Protocol
-from summarizer.store import ApprovalRecord, MeetingRecord, Store, VersionRecord, sha256_file, write_atomic
+from summarizer.store import ApprovalRecord, MeetingRecord, Store, VersionRecord
 from summarizer.transcript import Person, Transcript
 
 if TYPE_CHECKING:

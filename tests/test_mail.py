@@ -12,7 +12,8 @@ from meeting_factory import SmtpSink, make_meeting
 from summarizer.approval import approve, send_final, send_for_approval
 from summarizer.config import load_settings
 from summarizer.errors import DeliveryError, InputError, WorkflowError
-from summarizer.store import Store, sha256_bytes
+from summarizer.files import sha256_bytes
+from summarizer.store import Store
 from summarizer.workflow import transition
 
 

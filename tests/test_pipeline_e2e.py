@@ -17,7 +17,8 @@ import pytest
 from meeting_factory import SmtpSink
 
 from summarizer.config import load_settings
-from summarizer.store import Store, sha256_bytes
+from summarizer.files import sha256_bytes
+from summarizer.store import Store
 
 SUMMARIZER = Path(sys.executable).parent / "summarizer"
 

@@ -48,8 +48,8 @@ def extract(
 ) -> None:
     """Extract a draft protocol from a transcript; every item cites the transcript."""
     from summarizer.extract import describe_usage, extract_protocol
+    from summarizer.files import write_atomic
     from summarizer.ingest import read_transcript
-    from summarizer.store import write_atomic
 
     meeting_date = _parse_date(date)
     out = output or transcript.with_name(transcript.stem + ".protocol.json")

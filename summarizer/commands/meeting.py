@@ -16,8 +16,9 @@ import typer
 
 from summarizer.cli import ConfigOpt, app, echo, settings_from
 from summarizer.errors import InputError, ValidationFailed, WorkflowError
+from summarizer.files import write_atomic
 from summarizer.schema import Flag, Protocol
-from summarizer.store import Store, VersionSource, write_atomic
+from summarizer.store import Store, VersionSource
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
