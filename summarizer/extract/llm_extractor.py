@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,11 @@ class Prompts:
 
 
 def default_prompts_dir() -> Path:
-    return Path(summarizer.__file__).resolve().parent.parent / "prompts"
+    """``prompts/`` beside the package in a checkout; ``share/summarizer/prompts`` in an installed wheel."""
+    checkout = Path(summarizer.__file__).resolve().parent.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "summarizer" / "prompts"
 
 
 def _read_prompt(path: Path) -> tuple[str, str]:
