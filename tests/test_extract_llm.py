@@ -195,3 +195,14 @@ def test_cli_reports_llm_failure_without_writing(server: FakeOpenAI, tmp_path: P
     assert result.returncode == 1
     assert "gave no valid answer in 3 attempts" in result.stderr and "--offline" in result.stderr
     assert not out.exists()
+
+
+def test_installed_wheel_finds_its_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import summarizer
+    from summarizer.extract import llm_extractor
+
+    package = tmp_path / "site-packages" / "summarizer"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(summarizer, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
+    assert llm_extractor.default_prompts_dir() == tmp_path / "venv" / "share" / "summarizer" / "prompts"
