@@ -266,7 +266,13 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     """
     merged = edited.model_copy(deep=True)
     merged.meta = base.meta.model_copy(deep=True)
-    merged.flags = [f.model_copy() for f in base.flags]
+    # a header the reviewer corrected is no longer an assumption: its "assumed" flags go
+    gone: set[str] = set()
+    if edited.header.date != base.header.date:
+        gone.add("meeting_date_assumed")
+    if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
+        gone.add("header_assumed")
+    merged.flags = [f.model_copy() for f in base.flags if f.code not in gone]
     for section, fields in _EDITABLE.items():
         originals = {it.id: it for it in getattr(base, section) if it.id}
         for item in getattr(merged, section):

@@ -222,3 +222,20 @@ def test_cli_review_refuses_to_undo_a_version_saved_meanwhile(tmp_path: Path) ->
     (kept,) = (meeting.folder / "review").glob("unsaved-on-v1-*.json")
     assert kept.name in run.stderr
     assert "2026-12-18" in kept.read_text(encoding="utf-8")
+
+
+def test_a_corrected_header_drops_its_assumption_flags() -> None:
+    from summarizer.review import merge_edit
+    from summarizer.schema import Flag
+
+    base = make_protocol()
+    base.flags = [Flag(code="meeting_date_assumed", message="date from the file"),
+                  Flag(code="header_assumed", message="platform from the file format"),
+                  Flag(code="unknown_speaker", message="SPEAKER_02 is not identified")]
+    untouched = merge_edit(base, base.model_copy(deep=True))
+    assert [f.code for f in untouched.flags] == ["meeting_date_assumed", "header_assumed", "unknown_speaker"]
+    edited = base.model_copy(deep=True)
+    edited.header.date = dt.date(2026, 11, 24)
+    assert [f.code for f in merge_edit(base, edited).flags] == ["header_assumed", "unknown_speaker"]
+    edited.header.platform = "Microsoft Teams"
+    assert [f.code for f in merge_edit(base, edited).flags] == ["unknown_speaker"]
