@@ -177,7 +177,7 @@ def test_client_changes_from_a_file_become_a_client_version(client: TestClient, 
     token = csrf(client)
     assert client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
     sent = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example"})
-    assert "Sent to client" in sent.text
+    assert "Sent to client" in sent.text and 'id="client-form"' in sent.text
     exported = client.get(f"/m/{meeting_id}/export/json").json()
     item = (exported["agreements"] or exported["next_steps"])[0]
     key = "responsible" if exported["agreements"] else "owner"
@@ -199,6 +199,7 @@ def test_client_changes_from_a_file_become_a_client_version(client: TestClient, 
     assert "Changes requested" in approval and "client" in approval
     # the changed version must be sent again before it can be approved
     assert 'id="send-approval"' in approval and 'id="approve"' not in approval
+    assert 'id="client-form"' in approval  # more changes can still come back before it is re-sent
 
 
 def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient) -> None:
