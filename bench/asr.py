@@ -4,7 +4,7 @@
 
 For each recording (the bundled sample, plus ../shared/data/asr clips when present) and each variant
 
-* ``ours``     - ``summarizer.transcribe.transcribe_file`` with the cache off (what users run),
+* ``ours``     - ``summarizer.speech.transcribe.transcribe_file`` with the cache off (what users run),
 * ``plain``    - ``WhisperModel.transcribe(beam_size=5)``, faster-whisper's defaults (no VAD),
 * ``batched``  - ``BatchedInferencePipeline.transcribe(beam_size=5, batch_size=8)``,
 
@@ -96,7 +96,7 @@ def run_variant(variant: str, path: Path, model_name: str) -> dict[str, object]:
     import time
 
     from summarizer.config import load_settings
-    from summarizer.models import cpu_threads, load_model, resolve_model
+    from summarizer.speech.models import cpu_threads, load_model, resolve_model
 
     settings = load_settings()
     ref = resolve_model(model_name, settings.models_dir)
@@ -105,7 +105,7 @@ def run_variant(variant: str, path: Path, model_name: str) -> dict[str, object]:
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     if variant == "ours":
-        from summarizer.transcribe import transcribe_file
+        from summarizer.speech.transcribe import transcribe_file
 
         transcript = transcribe_file(path, settings, model=model_name, use_cache=False)
         text, duration = transcript.text, transcript.duration or 0.0

@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer import diarize  # noqa: E402
+from summarizer.speech import diarize  # noqa: E402
 from summarizer.transcript import Segment, Transcript, make_segment_id  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -94,7 +94,7 @@ def run(name: str, transcript: Transcript, truth: list[str], path: Path, n: int 
 
 
 def main() -> None:
-    from summarizer.voiceprint import load_encoder
+    from summarizer.speech.voiceprint import load_encoder
 
     t0 = time.perf_counter()
     load_encoder()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from summarizer.config import Settings, load_settings  # noqa: E402
 from summarizer.extract import extract_protocol  # noqa: E402
-from summarizer.structured import estimate_tokens  # noqa: E402
+from summarizer.llm.structured import estimate_tokens  # noqa: E402
 from summarizer.transcript import Segment, Transcript  # noqa: E402
 
 GOLD = ROOT / "samples" / "gold"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from summarizer.config import Settings
-from summarizer.render import render_protocol, write_docx
+from summarizer.render.document import render_protocol, write_docx
 from summarizer.schema import Agreement, Evidence, Issue, MeetingHeader, NextStep, Participant, Protocol
 
 

@@ -7,61 +7,19 @@ Set ``SUMMARIZER_DEBUG=1`` to see tracebacks.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from pathlib import Path
-from typing import Annotated, Any
 
 import typer
 
-from summarizer import __version__
-from summarizer.config import Settings, load_settings
-from summarizer.errors import SummarizerError
-
-app = typer.Typer(
-    name="summarizer",
-    help="Turn a client meeting into a provable draft protocol and carry it through approval.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (default: ~/.config/summarizer/config.toml).")
-]
-
-
-def echo(message: str = "", *, err: bool = False) -> None:
-    typer.echo(message, err=err)
-
-
-def settings_from(config: Path | None = None, **overrides: Any) -> Settings:
-    return load_settings(config, overrides)
-
-
-@app.callback()
-def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
-) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    echo(__version__)
-
-
 # Each stage registers its commands on ``app`` from its own module in ``summarizer.commands``,
 # which keeps this file to the one job of reporting errors.
-from summarizer.commands import extract as _extract  # noqa: E402,F401
-from summarizer.commands import meeting as _meeting  # noqa: E402,F401
-from summarizer.commands import serve as _serve  # noqa: E402,F401
-from summarizer.commands import transcribe as _transcribe  # noqa: E402,F401
+from summarizer.commands import extract as _extract  # noqa: F401
+from summarizer.commands import meeting as _meeting  # noqa: F401
+from summarizer.commands import serve as _serve  # noqa: F401
+from summarizer.commands import transcribe as _transcribe  # noqa: F401
+from summarizer.commands.base import app, echo
+from summarizer.errors import SummarizerError
 
 
 def main() -> None:

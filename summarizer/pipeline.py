@@ -3,8 +3,8 @@
 ``run_draft`` reads (or transcribes) the input, applies the roster, extracts the protocol, creates the
 meeting with version 1 and renders the draft files. Each stage is a parameter with the real function
 as default, so callers and tests can replace one stage and keep the rest. Transcription is cached by
-``summarizer.transcribe`` (content hash + model + options) and speaker labels by
-``summarizer.diarize_cache``, so a failure in a later stage never forces the recording to be
+``summarizer.speech.transcribe`` (content hash + model + options) and speaker labels by
+``summarizer.speech.diarize_cache``, so a failure in a later stage never forces the recording to be
 transcribed or diarised again.
 
 A recording without speaker labels is diarised when the ``diarize`` extra is installed, and speakers
@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.config import Settings
 from summarizer.errors import InputError
-from summarizer.files import sha256_file, write_atomic
 from summarizer.schema import Flag, Protocol
-from summarizer.store import ApprovalRecord, MeetingRecord, Store, VersionRecord
+from summarizer.store.database import ApprovalRecord, MeetingRecord, Store, VersionRecord
+from summarizer.store.files import sha256_file, write_atomic
 from summarizer.transcript import Person, Transcript
 
 if TYPE_CHECKING:
-    from summarizer.diarize_cache import SpeakerLabels
-    from summarizer.mail import Delivery
+    from summarizer.approval.mail import Delivery
+    from summarizer.speech.diarize_cache import SpeakerLabels
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +58,19 @@ class DraftResult:
 
 
 def _default_transcribe(path: Path, settings: Settings, **kw: Any) -> Transcript:
-    from summarizer.transcribe import transcribe_file
+    from summarizer.speech.transcribe import transcribe_file
 
     return transcribe_file(path, settings, **kw)
 
 
 def _default_diarize(transcript: Transcript, path: Path, settings: Settings, **kw: Any) -> SpeakerLabels:
-    from summarizer.diarize_cache import label_speakers
+    from summarizer.speech.diarize_cache import label_speakers
 
     return label_speakers(transcript, path, settings, **kw)
 
 
 def _default_ingest(path: Path | None, *, text: str | None = None) -> Transcript:
-    from summarizer.ingest import read_transcript
+    from summarizer.ingest.read import read_transcript
 
     return read_transcript(path, text=text)
 
@@ -82,7 +82,7 @@ def _default_extract(transcript: Transcript, settings: Settings, **kw: Any) -> P
 
 
 def _is_media(path: Path) -> bool:
-    from summarizer.transcribe import is_media_file
+    from summarizer.speech.transcribe import is_media_file
 
     return is_media_file(path)
 
@@ -116,7 +116,7 @@ def resolve_roster(
     roster: list[Person] | str | Path | None, speakers: list[str] | None = None
 ) -> list[Person]:
     """People from a roster file/spec plus ``LABEL=spec`` speaker options (``--speaker``)."""
-    from summarizer.roster import load_roster
+    from summarizer.ingest.roster import load_roster
 
     people: list[Person] = []
     if isinstance(roster, list):
@@ -156,12 +156,12 @@ def run_draft(
 
     ``num_speakers`` fixes the speaker count for diarisation (default: estimated). ``title``,
     ``client``, ``place``, ``platform`` and ``start_time`` override what the header step finds
-    (``summarizer.meeting_header``); without them, what the evidence supports is filled and flagged.
+    (``summarizer.extract.meeting_header``); without them, what the evidence supports is filled and flagged.
     """
-    from summarizer.meeting_date import assume_meeting_date
-    from summarizer.meeting_header import HeaderOptions, complete_header
-    from summarizer.roster import apply_roster
-    from summarizer.speakers import name_speakers
+    from summarizer.extract.meeting_date import assume_meeting_date
+    from summarizer.extract.meeting_header import HeaderOptions, complete_header
+    from summarizer.ingest.roster import apply_roster
+    from summarizer.speech.speakers import name_speakers
 
     if num_speakers is not None and num_speakers < 1:
         raise InputError(None, f"the number of speakers must be at least 1, not {num_speakers}")
@@ -276,7 +276,7 @@ def render_files(
     formats: tuple[str, ...] = RENDER_FORMATS,
 ) -> dict[str, Path]:
     """Render ``version`` as md/html/docx into the meeting folder (``drafts/vNNN/`` or ``final/``)."""
-    from summarizer.render import render_protocol, write_docx
+    from summarizer.render.document import render_protocol, write_docx
 
     settings = store.settings
     transcript = transcript or load_meeting_transcript(meeting)
@@ -327,7 +327,7 @@ def send_version(
     kind: str,
 ) -> Delivery:
     """Build the e-mail for ``version`` (DOCX attached, HTML alternative) and deliver it."""
-    from summarizer.mail import build_message, deliver
+    from summarizer.approval.mail import build_message, deliver
 
     status = "final" if kind == "final" else "draft"
     files = ensure_rendered(store, meeting, version, status)
@@ -358,7 +358,7 @@ def export_version(
     meeting's agreed level of detail for this file only. Refuses to replace an existing file unless
     ``force``.
     """
-    from summarizer.render import render_protocol, write_docx
+    from summarizer.render.document import render_protocol, write_docx
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
@@ -382,7 +382,7 @@ def export_version(
         write_docx(record.protocol, output, level=level_, settings=store.settings, status=status,
                    version=record.number, transcript=load_meeting_transcript(meeting), approval=approval)
     elif fmt == "eml":
-        from summarizer.mail import build_message
+        from summarizer.approval.mail import build_message
 
         files = ensure_rendered(store, meeting, record, status)
         to = [f"{p.name} <{p.email}>" for p in record.protocol.participants if p.email]

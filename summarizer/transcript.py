@@ -1,7 +1,7 @@
 """The transcript: speaker-attributed, timestamped segments with stable ids.
 
-Pure data. Importers for text formats live in ``summarizer.ingest``; Whisper lives in
-``summarizer.transcribe``. Everything later in the pipeline cites segments by ``id``.
+Pure data. Importers for text formats live in ``summarizer.ingest.read``; Whisper lives in
+``summarizer.speech.transcribe``. Everything later in the pipeline cites segments by ``id``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import datetime as dt
 
 from summarizer.config import load_settings
 from summarizer.schema import Agreement, Evidence, Flag, Issue, MeetingHeader, NextStep, Participant, Protocol
-from summarizer.store import MeetingRecord, Store
+from summarizer.store.database import MeetingRecord, Store
 
 
 def make_protocol(language: str = "en") -> Protocol:

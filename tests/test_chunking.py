@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from summarizer.extract.chunking import merge_protocols, split_lines
+from summarizer.llm.structured import estimate_tokens
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -14,7 +15,6 @@ from summarizer.schema import (
     Participant,
     Protocol,
 )
-from summarizer.structured import estimate_tokens
 
 
 def _lines(n: int, words: int = 12) -> list[tuple[str, str]]:

@@ -13,8 +13,11 @@ pytest.importorskip("torch")
 pytest.importorskip("scipy")
 pytest.importorskip("webrtcvad")
 
-from summarizer import diarize, voiceprint  # noqa: E402
 from summarizer.errors import InputError  # noqa: E402
+from summarizer.speech import (
+    diarize,  # noqa: E402
+    voiceprint,  # noqa: E402
+)
 from summarizer.transcript import Segment, Transcript, make_segment_id  # noqa: E402
 
 if voiceprint.weights_path() is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from meeting_factory import make_meeting, make_protocol, make_store
 
-from summarizer.diff import diff_protocols, format_html, format_terminal
+from summarizer.approval.diff import diff_protocols, format_html, format_terminal
 from summarizer.schema import Agreement
 
 

@@ -17,7 +17,7 @@ from fake_openai import FakeOpenAI, agreement, reply_json, reply_text, sample_pr
 
 from summarizer.config import load_settings
 from summarizer.schema import Protocol
-from summarizer.store import Store
+from summarizer.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSCRIPT = ROOT / "samples" / "transcripts" / "negotiation_en.txt"

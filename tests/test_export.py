@@ -10,7 +10,7 @@ import pytest
 from summarizer.config import load_settings
 from summarizer.errors import InputError
 from summarizer.pipeline import export_version, run_draft
-from summarizer.store import Store
+from summarizer.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

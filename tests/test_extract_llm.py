@@ -19,7 +19,7 @@ from summarizer.config import Settings
 from summarizer.errors import LLMError
 from summarizer.extract import extract_protocol
 from summarizer.extract.llm_extractor import extract_llm, load_prompts
-from summarizer.ingest import read_transcript
+from summarizer.ingest.read import read_transcript
 from summarizer.schema import Protocol
 from summarizer.transcript import Segment, Transcript
 

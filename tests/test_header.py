@@ -19,12 +19,12 @@ from summarizer.extract.header import (
     ordered_organisations,
     same_organisation,
 )
-from summarizer.ingest import read_transcript
-from summarizer.ingest_cues import vtt_flavour
-from summarizer.meeting_header import HeaderOptions, complete_header, parse_time_option
+from summarizer.extract.meeting_header import HeaderOptions, complete_header, parse_time_option
+from summarizer.ingest.cues import vtt_flavour
+from summarizer.ingest.read import read_transcript
 from summarizer.pipeline import run_draft
 from summarizer.schema import MeetingHeader, Participant, Protocol
-from summarizer.store import Store
+from summarizer.store.database import Store
 from summarizer.transcript import Person, Segment, Transcript
 
 

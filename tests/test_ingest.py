@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError, SummarizerError
-from summarizer.ingest import (
+from summarizer.ingest.read import (
     TRANSCRIPT_SUFFIXES,
     read_transcript,
     write_transcript,

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
-from summarizer.llm import LLMSession, ModeCache
+from summarizer.llm.session import LLMSession, ModeCache
+from summarizer.llm.structured import estimate_tokens, parse_json_reply, strict_json_schema
 from summarizer.schema import WireProtocol
-from summarizer.structured import estimate_tokens, parse_json_reply, strict_json_schema
 
 MESSAGES = [
     {"role": "system", "content": "You extract meeting protocols as JSON."},

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from meeting_factory import SmtpSink, make_meeting
 
-from summarizer.approval import approve, send_final, send_for_approval
+from summarizer.approval.confirm import approve, send_final, send_for_approval
+from summarizer.approval.workflow import transition
 from summarizer.config import load_settings
 from summarizer.errors import DeliveryError, InputError, WorkflowError
-from summarizer.files import sha256_bytes
-from summarizer.store import Store
-from summarizer.workflow import transition
+from summarizer.store.database import Store
+from summarizer.store.files import sha256_bytes
 
 
 def _ready_store(language: str = "en", **overrides: object) -> tuple[Store, str]:

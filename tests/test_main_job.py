@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from summarizer.config import load_settings
-from summarizer.meeting_date import assume_meeting_date, parse_creation_time
+from summarizer.extract.meeting_date import assume_meeting_date, parse_creation_time
 from summarizer.pipeline import run_draft
-from summarizer.store import Store
+from summarizer.store.database import Store
 from summarizer.transcript import Segment, Transcript
 
 SUMMARIZER = Path(sys.executable).parent / "summarizer"
@@ -167,9 +167,9 @@ def test_speaker_count_must_be_positive(tmp_path: Path) -> None:
 # -- the bundled recording, end to end -----------------------------------------------------------------
 @pytest.mark.slow
 def test_draft_from_the_sample_recording(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer import diarize
-    from summarizer.diarize_cache import label_speakers
-    from summarizer.transcribe import load_cached
+    from summarizer.speech import diarize
+    from summarizer.speech.diarize_cache import label_speakers
+    from summarizer.speech.transcribe import load_cached
 
     recording = samples / "meeting_en.wav"
     if not recording.exists():
@@ -224,7 +224,7 @@ def test_draft_from_the_sample_recording(samples: Path, monkeypatch: pytest.Monk
     assert unlabelled is not None and not any(s.speaker for s in unlabelled.segments)
     labels = label_speakers(unlabelled, recording, load_settings())
     stored = Transcript.from_json((meeting.folder / "transcript.json").read_text(encoding="utf-8"))
-    from summarizer.speakers import name_speakers
+    from summarizer.speech.speakers import name_speakers
 
     relabelled = name_speakers(labels.transcript)  # the stored transcript is named (and split) after this
     assert [s.speaker for s in relabelled.segments] == [s.speaker for s in stored.segments]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import models
 from summarizer.errors import ModelNotFoundError
-from summarizer.models import assemble_base, resolve_model
+from summarizer.speech import models
+from summarizer.speech.models import assemble_base, resolve_model
 
 
 def _expected_size() -> int:

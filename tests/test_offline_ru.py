@@ -16,10 +16,10 @@ from summarizer.config import load_settings
 from summarizer.extract import extract_protocol
 from summarizer.extract.offline import extract_offline
 from summarizer.extract.verify import finalize_protocol
-from summarizer.ingest import read_transcript
-from summarizer.roster import apply_roster, load_roster
+from summarizer.ingest.read import read_transcript
+from summarizer.ingest.roster import apply_roster, load_roster
 from summarizer.schema import Protocol
-from summarizer.speakers import find_introduction, name_speakers
+from summarizer.speech.speakers import find_introduction, name_speakers
 from summarizer.transcript import Segment, Transcript
 
 DAY = dt.date(2026, 11, 25)  # a Wednesday
@@ -208,8 +208,8 @@ def test_revised_decision_only_in_final_form_and_end_of_month() -> None:
 @pytest.mark.slow
 def test_recording_draft_through_the_pipeline(samples: Path) -> None:
     pytest.importorskip("faster_whisper")
-    from summarizer.diarize import diarization_available
     from summarizer.pipeline import run_draft
+    from summarizer.speech.diarize import diarization_available
 
     if not diarization_available():
         pytest.skip("speaker diarisation is not installed")

@@ -17,8 +17,8 @@ import pytest
 from meeting_factory import SmtpSink
 
 from summarizer.config import load_settings
-from summarizer.files import sha256_bytes
-from summarizer.store import Store
+from summarizer.store.database import Store
+from summarizer.store.files import sha256_bytes
 
 SUMMARIZER = Path(sys.executable).parent / "summarizer"
 

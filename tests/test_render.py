@@ -11,14 +11,14 @@ from render_samples import HOSTILE, english_protocol, russian_protocol, russian_
 
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.render import (
+from summarizer.render.document import (
     RenderError,
     protocol_labels,
     render_email_body,
     render_protocol,
     t,
 )
-from summarizer.render_labels import format_date, normalize_language
+from summarizer.render.labels import format_date, normalize_language
 from summarizer.schema import Evidence, Protocol
 
 RU_QUOTE = "обновление 1С у нас в декабре"
@@ -378,7 +378,7 @@ def test_email_subject_without_a_title_does_not_repeat_itself() -> None:
 
 # -- how a manager reads the printed page -------------------------------------------------------------
 def test_russian_typography_helpers() -> None:
-    from summarizer.render_labels import join_parties, quote_organisation, typeset
+    from summarizer.render.labels import join_parties, quote_organisation, typeset
 
     assert typeset("до 27 ноября 2026 г. и 3 мая", "ru") == "до 27\u00a0ноября 2026\u00a0г. и 3\u00a0мая"
     assert typeset("27 November 2026", "en") == "27 November 2026"

@@ -12,7 +12,7 @@ from docx.shared import Mm, RGBColor
 from render_samples import HOSTILE, english_protocol, russian_protocol, russian_transcript
 
 from summarizer.config import Settings
-from summarizer.render import RenderError, write_docx
+from summarizer.render.document import RenderError, write_docx
 from summarizer.schema import Protocol
 
 

@@ -12,8 +12,13 @@ from pathlib import Path
 import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
+from summarizer.approval.review import (
+    import_protocol_file,
+    protocol_to_text,
+    review_in_editor,
+    text_to_protocol,
+)
 from summarizer.errors import InputError, ValidationFailed
-from summarizer.review import import_protocol_file, protocol_to_text, review_in_editor, text_to_protocol
 
 SUMMARIZER = [sys.executable, "-m", "summarizer"]
 
@@ -225,7 +230,7 @@ def test_cli_review_refuses_to_undo_a_version_saved_meanwhile(tmp_path: Path) ->
 
 
 def test_a_corrected_header_drops_its_assumption_flags() -> None:
-    from summarizer.review import merge_edit
+    from summarizer.approval.review import merge_edit
     from summarizer.schema import Flag
 
     base = make_protocol()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.ingest import read_transcript
-from summarizer.roster import apply_roster, load_roster, parse_roster_spec
+from summarizer.ingest.read import read_transcript
+from summarizer.ingest.roster import apply_roster, load_roster, parse_roster_spec
 from summarizer.transcript import Person
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"

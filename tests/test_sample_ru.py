@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.config import load_settings
-from summarizer.transcribe import transcribe_file
+from summarizer.speech.transcribe import transcribe_file
 from summarizer.transcript import Transcript
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.speakers import find_introduction, name_speakers
+from summarizer.speech.speakers import find_introduction, name_speakers
 from summarizer.transcript import Person, Segment, Transcript
 
 
@@ -108,7 +108,7 @@ def test_introductions_with_titles_and_departments(
 
 
 def test_a_diarised_label_introducing_two_people_is_split() -> None:
-    from summarizer.speakers import name_speakers
+    from summarizer.speech.speakers import name_speakers
     from summarizer.transcript import Segment, Transcript
 
     segs = [

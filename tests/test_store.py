@@ -15,13 +15,13 @@ import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
 from summarizer.errors import NotFoundError, StoreError, WorkflowError
-from summarizer.migrations import MIGRATIONS
-from summarizer.store import Store, slugify
+from summarizer.store.database import Store, slugify
+from summarizer.store.migrations import MIGRATIONS
 
 WRITER = """
 import sys
 from summarizer.config import load_settings
-from summarizer.store import Store
+from summarizer.store.database import Store
 from summarizer.schema import Protocol
 store = Store(load_settings())
 base = store.get_version(sys.argv[1]).protocol
@@ -193,7 +193,7 @@ def test_threads_writing_one_file_do_not_share_a_temp_file(
 ) -> None:
     import threading
 
-    from summarizer.files import write_atomic
+    from summarizer.store.files import write_atomic
 
     # with one temp name per process, the second writer truncated the first one's temp file and
     # then found it renamed away (FileNotFoundError)
@@ -219,7 +219,7 @@ def test_threads_writing_one_file_do_not_share_a_temp_file(
 
 def test_writing_over_a_folder_is_an_input_error(tmp_path: Path) -> None:
     from summarizer.errors import InputError
-    from summarizer.files import copy_atomic, write_atomic
+    from summarizer.store.files import copy_atomic, write_atomic
 
     # `summarizer export M -f md -o FOLDER --force` ended in "unexpected IsADirectoryError"
     with pytest.raises(InputError, match="this is a folder"):

@@ -1,6 +1,6 @@
 """Transcription with the real bundled Whisper weights (base, tiny.en).
 
-Models load once per process (``summarizer.models`` keeps them), so only the first test pays for it.
+Models load once per process (``summarizer.speech.models`` keeps them), so only the first test pays for it.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from summarizer import transcribe as tr
 from summarizer.config import Settings, load_settings
 from summarizer.errors import InputError, TranscriptionError
-from summarizer.transcribe import cache_key, is_media_file, load_cached, transcribe_file
+from summarizer.speech import transcribe as tr
+from summarizer.speech.transcribe import cache_key, is_media_file, load_cached, transcribe_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "meeting_en.wav"
@@ -137,7 +137,7 @@ def test_shared_clips_wer_with_base(settings: Settings, shared_data: Path) -> No
 
 @pytest.mark.slow
 def test_russian_lecture_language_detected(settings: Settings, shared_data: Path) -> None:
-    from summarizer.models import load_model, resolve_model
+    from summarizer.speech.models import load_model, resolve_model
 
     audio = tr.decode_audio(shared_data / "asr" / "ru" / "silero_vad_ru_lecture.wav")
     model = load_model(resolve_model("base", settings.models_dir), "cpu", "int8")

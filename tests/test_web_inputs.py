@@ -189,7 +189,7 @@ def test_number_of_speakers_reaches_the_pipeline(client: TestClient, monkeypatch
 
 def test_superseded_agreement_is_marked_not_live(client: TestClient) -> None:
     from summarizer.schema import Agreement, Flag
-    from summarizer.store import Store
+    from summarizer.store.database import Store
 
     meeting_id = make_draft(client)
     with Store(load_settings()) as store:
@@ -218,7 +218,7 @@ def test_superseded_agreement_is_marked_not_live(client: TestClient) -> None:
 
 def test_review_page_shows_what_the_draft_run_found_out(client: TestClient) -> None:
     """The pipeline keeps its notes (speaker count, ...) with the meeting's transcript."""
-    from summarizer.store import Store
+    from summarizer.store.database import Store
     from summarizer.transcript import Transcript
 
     meeting_id = make_draft(client)

@@ -75,7 +75,7 @@ def test_review_validation_errors_show_at_the_fields_and_keep_input(client: Test
 
 def test_audio_is_served_with_range_requests(client: TestClient, tmp_path: Path) -> None:
     from summarizer.schema import Protocol
-    from summarizer.store import Store
+    from summarizer.store.database import Store
     from summarizer.transcript import Segment, Transcript
 
     wav = tmp_path / "call.wav"

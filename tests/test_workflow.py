@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
+from summarizer.approval.workflow import STATES, TRANSITIONS, check_transition, record_edit, transition
 from summarizer.errors import WorkflowError
-from summarizer.workflow import STATES, TRANSITIONS, check_transition, record_edit, transition
 
 
 def test_every_state_has_rules() -> None:

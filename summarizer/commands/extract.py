@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from
 from summarizer.errors import InputError
 
 
@@ -48,8 +48,8 @@ def extract(
 ) -> None:
     """Extract a draft protocol from a transcript; every item cites the transcript."""
     from summarizer.extract import describe_usage, extract_protocol
-    from summarizer.files import write_atomic
-    from summarizer.ingest import read_transcript
+    from summarizer.ingest.read import read_transcript
+    from summarizer.store.files import write_atomic
 
     meeting_date = _parse_date(date)
     out = output or transcript.with_name(transcript.stem + ".protocol.json")

@@ -1,7 +1,7 @@
 """Meeting commands: draft, review, status, send, diff, approve, list, export.
 
 Only argument handling and printing live here; the work is done by ``summarizer.pipeline``,
-``summarizer.workflow``, ``summarizer.approval``, ``summarizer.review`` and ``summarizer.diff``.
+the modules of ``summarizer.approval`` (workflow, confirm, review, diff).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from
 from summarizer.errors import InputError, ValidationFailed, WorkflowError
-from summarizer.files import write_atomic
 from summarizer.schema import Flag, Protocol
-from summarizer.store import Store, VersionSource
+from summarizer.store.database import Store, VersionSource
+from summarizer.store.files import write_atomic
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
@@ -38,7 +38,7 @@ def _parse_date(value: str | None) -> dt.date | None:
 
 
 def _parse_time(value: str | None) -> dt.time | None:
-    from summarizer.meeting_header import parse_time_option
+    from summarizer.extract.meeting_header import parse_time_option
 
     try:
         return parse_time_option(value)
@@ -141,9 +141,9 @@ def review(
     config: ConfigOpt = None,
 ) -> None:
     """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version."""
+    from summarizer.approval.review import import_protocol_file, review_in_editor
+    from summarizer.approval.workflow import check_editable, record_edit
     from summarizer.pipeline import render_files
-    from summarizer.review import import_protocol_file, review_in_editor
-    from summarizer.workflow import check_editable, record_edit
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
@@ -203,7 +203,7 @@ def status(
     config: ConfigOpt = None,
 ) -> None:
     """Show a meeting's state, versions and history (or change the state with --set)."""
-    from summarizer.workflow import allowed_next, transition
+    from summarizer.approval.workflow import allowed_next, transition
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
@@ -237,7 +237,7 @@ def send(
     config: ConfigOpt = None,
 ) -> None:
     """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml."""
-    from summarizer.approval import send_final, send_for_approval
+    from summarizer.approval.confirm import send_final, send_for_approval
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
@@ -261,7 +261,7 @@ def diff(
     config: ConfigOpt = None,
 ) -> None:
     """Show what changed between two versions, item by item."""
-    from summarizer.diff import diff_protocols, format_html, format_terminal
+    from summarizer.approval.diff import diff_protocols, format_html, format_terminal
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
@@ -295,7 +295,7 @@ def approve(
     config: ConfigOpt = None,
 ) -> None:
     """Record the client's written approval, render the final version and send it to participants."""
-    from summarizer.approval import approve as approve_meeting
+    from summarizer.approval.confirm import approve as approve_meeting
 
     with _store(config) as store:
         record = store.get_meeting(meeting)

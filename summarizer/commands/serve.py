@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from
 from summarizer.errors import ConfigError
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.cli import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from
 from summarizer.errors import InputError
 
 _WRITE_FORMATS = ("json", "txt", "srt", "vtt")
@@ -111,15 +111,15 @@ def transcribe(
     config: ConfigOpt = None,
 ) -> None:
     """Transcribe a recording offline with Whisper; repeated runs on the same file come from the cache."""
-    from summarizer.ingest import write_transcript
-    from summarizer.transcribe import transcribe_file
+    from summarizer.ingest.read import write_transcript
+    from summarizer.speech.transcribe import transcribe_file
 
     settings = settings_from(config, whisper_model=model, device=device, batched=batched, language=language)
     formats = _parse_formats(fmt)
     targets = _targets(recording, output, formats, force)
     roster = None
     if speakers:
-        from summarizer.roster import load_roster
+        from summarizer.ingest.roster import load_roster
 
         roster = load_roster(speakers[0] if len(speakers) == 1 else speakers)
 
@@ -128,17 +128,17 @@ def transcribe(
     # how the words were obtained; the speaker stage returns its own (possibly cached) copy
     meta = dict(transcript.meta)
     if diarize:
-        from summarizer.diarize_cache import label_speakers
+        from summarizer.speech.diarize_cache import label_speakers
 
         labels = label_speakers(transcript, recording, settings, num_speakers=num_speakers)
         transcript = labels.transcript
         if labels.message:
             echo(f"Speakers: {labels.message}", err=True)
     if roster:
-        from summarizer.roster import apply_roster
+        from summarizer.ingest.roster import apply_roster
 
         transcript = apply_roster(transcript, roster)
-    from summarizer.speakers import name_speakers
+    from summarizer.speech.speakers import name_speakers
 
     transcript = name_speakers(transcript)
 

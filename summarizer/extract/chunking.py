@@ -27,8 +27,8 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from summarizer.extract.evidence import normalise_text
+from summarizer.llm.structured import estimate_tokens
 from summarizer.schema import Agreement, Evidence, Flag, Issue, MeetingHeader, NextStep, Participant, Protocol
-from summarizer.structured import estimate_tokens
 
 DEFAULT_OVERLAP = 3
 NEAR_IDENTICAL = 88  # token_sort_ratio: same item said in other words order / small edits

@@ -18,7 +18,7 @@ import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
-from summarizer.llm import LLMSession
+from summarizer.llm.session import LLMSession
 from summarizer.schema import ExtractionMeta, Protocol, WireProtocol, wire_to_protocol
 from summarizer.transcript import Transcript, detect_language, format_timestamp
 

@@ -27,6 +27,7 @@ from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
+from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -47,15 +48,6 @@ REVISE_REACH = 6
 
 
 @dataclass
-class Sentence:
-    text: str
-    segment_id: str
-    position: int  # index of the segment in the transcript
-    speaker: str | None
-    more_ids: list[str] = field(default_factory=list)  # segments a sentence runs on into
-
-
-@dataclass
 class _Proposal:
     sentence: Sentence
 
@@ -66,46 +58,6 @@ class _State:
     next_steps: list[tuple[NextStep, int, str | None]] = field(default_factory=list)  # + speaker label
     proposals: list[_Proposal] = field(default_factory=list)
     issues: list[tuple[Issue, int]] = field(default_factory=list)
-
-
-# Whisper punctuates the same speech as "Agreed. I will send…" or "Agreed, I will send…" depending
-# on the decoding path, so a comma before a new clause with its own subject also ends a sentence.
-_CLAUSE = re.compile(r",\s+(?=(?:but|I|I'll|we|we'll|но|я|мы)\s)", re.IGNORECASE)
-# "Good, next step, we meet again…": the announcement belongs to the clause it announces.
-_ANNOUNCE = re.compile(r"\b(?:next steps?|следующий шаг)\W*$", re.IGNORECASE)
-
-
-def _clauses(sentence: str) -> list[str]:
-    parts: list[str] = []
-    for part in _CLAUSE.split(sentence):
-        announce = _ANNOUNCE.search(parts[-1]) if parts else None
-        if announce:
-            head = parts[-1][: announce.start()].rstrip(" ,")
-            tail = parts[-1][announce.start():].rstrip(" ,")
-            parts[-1:] = [head, f"{tail}, {part}"] if head else [f"{tail}, {part}"]
-        else:
-            parts.append(part)
-    return parts
-
-
-def split_sentences(transcript: Transcript) -> list[Sentence]:
-    out: list[Sentence] = []
-    for pos, seg in enumerate(transcript.segments):
-        sentences = re.split(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"])", seg.text.strip())
-        pieces = [part.strip() for sentence in sentences for part in _clauses(sentence) if part.strip()]
-        if pieces and out and _runs_on(out[-1], seg.speaker, pos):
-            # Teams and subtitle files cut a sentence into cues: "Со мной Дмитрий Орлов," | "наш логист."
-            last = out[-1]
-            last.text = f"{last.text} {pieces.pop(0)}"
-            last.more_ids.append(seg.id)
-        out.extend(Sentence(piece, seg.id, pos, seg.speaker) for piece in pieces)
-    return out
-
-
-def _runs_on(previous: Sentence, speaker: str | None, position: int) -> bool:
-    if speaker is None or previous.speaker != speaker or re.search(r"[.!?…]\W*$", previous.text):
-        return False
-    return previous.position == position - 1 or bool(previous.more_ids)
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from summarizer.speakers import ORG_PATTERN
+from summarizer.speech.speakers import ORG_PATTERN
 
 _NAME_RU = r"[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+){0,2}"
 _NAME_EN = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"

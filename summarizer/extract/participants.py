@@ -13,16 +13,13 @@ named in falls back to its speaker.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from summarizer.extract import participant_patterns as PP
 from summarizer.extract.owners import is_generic_label, match_participant, stem
+from summarizer.extract.sentences import Sentence
 from summarizer.schema import Participant
-from summarizer.speakers import clean_organisation
+from summarizer.speech.speakers import clean_organisation
 from summarizer.transcript import Transcript
-
-if TYPE_CHECKING:
-    from summarizer.extract.offline import Sentence
 
 _POSITION_REACH = 8  # a position said apart from the name comes early in the meeting
 
@@ -87,7 +84,7 @@ def _introduced_participants(sentences: list[Sentence], lang: str) -> list[Parti
     Contacts are attached only from the introducing segment itself: with no labels, a later
     "my e-mail is ..." cannot be tied to anyone.
     """
-    from summarizer.speakers import find_introduction
+    from summarizer.speech.speakers import find_introduction
 
     found: dict[str, Participant] = {}
     last: tuple[str, Participant] | None = None  # the segment someone just introduced themselves in

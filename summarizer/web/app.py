@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
-import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -20,104 +16,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from summarizer.config import Settings, load_settings
-from summarizer.diff import format_value
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
-from summarizer.transcript import format_timestamp
-from summarizer.web.i18n import translate_note, translator, ui_language
 from summarizer.web.security import (
     CsrfCookieMiddleware,
     LocalHostMiddleware,
     TokenMiddleware,
-    csrf_token,
     is_local_host,
     require_token_for,
 )
+from summarizer.web.templating import HERE, environment, render
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
-
-STATUS_LABELS = {
-    "draft": "Draft",
-    "internal_review": "Internal review",
-    "sent_to_client": "Sent to client",
-    "changes_requested": "Changes requested",
-    "approved": "Approved",
-    "final_sent": "Final sent",
-}
-
-# The redline's section and field names (``summarizer.diff``) as people say them; translated by ``_()``.
-CHANGE_LABELS = {
-    "header": "Header", "participants": "Participants", "purpose": "Purpose", "results": "Results",
-    "issues": "Issues discussed", "agreements": "Agreements", "next_steps": "Next steps",
-    "open_questions": "Open questions", "closing": "Closing",
-    "title": "Title", "date": "Date", "start_time": "Start", "end_time": "End", "place": "Place",
-    "platform": "Call platform", "organisations": "Organisations", "name": "Name", "position": "Position",
-    "organisation": "Organisation", "side": "Side", "email": "E-mail", "phone": "Phone",
-    "summary": "Summary", "solutions": "Possible solutions", "status": "Status", "text": "Agreement",
-    "responsible": "Responsible", "due_date": "Due date", "due_phrase": "Due as said", "action": "Action",
-    "owner": "Owner",
-}
-
-# Field values the redline shows as words rather than as stored codes.
-VALUE_LABELS = {
-    "status": {"agreed": "Agreed", "disputed": "Disputed", "cancelled": "Cancelled", "open": "Open",
-               "resolved": "Resolved"},
-    "side": {"ours": "Ours", "client": "Client", "unknown": "Unknown"},
-}
-
-
-def _show_field(translate: Any, name: str, value: Any) -> str:
-    label = VALUE_LABELS.get(name, {}).get(value) if isinstance(value, str) else None
-    return str(translate(label)) if label else format_value(value)
-
-
-def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-        autoescape=True,  # everything from a transcript or an LLM is untrusted text
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["ts"] = format_timestamp
-    env.filters["when"] = _when
-    env.globals["status_labels"] = STATUS_LABELS
-    env.globals["change_labels"] = CHANGE_LABELS
-    return env
-
-
-def _when(value: str | None) -> str:
-    """Stored ISO timestamps (UTC) as the server's local time, to the minute."""
-    if not value:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
-
-
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200) -> HTMLResponse:
-    env: jinja2.Environment = request.app.state.templates
-    lang = ui_language(request)
-    ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings,
-           "lang": lang, "_": translator(lang), "note_text": lambda text: translate_note(text, lang)}
-    ctx["show_field"] = lambda name, value: _show_field(ctx["_"], name, value)
-    ctx.update(context or {})
-    html = env.get_template(name).render(ctx)
-    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
-
-
-_SECURITY_HEADERS = {
-    # no inline scripts, no third-party anything: the app works offline and a stray <script> in a
-    # transcript would not run even if escaping ever failed
-    "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-}
-
-
 def _status_for(exc: BaseException) -> int:
     code = getattr(exc, "status_code", None)
     if isinstance(code, int):
@@ -191,10 +100,10 @@ class _DeniedApp:
 
 def create_app(settings: Settings | None = None, *, host: str | None = None) -> Starlette:
     """Build the web app. ``host`` is where it will listen; a non-loopback host requires a token."""
+    from summarizer.approval.workflow import default_actor
     from summarizer.web import routes
     from summarizer.web.drafting import run_draft_job
     from summarizer.web.jobs import JobRunner
-    from summarizer.workflow import default_actor
 
     settings = settings or load_settings()
     host = host or settings.web_host
@@ -226,7 +135,7 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     )
     denied.app = app
     app.state.settings = settings
-    app.state.templates = _templates()
+    app.state.templates = environment()
     app.state.jobs = runner
     app.state.host = host
     app.state.local = is_local_host(host)

@@ -1,7 +1,7 @@
 """Approval, history, redline and downloads: the CLI's workflow steps behind buttons.
 
 Every step calls the same functions as ``summarizer send/approve/status/diff/export``
-(``summarizer.approval``, ``summarizer.workflow``, ``summarizer.diff``, ``summarizer.pipeline``).
+(``summarizer.approval`` and ``summarizer.pipeline``).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from summarizer.errors import InputError, NotFoundError, ValidationFailed
-from summarizer.store import MeetingRecord, Store
-from summarizer.web.app import render
+from summarizer.store.database import MeetingRecord, Store
 from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
 from summarizer.web.security import check_csrf
+from summarizer.web.templating import render
 from summarizer.web.uploads import inspect_upload, receive_multipart
 
 EXPORT_TYPES = {
@@ -54,7 +54,7 @@ def _outbox(meeting: MeetingRecord) -> list[Path]:
 
 
 def _approval_context(store: Store, meeting: MeetingRecord, **extra: Any) -> dict[str, Any]:
-    from summarizer.workflow import allowed_next
+    from summarizer.approval.workflow import allowed_next
 
     versions = store.list_versions(meeting.id)
     latest = versions[-1] if versions else None
@@ -88,7 +88,7 @@ async def approval_page(request: Request) -> Response:
 
 async def change_state(request: Request) -> Response:
     """Steps without e-mail: start internal review, back to draft."""
-    from summarizer.workflow import transition
+    from summarizer.approval.workflow import transition
 
     form = await request.form()
     check_csrf(request, form)
@@ -109,7 +109,7 @@ def _split_addresses(raw: str) -> list[str]:
 
 async def send(request: Request) -> Response:
     """Send for approval (or the final version): SMTP when configured, always an .eml in the outbox."""
-    from summarizer.approval import send_final, send_for_approval
+    from summarizer.approval.confirm import send_final, send_for_approval
 
     form = await request.form()
     check_csrf(request, form)
@@ -133,7 +133,7 @@ async def send(request: Request) -> Response:
 
 async def approve(request: Request) -> Response:
     """Record the client's written confirmation: pasted text or an uploaded .eml."""
-    from summarizer.approval import approve as approve_meeting
+    from summarizer.approval.confirm import approve as approve_meeting
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"evidence-{secrets.token_hex(6)}"
@@ -187,8 +187,8 @@ def _protocol_file(path: Path, filename: str) -> Path:
 
 async def client_changes(request: Request) -> Response:
     """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
-    from summarizer.review import import_protocol_file
-    from summarizer.workflow import record_edit
+    from summarizer.approval.review import import_protocol_file
+    from summarizer.approval.workflow import record_edit
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"client-{secrets.token_hex(6)}"
@@ -223,7 +223,7 @@ async def client_changes(request: Request) -> Response:
 
 
 async def diff_page(request: Request) -> Response:
-    from summarizer.diff import diff_protocols
+    from summarizer.approval.diff import diff_protocols
 
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])

@@ -31,8 +31,8 @@ STAGES = {
 
 def run_draft_job(settings: Settings) -> JobFunc:
     def run(job: Job, report: Reporter) -> str:
+        from summarizer.ingest.roster import load_roster
         from summarizer.pipeline import run_draft
-        from summarizer.roster import load_roster
 
         p = job.params
         source = Path(p["source"]) if p.get("source") else None

@@ -2,7 +2,7 @@
 
 The page renders from a plain dict of strings (``ProtocolForm``), never from the model directly, so a
 form that failed validation is shown again with exactly what the person typed. Items keep their ids, so
-evidence, flags and extraction metadata stay attached through ``summarizer.review.merge_edit``.
+evidence, flags and extraction metadata stay attached through ``summarizer.approval.review.merge_edit``.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def _time(value: str, field: str, errors: Errors) -> dt.time | None:
 def form_to_protocol(form: FormDict, base: Protocol) -> tuple[Protocol, Errors]:
     """The protocol as the form describes it, plus field errors keyed by field name.
 
-    Items carry only what the form shows; ``summarizer.review.merge_edit`` then brings evidence,
+    Items carry only what the form shows; ``summarizer.approval.review.merge_edit`` then brings evidence,
     flags and extraction metadata over from ``base`` by item id and marks what changed.
     """
     errors: Errors = {}

@@ -21,7 +21,7 @@ from typing import Any
 
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, SummarizerError
-from summarizer.files import now_iso, write_atomic
+from summarizer.store.files import now_iso, write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from summarizer.errors import InputError, NotFoundError, SummarizerError
-from summarizer.store import Store, slugify
-from summarizer.web.app import render
+from summarizer.store.database import Store, slugify
 from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_error, ui_language
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import check_csrf
+from summarizer.web.templating import render
 from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def _stored_name(original: str, kind: str, fallback: str) -> str:
 
 
 def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
-    from summarizer.roster import load_roster
+    from summarizer.ingest.roster import load_roster
 
     if fields.get("meeting_date"):
         try:

@@ -11,13 +11,13 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from summarizer.errors import NotFoundError, ValidationFailed, WorkflowError
 from summarizer.schema import Protocol
-from summarizer.store import MeetingRecord, Store, VersionRecord, VersionSource
+from summarizer.store.database import MeetingRecord, Store, VersionRecord, VersionSource
 from summarizer.transcript import Transcript, format_timestamp
-from summarizer.web.app import render
 from summarizer.web.forms import FormDict, form_from_request, form_to_protocol, protocol_to_form
 from summarizer.web.i18n import tr
 from summarizer.web.pages import open_store
 from summarizer.web.security import check_csrf
+from summarizer.web.templating import render
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _version_param(request: Request) -> int | None:
 
 def recording_path(meeting: MeetingRecord) -> Path | None:
     """The meeting's recording, if it was made from one and the file is still there."""
-    from summarizer.transcribe import is_media_file
+    from summarizer.speech.transcribe import is_media_file
 
     if not meeting.source_path:
         return None
@@ -106,7 +106,7 @@ async def review_page(request: Request) -> Response:
 
 def edited_protocol(form: FormDict, base: Protocol) -> tuple[Protocol, dict[str, str]]:
     """Apply the form and carry evidence and flags over through the review module's own merge."""
-    from summarizer.review import merge_edit
+    from summarizer.approval.review import merge_edit
 
     candidate, errors = form_to_protocol(form, base)
     if errors:
@@ -115,7 +115,7 @@ def edited_protocol(form: FormDict, base: Protocol) -> tuple[Protocol, dict[str,
 
 
 async def review_save(request: Request) -> Response:
-    from summarizer.workflow import record_edit
+    from summarizer.approval.workflow import record_edit
 
     data = await request.form()
     check_csrf(request, data)

@@ -238,7 +238,7 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _media_suffixes() -> frozenset[str]:
-    from summarizer.transcribe import MEDIA_SUFFIXES
+    from summarizer.speech.transcribe import MEDIA_SUFFIXES
 
     return MEDIA_SUFFIXES
 
@@ -281,7 +281,7 @@ def pasted_text(form: ReceivedForm, name: str) -> str:
     """A pasted transcript as text: raw bytes in another encoding are decoded like a transcript file
     (strict UTF-8, else Windows-1251 Russian), and text that was already garbled before it was pasted
     is refused with the reason, because extracting from it would only produce nonsense."""
-    from summarizer.ingest import decode_transcript_bytes
+    from summarizer.ingest.read import decode_transcript_bytes
 
     if name in form.raw:
         try:
@@ -327,7 +327,7 @@ def looks_like_transcript_text(path: Path) -> bool:
     Used only for a text file uploaded under a recording's name, where plain prose is more likely a
     wrong file than a transcript.
     """
-    from summarizer.ingest import read_transcript
+    from summarizer.ingest.read import read_transcript
 
     try:
         transcript = read_transcript(path)

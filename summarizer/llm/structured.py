@@ -1,5 +1,5 @@
 """Structured output without the network: the strict JSON schema a model is asked to fill, and the
-lenient reading of whatever it answers. Pure functions; ``summarizer.llm`` does the talking.
+lenient reading of whatever it answers. Pure functions; ``summarizer.llm.session`` does the talking.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Sending a protocol to the client, recording their written approval, sending the final version.
 
-These are the steps of ``summarizer.workflow`` that involve e-mail and files; the CLI and the web app
+These are the steps of ``summarizer.approval.workflow`` that involve e-mail and files; the CLI and the web app
 call these functions and only present the results.
 """
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
 
+from summarizer.approval.mail import Delivery, parse_addresses
+from summarizer.approval.workflow import check_transition, default_actor, transition
 from summarizer.errors import InputError, WorkflowError
-from summarizer.files import now_iso, sha256_bytes, write_atomic
-from summarizer.mail import Delivery, parse_addresses
 from summarizer.pipeline import render_files, send_version
-from summarizer.store import ApprovalRecord, Store
-from summarizer.workflow import check_transition, default_actor, transition
+from summarizer.store.database import ApprovalRecord, Store
+from summarizer.store.files import now_iso, sha256_bytes, write_atomic
 
 log = logging.getLogger(__name__)
 

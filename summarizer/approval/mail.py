@@ -20,8 +20,8 @@ from typing import Literal
 
 from summarizer.config import Settings
 from summarizer.errors import DeliveryError, InputError
-from summarizer.files import write_atomic
 from summarizer.schema import Protocol
+from summarizer.store.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def build_message(
     """The e-mail for ``protocol``: subject and text in the protocol's language (from the render
     templates), an HTML alternative, and the DOCX attached."""
     try:
-        from summarizer.render import render_email_body
+        from summarizer.render.document import render_email_body
 
         subject, text = render_email_body(protocol, kind=kind, settings=settings, version=version)
     except ImportError:  # rendering not installed in a stripped-down build

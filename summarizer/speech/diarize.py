@@ -4,7 +4,7 @@ Two methods, chosen per recording:
 
 * ``channels``: a call recorded one speaker per stereo channel (common for telephony and many call
   recorders). Each segment goes to the channel that is louder during it; no model is needed.
-* ``embeddings``: one Resemblyzer voiceprint per segment (``summarizer.voiceprint``), then
+* ``embeddings``: one Resemblyzer voiceprint per segment (``summarizer.speech.voiceprint``), then
   agglomerative clustering (cosine distance, average linkage). Per-segment embeddings were measured
   to separate voices far better than fixed sliding windows, and they keep the segment as the unit
   the rest of the pipeline cites. Segments with too little voiced audio for a stable voiceprint
@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from summarizer.errors import InputError
+from summarizer.speech.voiceprint import SAMPLE_RATE, DiarizationUnavailable, encoder_available
 from summarizer.transcript import Transcript
-from summarizer.voiceprint import SAMPLE_RATE, DiarizationUnavailable, encoder_available
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def estimate_speaker_count(
 
 def diarize_by_voice(transcript: Transcript, wav: np.ndarray,
                      num_speakers: int | None) -> DiarizationResult:
-    from summarizer.voiceprint import load_encoder, normalize_volume, voiced_mask
+    from summarizer.speech.voiceprint import load_encoder, normalize_volume, voiced_mask
 
     encoder = load_encoder()
     wav = normalize_volume(wav)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from summarizer.errors import InputError
-from summarizer.ingest_text import (
+from summarizer.ingest.text import (
     TIME,
     LabelCandidate,
     RawSegment,

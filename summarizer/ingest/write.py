@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from summarizer.errors import InputError
-from summarizer.ingest_text import split_label
+from summarizer.ingest.text import split_label
 from summarizer.transcript import Segment, Transcript, format_timestamp
 
 log = logging.getLogger(__name__)

@@ -142,7 +142,7 @@ def _load_file(path: Path) -> list[Person]:
     except OSError as exc:
         raise InputError(path, f"the roster file cannot be read ({exc.strerror or exc})") from None
     # Rosters are typed by hand on Windows too, so accept the same encodings as transcripts.
-    from summarizer.ingest import decode_transcript_bytes
+    from summarizer.ingest.read import decode_transcript_bytes
 
     text, _ = decode_transcript_bytes(raw, path)
     people = _parse_toml(text, path) if path.suffix.lower() == ".toml" else _parse_lines(text, path)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.files import sha256_file, write_atomic
+from summarizer.store.files import sha256_file, write_atomic
 from summarizer.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def label_speakers(transcript: Transcript, audio_path: Path, settings: Settings,
     A recording the diarisation cannot read leaves the transcript unlabelled with a message: the words
     are already there, and a protocol without speakers is still a protocol.
     """
-    from summarizer.diarize import apply_diarization, diarization_available, diarize_transcript
+    from summarizer.speech.diarize import apply_diarization, diarization_available, diarize_transcript
 
     if not needs_diarization(transcript):
         return SpeakerLabels(transcript, None)

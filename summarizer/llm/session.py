@@ -34,14 +34,14 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
-from summarizer.files import write_atomic
-from summarizer.schema import Usage
-from summarizer.structured import (
+from summarizer.llm.structured import (
     describe_validation_error,
     estimate_tokens,
     parse_json_reply,
     strict_json_schema,
 )
+from summarizer.schema import Usage
+from summarizer.store.files import write_atomic
 
 if TYPE_CHECKING:
     import openai

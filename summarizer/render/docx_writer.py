@@ -1,6 +1,6 @@
 """The protocol as a Word document, built with python-docx from the same view as the templates.
 
-``summarizer.render.write_docx`` is the public entry point; this module only lays the view out.
+``summarizer.render.document.write_docx`` is the public entry point; this module only lays the view out.
 python-docx is imported lazily by callers (this module is imported on demand only).
 """
 
@@ -21,8 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from summarizer.render import RenderError
-from summarizer.render_labels import language_tag, typeset
+from summarizer.errors import RenderError
+from summarizer.render.labels import language_tag, typeset
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ _GREY = RGBColor(0x55, 0x55, 0x55)
 
 
 def write_protocol_docx(view: dict[str, Any], path: Path) -> None:
-    """Lay out ``view`` (from ``summarizer.render.build_view``) and save it atomically at ``path``."""
+    """Lay out ``view`` (from ``render.document.build_view``) and save it atomically at ``path``."""
     document = build_document(view)
     save_atomically(document, path)
 

@@ -10,7 +10,7 @@ States and the steps between them::
 Every step is recorded (who, when, note, version). A step that is not allowed raises ``WorkflowError``
 naming the steps that are. Edits (new versions) move the state where it logically goes: editing a
 draft starts the internal review, changes after sending mean the client must see a new version.
-This module holds the rules; ``summarizer.approval`` does the sending and the approval record.
+This module holds the rules; ``summarizer.approval.confirm`` does the sending and the approval record.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import os
 
 from summarizer.errors import WorkflowError
 from summarizer.schema import Protocol
-from summarizer.store import EventRecord, Store, VersionRecord, VersionSource
+from summarizer.store.database import EventRecord, Store, VersionRecord, VersionSource
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from summarizer.config import Settings
 from summarizer.errors import RenderError
-from summarizer.render_labels import (
+from summarizer.render.labels import (
     LABELS,
     default_disclaimer,
     format_date,
@@ -61,7 +61,7 @@ __all__ = [
 
 
 class ApprovalLike(Interface):
-    """What rendering needs of a recorded approval (``summarizer.store.ApprovalRecord`` has it)."""
+    """What rendering needs of a recorded approval (``summarizer.store.database.ApprovalRecord`` has it)."""
 
     approved_by: str
     at: str  # ISO timestamp
@@ -449,7 +449,7 @@ def write_docx(
     approval: ApprovalLike | None = None,
 ) -> None:
     """Write the protocol as a Word document (atomically: a half-written file never replaces a good one)."""
-    from summarizer.render_docx import write_protocol_docx
+    from summarizer.render.docx_writer import write_protocol_docx
 
     view = build_view(
         protocol, level=level, settings=settings, status=status, transcript=transcript, version=version,

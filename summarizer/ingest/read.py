@@ -16,9 +16,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from summarizer.errors import InputError
-from summarizer.ingest_cues import parse_srt, parse_vtt, vtt_flavour
-from summarizer.ingest_text import RawSegment, fill_end_times, parse_plain
-from summarizer.ingest_write import TRANSCRIPT_WRITE_FORMATS, write_transcript
+from summarizer.ingest.cues import parse_srt, parse_vtt, vtt_flavour
+from summarizer.ingest.text import RawSegment, fill_end_times, parse_plain
+from summarizer.ingest.write import TRANSCRIPT_WRITE_FORMATS, write_transcript
 from summarizer.transcript import (
     TRANSCRIPT_FORMAT_VERSION,
     Segment,

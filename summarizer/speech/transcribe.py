@@ -31,8 +31,8 @@ from typing import Any
 
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError, TranscriptionError
-from summarizer.files import sha256_file, write_atomic
-from summarizer.models import ModelRef, load_model, pick_compute_type, pick_device, resolve_model
+from summarizer.speech.models import ModelRef, load_model, pick_compute_type, pick_device, resolve_model
+from summarizer.store.files import sha256_file, write_atomic
 from summarizer.transcript import Segment, Transcript, make_segment_id
 
 log = logging.getLogger(__name__)

@@ -35,9 +35,9 @@ from typing import Any, Literal
 
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, StoreError, WorkflowError
-from summarizer.files import copy_atomic, now_iso, sha256_bytes, write_atomic
-from summarizer.migrations import migrate
 from summarizer.schema import Protocol
+from summarizer.store.files import copy_atomic, now_iso, sha256_bytes, write_atomic
+from summarizer.store.migrations import migrate
 
 log = logging.getLogger(__name__)
 

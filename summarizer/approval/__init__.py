@@ -1,0 +1,1 @@
+"""approval: see the modules of this package."""

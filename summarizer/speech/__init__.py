@@ -1,0 +1,1 @@
+"""speech: see the modules of this package."""
