@@ -222,7 +222,7 @@ def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient
 
 
 def test_every_interface_string_has_a_russian_translation() -> None:
-    from summarizer.web import app as web_app
+    from summarizer.web import templating as web_app
     from summarizer.web.drafting import STAGES
     from summarizer.web.i18n import RU
 
