@@ -106,18 +106,18 @@ def test_non_local_bind_requires_a_token() -> None:
     create_app(load_settings(), host="127.0.0.1")  # loopback is fine without one
     create_app(load_settings(), host="::1")
 
-    settings = load_settings(overrides={"web_token": "s3cret-token"})
+    settings = load_settings(overrides={"web_token": "s3cret-token-0123"})
     app = create_app(settings, host="0.0.0.0")
     with TestClient(app, base_url="http://192.0.2.10:8765") as c:
         denied = c.get("/")
         assert denied.status_code == 401 and "access token" in denied.text
         assert c.get("/static/app.css").status_code == 401
         assert c.get("/?token=wrong").status_code == 401
-        assert c.get("/", headers={"x-summarizer-token": "s3cret-token"}).status_code == 200
-        assert c.get("/", headers={"authorization": "Bearer s3cret-token"}).status_code == 200
-        link = c.get("/new?token=s3cret-token", follow_redirects=False)
+        assert c.get("/", headers={"x-summarizer-token": "s3cret-token-0123"}).status_code == 200
+        assert c.get("/", headers={"authorization": "Bearer s3cret-token-0123"}).status_code == 200
+        link = c.get("/new?token=s3cret-token-0123", follow_redirects=False)
         assert link.status_code == 303 and link.headers["location"] == "/new"
-        assert "summarizer_token=s3cret-token" in link.headers["set-cookie"]
+        assert "summarizer_token=s3cret-token-0123" in link.headers["set-cookie"]
         assert c.get("/new").status_code == 200  # the cookie now carries it
 
 

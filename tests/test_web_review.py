@@ -223,6 +223,7 @@ def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient
 
 def test_every_interface_string_has_a_russian_translation() -> None:
     from summarizer.web import app as web_app
+    from summarizer.web import templating
     from summarizer.web.drafting import STAGES
     from summarizer.web.i18n import RU
 
@@ -234,8 +235,8 @@ def test_every_interface_string_has_a_russian_translation() -> None:
         text = module.read_text(encoding="utf-8")
         used |= set(re.findall(r'tr\(request, "((?:[^"\\]|\\.)+)"', text))
         used |= set(re.findall(r'errors\[[^\]]+\] = "((?:[^"\\]|\\.)+)"', text))
-    used |= {label for label in web_app.STATUS_LABELS.values()}
-    used |= set(web_app.CHANGE_LABELS.values())
+    used |= {label for label in templating.STATUS_LABELS.values()}
+    used |= set(templating.CHANGE_LABELS.values())
     used |= set(STAGES.values())
     missing = sorted(s for s in used if s not in RU)
     assert len(used) > 150

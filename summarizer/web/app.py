@@ -19,12 +19,16 @@ from summarizer.config import Settings, load_settings
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
 from summarizer.web.security import (
     CsrfCookieMiddleware,
+    FileHeadersMiddleware,
     LocalHostMiddleware,
+    SameOriginMiddleware,
     TokenMiddleware,
     is_local_host,
+    load_server_secret,
     require_token_for,
 )
 from summarizer.web.templating import HERE, environment, render
+from summarizer.web.uploads import remove_stale_uploads
 
 log = logging.getLogger(__name__)
 def _status_for(exc: BaseException) -> int:
@@ -94,7 +98,9 @@ class _DeniedApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self.app
-        scope.setdefault("state", {}).setdefault("csrf", "")
+        state = scope.setdefault("state", {})
+        state.setdefault("csrf", "")
+        state.setdefault("csrf_expected", None)
         await _denied(scope, receive, send)
 
 
@@ -119,12 +125,17 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
             runner.stop()
 
     denied = _DeniedApp()
-    middleware = [Middleware(CsrfCookieMiddleware, secure=False)]
-    # Listed outermost first: the host and token checks run before anything else sees the request.
-    if is_local_host(host):
-        middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
+    secret = load_server_secret(settings.data_dir)
+    remove_stale_uploads(settings.data_dir / "web" / "uploads")
+    # Listed outermost first: the host and token checks run before anything else sees the request,
+    # and a request another site made is refused before any route (or upload parser) runs.
+    middleware = [Middleware(FileHeadersMiddleware)]
     if settings.web_token:
-        middleware.insert(0, Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+        middleware.append(Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    if is_local_host(host):
+        middleware.append(Middleware(LocalHostMiddleware, on_denied=denied))
+    middleware += [Middleware(SameOriginMiddleware, on_denied=denied),
+                   Middleware(CsrfCookieMiddleware, secret=secret, secure=False)]
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=middleware,

@@ -23,7 +23,7 @@ from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
 from summarizer.web.security import check_csrf
 from summarizer.web.templating import render
-from summarizer.web.uploads import inspect_upload, receive_multipart
+from summarizer.web.uploads import inspect_upload, receive_multipart, upload_folder
 
 EXPORT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -137,7 +137,8 @@ async def approve(request: Request) -> Response:
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"evidence-{secrets.token_hex(6)}"
-    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    with upload_folder(folder):
+        received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
     by = received.fields.get("by", "").strip()
     text = received.fields.get("evidence_text", "").strip()
     upload = received.files.get("evidence_file")
@@ -192,7 +193,8 @@ async def client_changes(request: Request) -> Response:
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"client-{secrets.token_hex(6)}"
-    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    with upload_folder(folder):
+        received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
     upload = received.files.get("changes_file")
     errors: dict[str, str] = {}
     try:

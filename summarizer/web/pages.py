@@ -20,7 +20,7 @@ from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_erro
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import check_csrf
 from summarizer.web.templating import render
-from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart
+from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart, upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,9 @@ async def new_meeting_submit(request: Request) -> Response:
     job_id = secrets.token_hex(8)
     upload_dir = settings.data_dir / "web" / "uploads" / job_id
     wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"
-    received = await receive_multipart(request, upload_dir, limit_bytes=settings.upload_limit_mb * 2**20)
+    with upload_folder(upload_dir):  # a refused or broken upload leaves nothing behind
+        received = await receive_multipart(request, upload_dir,
+                                           limit_bytes=settings.upload_limit_mb * 2**20)
     fields = {k: received.fields.get(k, "").strip() for k in NEW_FIELDS}
     errors: dict[str, str] = {}
     upload = received.files.get("file")

@@ -8,8 +8,13 @@ from its name, which the browser lets the user pick freely.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,6 +26,7 @@ from summarizer.web.security import CsrfFailed, check_csrf
 
 log = logging.getLogger(__name__)
 
+PROCESS_START = time.time()
 MAX_FIELD_BYTES = 1024 * 1024  # a pasted transcript of a long meeting fits well within this
 MAX_FIELDS = 50
 UploadKind = Literal["media", "transcript"]
@@ -111,7 +117,9 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
             path = dest_dir / f"upload-{len(form.files) + 1}{_safe_suffix(filename)}.part"
             state["filename"] = filename
             state["path"] = path
-            state["fh"] = path.open("wb")
+            fh = path.open("wb")
+            _lock(fh.fileno())  # "being written": a restarted server leaves a locked part alone
+            state["fh"] = fh
         elif len(form.fields) >= MAX_FIELDS:
             errors.append(InputError(None, "too many form fields"))
 
@@ -178,6 +186,10 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
             parser.finalize()
     except ValueError as exc:  # python_multipart's parse errors; a broken client, not a server bug
         errors.append(InputError(None, f"the upload is not a valid form ({exc})"))
+    except BaseException:  # the browser went away (ClientDisconnect), the server is stopping, ...
+        for received in form.files.values():
+            received.path.unlink(missing_ok=True)
+        raise
     finally:
         fh = state.get("fh")
         if fh is not None:
@@ -190,6 +202,64 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
     if not csrf_checked:
         check_csrf(request, form.fields)
     return form
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: stale parts are then told apart by age alone
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _being_written(path: Path) -> bool:
+    """Whether some live request (of this or another server process) still writes ``path``."""
+    try:
+        import fcntl
+    except ImportError:
+        return path.stat().st_mtime >= PROCESS_START
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True  # locked by its writer
+    finally:
+        os.close(fd)  # also drops our lock
+    return False
+
+
+def remove_stale_uploads(root: Path) -> list[Path]:
+    """Delete ``upload-*.part`` files no live request is writing (left by a killed server or a broken
+    connection), and the empty temporary folders around them. Returns what was removed."""
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for part in sorted(root.rglob("upload-*.part")):
+        if part.is_file() and not _being_written(part):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed.append(part)
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+        # an empty folder made before this process started belongs to no request any more
+        with contextlib.suppress(OSError):
+            if not any(folder.iterdir()) and folder.stat().st_mtime < PROCESS_START:
+                folder.rmdir()
+    if removed:
+        log.info("removed %d unfinished upload(s) under %s", len(removed), root)
+    return removed
+
+
+@contextlib.contextmanager
+def upload_folder(folder: Path) -> Iterator[Path]:
+    """A request's temporary upload folder, removed with everything in it if the request fails."""
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 # --------------------------------------------------------------------------------------------------
