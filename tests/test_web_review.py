@@ -9,6 +9,7 @@ import re
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -241,3 +242,89 @@ def test_every_interface_string_has_a_russian_translation() -> None:
     missing = sorted(s for s in used if s not in RU)
     assert len(used) > 150
     assert not missing, missing
+
+
+# -- file responses ------------------------------------------------------------------------------------
+
+SCRIPT = b"<script>document.title='pwned'</script><svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+
+
+def wav_with_script(path: Path) -> Path:
+    """A real, playable WAV whose RIFF ``junk`` chunk holds markup a browser would run as a page."""
+    import struct
+
+    plain = io.BytesIO()
+    with wave.open(plain, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x01" * 8000)
+    data = plain.getvalue()
+    junk = SCRIPT + b" " * (len(SCRIPT) % 2)
+    chunks = data[12:36] + b"junk" + struct.pack("<I", len(junk)) + junk + data[36:]
+    path.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks)
+    with wave.open(str(path)) as w:  # still a valid recording
+        assert w.getnframes() == 8000
+    return path
+
+
+def _meeting_with_recording(tmp_path: Path, stored_as: str) -> str:
+    from summarizer.schema import Protocol
+    from summarizer.store.database import Store
+    from summarizer.transcript import Segment, Transcript
+
+    wav = wav_with_script(tmp_path / "call.wav")
+    transcript = Transcript(segments=[Segment(id="s0001", text="Hello", start=0.0, end=1.0)], language="en")
+    with Store(load_settings()) as store:
+        meeting = store.create_meeting(
+            title="Hostile recording", meeting_date=dt.date(2026, 3, 2), source_path=f"source/{stored_as}",
+            transcript_path="transcript.json", protocol=Protocol(language="en"),
+            files={f"source/{stored_as}": wav, "transcript.json": transcript.to_json().encode()},
+        )
+    return meeting.id
+
+
+def _assert_file_headers(r: Any, *, attachment: bool) -> None:
+    assert r.headers["x-content-type-options"] == "nosniff"
+    csp = r.headers["content-security-policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp, csp
+    if attachment:
+        assert r.headers["content-disposition"].startswith("attachment"), r.headers.get("content-disposition")
+
+
+@pytest.mark.parametrize("stored_as", ["minutes.html", "minutes.svg", "minutes.wav"])
+def test_a_recording_is_served_as_the_audio_its_bytes_are(
+    client: TestClient, tmp_path: Path, stored_as: str
+) -> None:
+    """Issue 9 item 2: the type comes from the container, never from the name (was text/html)."""
+    meeting_id = _meeting_with_recording(tmp_path, stored_as)
+    r = client.get(f"/m/{meeting_id}/audio")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "audio/wav"
+    _assert_file_headers(r, attachment=False)
+    assert SCRIPT in r.content  # served as it is, but as audio in a sandbox
+
+
+def test_every_file_route_says_what_it_serves(client: TestClient) -> None:
+    meeting_id = make_draft(client)
+    token = csrf(client)
+    assert client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
+    sent = client.post(f"/m/{meeting_id}/send",
+                       data={"csrf_token": token, "to": "mark@contoso.example", "confirm_warnings": "1"})
+    eml = re.search(rf'href="(/m/{meeting_id}/outbox/[^"]+\.eml)"', sent.text)
+    assert eml
+    outbox = client.get(eml.group(1))
+    assert outbox.headers["content-type"] == "message/rfc822"
+    _assert_file_headers(outbox, attachment=True)
+    for fmt, kind in (("html", "text/html"), ("md", "text/markdown"), ("json", "application/json"),
+                      ("docx", "application/vnd.openxmlformats"), ("eml", "message/rfc822")):
+        r = client.get(f"/m/{meeting_id}/export/{fmt}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind), fmt
+        _assert_file_headers(r, attachment=True)
+    for path, kind in (("/favicon.ico", "image/svg+xml"), ("/static/favicon.svg", "image/svg+xml"),
+                       ("/static/app.js", "text/javascript"), ("/static/app.css", "text/css")):
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind), (path, r.headers)
+        _assert_file_headers(r, attachment=False)
+    status = client.get(f"/m/{meeting_id}/transcript", params={"segment": "s0001"})
+    _assert_file_headers(status, attachment=False)  # JSON too

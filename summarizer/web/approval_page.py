@@ -21,7 +21,7 @@ from summarizer.errors import InputError, NotFoundError, ValidationFailed
 from summarizer.store.database import MeetingRecord, Store
 from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
-from summarizer.web.security import check_csrf
+from summarizer.web.security import FILE_HEADERS, check_csrf
 from summarizer.web.templating import render
 from summarizer.web.uploads import inspect_upload, receive_multipart, upload_folder
 
@@ -283,7 +283,9 @@ async def export(request: Request) -> Response:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return FileResponse(path, media_type=EXPORT_TYPES[fmt], filename=name,
+    # a download, never a page of this site: even the HTML export opens sandboxed if opened at all
+    return FileResponse(path, media_type=EXPORT_TYPES[fmt], filename=name, headers=FILE_HEADERS,
+                        content_disposition_type="attachment",
                         background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
 
 
@@ -294,4 +296,5 @@ async def outbox_file(request: Request) -> Response:
     match = next((p for p in _outbox(meeting) if p.name == name), None)  # only names listed, no paths
     if match is None:
         raise NotFoundError(f"no message {name!r} in the outbox of {meeting.id}")
-    return FileResponse(match, media_type="message/rfc822", filename=match.name)
+    return FileResponse(match, media_type="message/rfc822", filename=match.name, headers=FILE_HEADERS,
+                        content_disposition_type="attachment")

@@ -12,15 +12,22 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from summarizer.errors import InputError, NotFoundError, SummarizerError
 from summarizer.store.database import Store, slugify
 from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_error, ui_language
 from summarizer.web.jobs import JobRunner
-from summarizer.web.security import check_csrf
-from summarizer.web.templating import render
-from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart, upload_folder
+from summarizer.web.security import FILE_HEADERS, check_csrf
+from summarizer.web.templating import HERE, render
+from summarizer.web.uploads import (
+    audio_container,
+    inspect_upload,
+    media_suffixes,
+    pasted_text,
+    receive_multipart,
+    upload_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +100,27 @@ def _details_of_job(request: Request, job_id: str) -> dict[str, str]:
     return details
 
 
-def _stored_name(original: str, kind: str, fallback: str) -> str:
-    """A safe file name that keeps the person's name recognisable and matches what the content is."""
+def _stored_name(original: str, kind: str, fallback: str, *, content: Path | None = None) -> str:
+    """A safe file name that keeps the person's name recognisable and whose suffix says what the
+    content is: a recording's suffix comes from its container ("minutes.html" holding a WAV is stored
+    as minutes.wav), never from the name the browser sent."""
     path = Path(original)
     stem = slugify(path.stem, max_len=60) or fallback
     suffix = path.suffix.lower() if path.suffix.isascii() and path.suffix[1:].isalnum() else ""
     if kind == "transcript" and suffix not in TRANSCRIPT_SUFFIXES:
         suffix = ".txt"
-    if kind == "media" and (suffix in TRANSCRIPT_SUFFIXES or not suffix):
-        suffix = ".media"
+    if kind == "media":
+        container = audio_container(content) if content is not None else None
+        if container is not None:
+            suffix = container[1]
+        elif suffix not in media_suffixes() or suffix in _PAGE_SUFFIXES:
+            suffix = ".media"
     return stem + suffix
+
+
+# names a browser would open as a document if the file were ever served by name
+_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml", ".js", ".mjs", ".css", ".pdf"}
+
 
 
 def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
@@ -146,7 +164,8 @@ async def new_meeting_submit(request: Request) -> Response:
             errors["transcript"] = "Upload a file or paste a transcript, not both."
         elif upload is not None:
             kind = await run_in_threadpool(inspect_upload, upload.path, display_name=upload.filename)
-            target = upload.path.with_name(_stored_name(upload.filename, kind, "recording"))
+            target = upload.path.with_name(_stored_name(upload.filename, kind, "recording",
+                                                        content=upload.path))
             upload.path.replace(target)
             params.update(source=str(target), kind=kind, filename=upload.filename)
         elif fields["transcript"]:
@@ -211,3 +230,9 @@ async def job_retry(request: Request) -> Response:
     check_csrf(request, form)
     job = jobs_of(request).retry(request.path_params["job_id"])
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400", **FILE_HEADERS})

@@ -278,6 +278,42 @@ _OTHER_MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
+# The type a recording is served as, from its container's own signature (never from the name the
+# browser sent): (offset, magic, extra check at 8..12, media type, suffix the stored copy gets).
+_AUDIO_CONTAINERS: list[tuple[int, bytes, bytes | None, str, str]] = [
+    (0, b"RIFF", b"WAVE", "audio/wav", ".wav"),
+    (0, b"ID3", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xfb", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf3", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf2", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf1", None, "audio/aac", ".aac"),
+    (0, b"\xff\xf9", None, "audio/aac", ".aac"),
+    (0, b"OggS", None, "audio/ogg", ".ogg"),
+    (0, b"fLaC", None, "audio/flac", ".flac"),
+    (4, b"ftyp", None, "audio/mp4", ".m4a"),
+    (0, b"\x1a\x45\xdf\xa3", None, "audio/webm", ".webm"),
+    (0, b"#!AMR", None, "audio/amr", ".amr"),
+    (0, b"FORM", b"AIFF", "audio/aiff", ".aiff"),
+    (0, b"FORM", b"AIFC", "audio/aiff", ".aifc"),
+    (0, b"\x30\x26\xb2\x75", None, "audio/x-ms-wma", ".wma"),
+    (0, b".snd", None, "audio/basic", ".au"),
+]
+
+
+def audio_container(path: Path) -> tuple[str, str] | None:
+    """``(media type, suffix)`` of a recording, read from its first bytes; None when it is no audio
+    container the server knows (it is then not served to the browser at all)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    for offset, magic, sub, media_type, suffix in _AUDIO_CONTAINERS:
+        if head[offset:offset + len(magic)] == magic and (sub is None or head[8:12] == sub):
+            return media_type, suffix
+    return None
+
+
 def _probe_audio(path: Path) -> bool:
     import av  # lazy: PyAV pulls in FFmpeg libraries
 
@@ -307,7 +343,7 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _media_suffixes() -> frozenset[str]:
+def media_suffixes() -> frozenset[str]:
     from summarizer.speech.transcribe import MEDIA_SUFFIXES
 
     return MEDIA_SUFFIXES
@@ -332,7 +368,7 @@ def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind
             return "media"
         raise InputError(name, "looks like a recording but has no readable audio (damaged or truncated?)")
     if _looks_like_text(head):
-        if Path(name).suffix.lower() in _media_suffixes() and not looks_like_transcript_text(path):
+        if Path(name).suffix.lower() in media_suffixes() and not looks_like_transcript_text(path):
             raise InputError(
                 name, f"named like a recording ({Path(name).suffix.lower()}), but it is a text file "
                 "that does not read as a transcript (no “Name: words” lines, timestamps or subtitles)",
