@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from summarizer.errors import InputError
 from summarizer.web.security import CsrfFailed, check_csrf
@@ -186,7 +186,9 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
             parser.finalize()
     except ValueError as exc:  # python_multipart's parse errors; a broken client, not a server bug
         errors.append(InputError(None, f"the upload is not a valid form ({exc})"))
-    except BaseException:  # the browser went away (ClientDisconnect), the server is stopping, ...
+    except ClientDisconnect:
+        errors.append(InputError(None, "the upload was interrupted: the browser closed the connection"))
+    except BaseException:  # the server is stopping, ...
         for received in form.files.values():
             received.path.unlink(missing_ok=True)
         raise
@@ -237,15 +239,17 @@ def remove_stale_uploads(root: Path) -> list[Path]:
     removed: list[Path] = []
     if not root.is_dir():
         return removed
+    emptied: set[Path] = set()
     for part in sorted(root.rglob("upload-*.part")):
         if part.is_file() and not _being_written(part):
             with contextlib.suppress(OSError):
                 part.unlink()
                 removed.append(part)
-    for folder in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+                emptied.add(part.parent)
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         # an empty folder made before this process started belongs to no request any more
         with contextlib.suppress(OSError):
-            if not any(folder.iterdir()) and folder.stat().st_mtime < PROCESS_START:
+            if not any(folder.iterdir()) and (folder in emptied or folder.stat().st_mtime < PROCESS_START):
                 folder.rmdir()
     if removed:
         log.info("removed %d unfinished upload(s) under %s", len(removed), root)
