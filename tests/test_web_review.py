@@ -328,3 +328,17 @@ def test_every_file_route_says_what_it_serves(client: TestClient) -> None:
         _assert_file_headers(r, attachment=False)
     status = client.get(f"/m/{meeting_id}/transcript", params={"segment": "s0001"})
     _assert_file_headers(status, attachment=False)  # JSON too
+
+
+def test_a_form_sent_without_the_save_button_saves_nothing(client: TestClient) -> None:
+    """Issue 11 item 12: only the Save button (save=1) makes a version; Enter in a field sends none."""
+    meeting_id = make_draft(client)
+    fields = review_fields(client.get(f"/m/{meeting_id}").text)
+    fields.pop("save")
+    fields["header.title"] = "Typed, then Enter"
+    fields["csrf_token"] = csrf(client)
+    r = client.post(f"/m/{meeting_id}", data=fields)
+    assert r.status_code == 422 and "Nothing is saved until you press" in r.text
+    assert 'value="Typed, then Enter"' in r.text  # the edit is still there
+    approval = client.get(f"/m/{meeting_id}/approval").text
+    assert "?v=2" not in approval and "Internal review" not in approval.split("History")[1]

@@ -84,6 +84,7 @@ def review_fields(html: str) -> dict[str, str]:
     for m in re.finditer(r'<select name="([^"]+)">(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', m.group(2))
         fields[m.group(1)] = chosen.group(1) if chosen else ""
+    fields["save"] = "1"  # submitted with the Save button, the only way the page saves
     return fields
 
 

@@ -107,6 +107,8 @@ RU: dict[str, str] = {
     "edited": "правка",
     "client": "клиент",
     "Nothing was saved yet.": "Ничего не сохранено.",
+    "Nothing is saved until you press “Save as a new version”.":
+        "Ничего не сохраняется, пока вы не нажмёте «Сохранить новую версию».",
     "Fix the fields marked below and save again.": "Исправьте отмеченные поля и сохраните снова.",
     "This meeting is {status}; its protocol can no longer be edited.":
         "Встреча в статусе «{status}»: протокол больше нельзя изменить.",

@@ -131,6 +131,10 @@ async def review_save(request: Request) -> Response:
         base_number = int(raw_base) if raw_base.isdigit() else latest.number
         base = store.get_version(meeting.id, base_number)
         protocol, errors = edited_protocol(form, base.protocol)
+        if fields.get("save") != "1":
+            # only the Save button sends save=1; a form submitted any other way (Enter in a field,
+            # a script) saves nothing and shows the edits again
+            errors["_form"] = "Nothing is saved until you press “Save as a new version”."
         if base_number != latest.number:
             errors["_form"] = (
                 f"This form was opened on v{base_number}, but v{latest.number} has been saved since. Your "

@@ -106,6 +106,16 @@
     var dirty = false;
     review.addEventListener("input", function () { dirty = true; });
     review.addEventListener("submit", function () { dirty = false; });
+    // Enter in a one-line field must not save a permanent version: saving is the Save button only
+    // (the disabled first button already blocks the browser's implicit submission; this also keeps
+    // Enter from doing anything surprising in browsers that treat it differently)
+    review.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.key === "Enter" && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button"
+          && t.type !== "checkbox" && t.type !== "radio") {
+        event.preventDefault();
+      }
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
