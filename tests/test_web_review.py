@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -342,3 +343,61 @@ def test_a_form_sent_without_the_save_button_saves_nothing(client: TestClient) -
     assert 'value="Typed, then Enter"' in r.text  # the edit is still there
     approval = client.get(f"/m/{meeting_id}/approval").text
     assert "?v=2" not in approval and "Internal review" not in approval.split("History")[1]
+
+
+def _open_flags(meeting_id: str) -> list[str]:
+    from summarizer.store.database import Store
+
+    with Store(load_settings()) as store:
+        return [f.message for f in store.get_version(meeting_id).protocol.all_flags()]
+
+
+def _outbox(meeting_id: str) -> list[Path]:
+    return sorted((load_settings().data_dir).rglob("outbox/*.eml"))
+
+
+OPEN_ENDS = (
+    "[00:00:01] Anna Petrova: We agree that the contract will be signed.\n"
+    "[00:00:05] Mark Olsen: Somebody needs to update the delivery schedule.\n"
+    "[00:00:09] Anna Petrova: Agreed, the price stays at 40 euros per unit.\n"
+)
+
+
+def test_sending_with_open_warnings_asks_first_and_lists_them(client: TestClient) -> None:
+    """Issue 11 item 5 (web): nothing goes out with open warnings until the person confirms."""
+    meeting_id = make_draft(client, text=OPEN_ENDS)  # an agreement with no owner and no date
+    token = csrf(client)
+    assert client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
+    expected = _open_flags(meeting_id)
+    assert expected, "the sample must leave something open for this test"
+
+    asked = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example"})
+    assert asked.status_code == 200 and 'id="confirm-send"' in asked.text
+    assert "Nothing was sent yet" in asked.text
+    for message in expected:
+        assert html.escape(message) in asked.text, message
+    assert 'name="to" value="mark@contoso.example"' in asked.text
+    assert not _outbox(meeting_id), "an e-mail was written before the confirmation"
+    assert 'id="send-approval"' in client.get(f"/m/{meeting_id}/approval").text  # still internal review
+
+    sent = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example",
+                                                      "confirm_warnings": "1"})
+    assert sent.status_code == 200 and 'id="confirm-send"' not in sent.text
+    assert "written as an .eml" in sent.text and 'id="approve-form"' in sent.text
+    assert len(_outbox(meeting_id)) == 1
+
+    # approving with "send the final now" records the approval, then asks before the final goes out
+    approved = client.post(
+        f"/m/{meeting_id}/approve",
+        data={"csrf_token": token, "by": "Mark Olsen <mark@contoso.example>", "evidence_text": "OK. Mark",
+              "send_final": "1"},
+        files={"evidence_file": ("", b"")},
+    )
+    assert approved.status_code == 200 and 'id="confirm-send"' in approved.text
+    assert 'id="send-final"' in approved.text and len(_outbox(meeting_id)) == 1
+    final = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "final": "1", "to": ""})
+    assert 'id="confirm-send"' in final.text and len(_outbox(meeting_id)) == 1  # asked again
+    final = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "final": "1", "to": "",
+                                                       "confirm_warnings": "1"})
+    assert final.status_code == 200 and "The final version was sent" in final.text
+    assert len(_outbox(meeting_id)) == 2

@@ -71,6 +71,7 @@ def _approval_context(store: Store, meeting: MeetingRecord, **extra: Any) -> dic
         "errors": extra.pop("errors", {}),
         "notice": extra.pop("notice", None),
         "smtp": bool(store.settings.smtp_host),
+        "confirm": extra.pop("confirm", None),
         **extra,
     }
 
@@ -83,7 +84,12 @@ async def approval_page(request: Request) -> Response:
         if done.startswith("sent:"):
             sent = done.endswith(":smtp")
             notice = tr(request, "The protocol was sent." if sent else "The protocol was written as an .eml.")
-        return render(request, "approval.html", _approval_context(store, meeting, notice=notice))
+        confirm = None
+        if request.query_params.get("confirm") == "final" and meeting.status == "approved":
+            warnings = open_warnings(_version_to_send(store, meeting, True).protocol)
+            confirm = {"final": True, "warnings": warnings} if warnings else None
+        return render(request, "approval.html", _approval_context(store, meeting, notice=notice,
+                                                                  confirm=confirm))
 
 
 async def change_state(request: Request) -> Response:
@@ -103,6 +109,24 @@ async def change_state(request: Request) -> Response:
     return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
 
 
+def open_warnings(protocol: Any) -> list[dict[str, str]]:
+    """The protocol's open flags as the confirm step lists them: what is wrong, and on which item."""
+    from summarizer.schema import Agreement, Issue
+
+    names: dict[str, str] = {}
+    for item in protocol.items():
+        text = item.title if isinstance(item, Issue) else item.text if isinstance(item, Agreement) else item.action
+        names[item.id] = text if len(text) <= 90 else text[:89] + "…"
+    return [{"code": f.code, "message": f.message, "item_id": f.item_id or "",
+             "item": names.get(f.item_id or "", "")} for f in protocol.all_flags()]
+
+
+def _version_to_send(store: Store, meeting: MeetingRecord, final: bool) -> Any:
+    approvals = store.approvals(meeting.id)
+    number = approvals[-1].version if final and approvals else None
+    return store.get_version(meeting.id, number)
+
+
 def _split_addresses(raw: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
 
@@ -118,6 +142,12 @@ async def send(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         actor = request.app.state.actor
+        warnings = open_warnings(_version_to_send(store, meeting, final).protocol)
+        if warnings and form.get("confirm_warnings") != "1":
+            # nothing goes out with open warnings until the person has seen them and said so
+            context = _approval_context(store, meeting, to=str(form.get("to", "")),
+                                        confirm={"final": final, "warnings": warnings})
+            return render(request, "approval.html", context)
         try:
             if final:
                 delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor)
@@ -163,16 +193,21 @@ async def approve(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         if not errors and evidence is not None:
+            # the final goes out here only when nothing is open; otherwise the approval is recorded
+            # and the page asks before sending the final (the confirm step of "Send the final version")
+            confirm_final = send_now and bool(open_warnings(store.get_version(meeting.id).protocol))
             try:
                 await in_thread_with_store(request, approve_meeting, meeting.id, by=by, evidence=evidence,
-                                        actor=request.app.state.actor, send=send_now)
+                                           actor=request.app.state.actor,
+                                           send=send_now and not confirm_final)
             except InputError as exc:
                 errors["evidence"] = exc.message
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # approve() keeps its own copy in evidence/
                 status = store.get_meeting(meeting.id).status
                 done = "final" if send_now and status == "final_sent" else "approved"
-                return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
+                confirm = "&confirm=final" if confirm_final and status == "approved" else ""
+                return RedirectResponse(f"/m/{meeting.id}/approval?done={done}{confirm}", status_code=303)
         shutil.rmtree(folder, ignore_errors=True)
         context = _approval_context(store, meeting, errors=errors, by=by, evidence_text=text)
         return render(request, "approval.html", context, status_code=422)

@@ -220,6 +220,12 @@ RU: dict[str, str] = {
     "Send the final version": "Разослать итоговую версию",
     "The final version was sent. Nothing else to do.":
         "Итоговая версия разослана. Больше ничего делать не нужно.",
+    "Nothing was sent yet.": "Пока ничего не отправлено.",
+    "The protocol still has {n} open warnings. The client will see the protocol as it is:":
+        "В протоколе остались открытые замечания ({n}). Клиент увидит протокол таким, как он есть:",
+    "Fix them on the Review tab": "Исправить на вкладке «Проверка»",
+    "Send for approval anyway": "Всё равно отправить на согласование",
+    "Send the final version anyway": "Всё равно разослать итоговую версию",
     "Versions": "Версии",
     "Source": "Источник",
     "By": "Автор",
