@@ -225,14 +225,16 @@ def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient
 
 def test_every_interface_string_has_a_russian_translation() -> None:
     from summarizer.web import app as web_app
-    from summarizer.web import templating
+    from summarizer.web import approval_page, templating
     from summarizer.web.drafting import STAGES
     from summarizer.web.i18n import RU
 
     root = Path(web_app.__file__).parent
     used: set[str] = set()
     for template in (root / "templates").glob("*.html"):
-        used |= set(re.findall(r'_\("((?:[^"\\]|\\.)+)"', template.read_text(encoding="utf-8")))
+        text = template.read_text(encoding="utf-8")
+        used |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)+)"', text))
+        used |= set(re.findall(r"_\(\s*'((?:[^'\\]|\\.)+)'", text))
     for module in root.glob("*.py"):
         text = module.read_text(encoding="utf-8")
         used |= set(re.findall(r'tr\(request, "((?:[^"\\]|\\.)+)"', text))
@@ -240,6 +242,7 @@ def test_every_interface_string_has_a_russian_translation() -> None:
     used |= {label for label in templating.STATUS_LABELS.values()}
     used |= set(templating.CHANGE_LABELS.values())
     used |= set(STAGES.values())
+    used |= set(approval_page.NOTICES.values()) | {"Pasted transcript"}
     missing = sorted(s for s in used if s not in RU)
     assert len(used) > 150
     assert not missing, missing
@@ -401,3 +404,40 @@ def test_sending_with_open_warnings_asks_first_and_lists_them(client: TestClient
                                                        "confirm_warnings": "1"})
     assert final.status_code == 200 and "The final version was sent" in final.text
     assert len(_outbox(meeting_id)) == 2
+
+
+
+def test_a_russian_page_reads_russian_through_the_whole_loop(client: TestClient) -> None:
+    """Issue 11 item 13: English on Russian pages ("Pasted transcript", the empty-form error, history
+    notes, a missing space before "SMTP-сервер")."""
+    client.get("/lang/ru")
+    token = csrf(client)
+    empty = client.post("/new", data={"csrf_token": token}, files={"file": ("", b"")},
+                        headers={"x-requested-with": "XMLHttpRequest"})
+    assert empty.status_code == 422
+    assert empty.json()["error"] == "Загрузите запись или стенограмму либо вставьте стенограмму ниже."
+    forged = client.post("/new", data={"csrf_token": "forged"}, files={"file": ("", b"")},
+                         headers={"x-requested-with": "XMLHttpRequest"})
+    assert forged.json()["error"].startswith("Форма устарела")
+
+    r = client.post("/new", data={"csrf_token": token, "transcript": OPEN_ENDS}, files={"file": ("", b"")},
+                    follow_redirects=False)
+    job = client.get(r.headers["location"]).text
+    assert "Вставленная стенограмма" in job and "Pasted transcript" not in job
+    from web_support import wait_job
+
+    meeting_id = str(wait_job(client, r.headers["location"])["meeting_id"])
+    page = client.get(f"/m/{meeting_id}/approval").text
+    client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
+    page = client.get(f"/m/{meeting_id}/approval").text
+    assert "на согласование. SMTP-сервер не настроен" in page
+    client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example",
+                                               "confirm_warnings": "1"})
+    client.post(f"/m/{meeting_id}/approve", data={"csrf_token": token, "by": "Mark Olsen <mark@contoso.example>",
+                                                  "evidence_text": "Согласовано."},
+                files={"evidence_file": ("", b"")})
+    history = client.get(f"/m/{meeting_id}/approval").text.split("История</h2>")[1].split("</section>")[0]
+    for english in ("written to", "sent to", "approved by", "created", "extracted", "edited"):
+        assert english not in history, (english, history)
+    assert "сохранена как письмо для: mark@contoso.example" in history
+    assert "согласовал(а): Mark Olsen" in history and "создана" in history

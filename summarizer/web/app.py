@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from summarizer.config import Settings, load_settings
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
+from summarizer.web.i18n import tr
 from summarizer.web.security import (
     CsrfCookieMiddleware,
     FileHeadersMiddleware,
@@ -74,8 +75,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         title, message = "Unexpected error", f"unexpected {type(exc).__name__}: {exc}"
         hint = "this is a bug in summarizer; the server log has the details"
-    if _wants_json(request):
-        return JSONResponse({"error": message, "hint": hint}, status_code=status)
+    if _wants_json(request):  # the page shows these as they are: in the person's language
+        return JSONResponse({"error": tr(request, message), "hint": tr(request, hint) if hint else hint},
+                            status_code=status)
     try:
         return render(request, "error.html", {"title": title, "message": message, "hint": hint},
                       status_code=status)

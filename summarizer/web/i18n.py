@@ -226,6 +226,12 @@ RU: dict[str, str] = {
     "Fix them on the Review tab": "Исправить на вкладке «Проверка»",
     "Send for approval anyway": "Всё равно отправить на согласование",
     "Send the final version anyway": "Всё равно разослать итоговую версию",
+    "Pasted transcript": "Вставленная стенограмма",
+    "Unexpected answer from the server (HTTP {status}).": "Неожиданный ответ сервера (HTTP {status}).",
+    "This form was opened on v{a}, but v{b} has been saved since. Your edits are below; open the latest "
+    "version to compare before saving.":
+        "Форма открыта на версии v{a}, а с тех пор сохранена v{b}. Ваши правки ниже; откройте последнюю "
+        "версию и сравните, прежде чем сохранять.",
     "Versions": "Версии",
     "Source": "Источник",
     "By": "Автор",
@@ -317,6 +323,37 @@ _NOTES_RU: list[tuple[re.Pattern[str], str]] = [
      "Говорящих: {0} (по одному на канал стереозаписи)"),
     (re.compile(r"Speakers: speakers not separated: (.+)$"), "Говорящие не разделены: {0}"),
 ]
+
+
+# What the library writes into a meeting's history (``approval.workflow``, ``approval.confirm``,
+# ``store``) is a record and stays as written; pages show it in the reader's language. A note the person
+# typed matches none of these and is shown as typed.
+_HISTORY_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"created$"), "создана"),
+    (re.compile(r"extracted$"), "создана автоматически"),
+    (re.compile(r"v(\d+) edited$"), "v{0}: правка"),
+    (re.compile(r"v(\d+) client's changes$"), "v{0}: правки клиента"),
+    (re.compile(r"client's changes from (.+)$"), "правки клиента из файла {0}"),
+    (re.compile(r"v(\d+) sent to (.+) \((.+)\)$"), "v{0} отправлена: {1} ({2})"),
+    (re.compile(r"v(\d+) written to (.+) \((.+)\)$"), "v{0} сохранена как письмо для: {1} ({2})"),
+    (re.compile(r"final v(\d+) sent to (.+) \((.+)\)$"), "итоговая v{0} разослана: {1} ({2})"),
+    (re.compile(r"final v(\d+) written to (.+) \((.+)\)$"),
+     "итоговая v{0} сохранена как письмо для: {1} ({2})"),
+    (re.compile(r"approved by (.+) \((.+)\)$"), "согласовал(а): {0} ({1})"),
+    (re.compile(r"restored v(\d+) as v(\d+)$"), "v{0} восстановлена как v{1}"),
+    (re.compile(r"Draft v(\d+) is ready$"), "Черновик v{0} готов"),
+]
+
+
+def translate_history(text: str, language: str) -> str:
+    """A history note or job message the library wrote in English, in the page's language."""
+    if language != "ru":
+        return text
+    for pattern, template in _HISTORY_RU:
+        m = pattern.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text
 
 
 def translate_note(text: str, language: str) -> str:

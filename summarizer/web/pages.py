@@ -16,7 +16,14 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from summarizer.errors import InputError, NotFoundError, SummarizerError
 from summarizer.store.database import Store, slugify
-from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_error, ui_language
+from summarizer.web.i18n import (
+    LANG_COOKIE,
+    LANGUAGES,
+    tr,
+    translate_history,
+    translate_input_error,
+    ui_language,
+)
 from summarizer.web.jobs import JobRunner
 from summarizer.web.security import FILE_HEADERS, check_csrf
 from summarizer.web.templating import HERE, render
@@ -185,9 +192,10 @@ async def new_meeting_submit(request: Request) -> Response:
             path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             upload_dir.rmdir()
-        if wants_json:
-            first = errors.get("file") or next(iter(errors.values()))
-            return JSONResponse({"error": first, "errors": errors}, status_code=422)
+        if wants_json:  # the page shows these as they are: in the person's language
+            shown = {k: tr(request, v) for k, v in errors.items()}
+            first = shown.get("file") or next(iter(shown.values()))
+            return JSONResponse({"error": first, "errors": shown}, status_code=422)
         return render(request, "new.html", _new_context(request, fields, errors), status_code=422)
     label = fields["title"] or (upload.filename if upload else "Pasted transcript")
     params.update(label=label, actor=request.app.state.actor)
@@ -208,7 +216,8 @@ async def job_page(request: Request) -> Response:
 async def job_status(request: Request) -> Response:
     job = jobs_of(request).get(request.path_params["job_id"])
     state = job.public()
-    state["message"] = tr(request, job.message or "Waiting in the queue")
+    state["message"] = translate_history(tr(request, job.message or "Waiting in the queue"),
+                                         ui_language(request))
     return JSONResponse(state, headers={"cache-control": "no-store"})
 
 

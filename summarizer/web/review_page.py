@@ -136,10 +136,9 @@ async def review_save(request: Request) -> Response:
             # a script) saves nothing and shows the edits again
             errors["_form"] = "Nothing is saved until you press “Save as a new version”."
         if base_number != latest.number:
-            errors["_form"] = (
-                f"This form was opened on v{base_number}, but v{latest.number} has been saved since. Your "
-                "edits are below; open the latest version to compare before saving."
-            )
+            errors["_form"] = tr(
+                request, "This form was opened on v{a}, but v{b} has been saved since. Your edits are "
+                "below; open the latest version to compare before saving.", a=base_number, b=latest.number)
         if not errors:
             try:
                 client = from_client and meeting.status in CLIENT_STATES

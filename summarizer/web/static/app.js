@@ -49,7 +49,7 @@
       xhr.upload.addEventListener("load", function () { text.textContent = form.dataset.tChecking; });
       xhr.addEventListener("load", function () {
         var data = {};
-        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: "Unexpected answer from the server (HTTP " + xhr.status + ")."}; }
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: fill(form.dataset.tUnexpected, {status: xhr.status})}; }
         if (xhr.status < 400 && data.job_url) {
           window.location.assign(data.job_url);
           return;
