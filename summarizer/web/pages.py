@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
 NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "num_speakers", "roster",
-              "transcript")
+              "transcript", "meeting_time", "platform")
 MAX_SPEAKERS = 20
 
 
@@ -85,8 +85,11 @@ async def meeting_list(request: Request) -> Response:
 
 
 def _new_context(request: Request, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    from summarizer.extract.header import PLATFORMS
+
     limit_mb = request.app.state.settings.upload_limit_mb
-    return {"form": form, "errors": errors, "limit_mb": limit_mb, "limit_bytes": limit_mb * 2**20}
+    return {"form": form, "errors": errors, "limit_mb": limit_mb, "limit_bytes": limit_mb * 2**20,
+            "platforms": list(PLATFORMS)}
 
 
 async def new_meeting_form(request: Request) -> Response:
@@ -138,6 +141,11 @@ def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
             dt.date.fromisoformat(fields["meeting_date"])
         except ValueError:
             errors["meeting_date"] = "Use a date like 2026-03-31."
+    if fields.get("meeting_time"):
+        try:
+            dt.time.fromisoformat(fields["meeting_time"])
+        except ValueError:
+            errors["meeting_time"] = "Use a time like 14:30."
     lines = [line for line in fields.get("roster", "").splitlines() if line.strip()]
     if lines:
         try:

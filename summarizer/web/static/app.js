@@ -20,17 +20,16 @@
       var bar = box.querySelector("progress");
       var text = box.querySelector(".upload-text");
       var button = form.querySelector('button[type=submit]');
-      var banner = form.querySelector(".error.banner.js");
-      if (!banner) {
-        banner = document.createElement("p");
-        banner.className = "error banner js";
-        banner.hidden = true;
-        form.insertBefore(banner, form.firstChild.nextSibling);
-      }
+      // the message sits beside the button just pressed, not at the top of a long form out of view
+      var banner = document.getElementById("form-error");
+      var show = function (message) {
+        banner.textContent = message;
+        banner.hidden = false;
+        banner.parentElement.scrollIntoView({block: "nearest"});  // the message and the button
+      };
       banner.hidden = true;
       if (file && limit && file.size > limit) {
-        banner.textContent = fill(form.dataset.tTooLarge, {name: file.name, size: mb(file.size), limit: mb(limit)});
-        banner.hidden = false;
+        show(fill(form.dataset.tTooLarge, {name: file.name, size: mb(file.size), limit: mb(limit)}));
         return;
       }
       var xhr = new XMLHttpRequest();
@@ -54,14 +53,12 @@
           window.location.assign(data.job_url);
           return;
         }
-        banner.textContent = (data.error || form.dataset.tFailed) + (data.hint ? " — " + data.hint : "");
-        banner.hidden = false;
+        show((data.error || form.dataset.tFailed) + (data.hint ? " — " + data.hint : ""));
         box.hidden = true;
         button.disabled = false;
       });
       xhr.addEventListener("error", function () {
-        banner.textContent = form.dataset.tInterrupted;
-        banner.hidden = false;
+        show(form.dataset.tInterrupted);
         box.hidden = true;
         button.disabled = false;
       });
