@@ -375,8 +375,8 @@ def test_a_failed_job_names_the_uploaded_file_and_can_be_retried(client: TestCli
 
 def test_new_meeting_time_place_and_platform_reach_the_header(client: TestClient) -> None:
     """Issue 11 item 14: a time field, and separate place and platform fields on the new-meeting form."""
-    bad = client.post("/new", data={"csrf_token": csrf(client), "transcript": HOSTILE, "meeting_time": "25:99"},
-                      files={"file": ("", b"")})
+    bad = client.post("/new", files={"file": ("", b"")},
+                      data={"csrf_token": csrf(client), "transcript": HOSTILE, "meeting_time": "25:99"})
     assert bad.status_code == 422 and 'id="err-meeting_time"' in bad.text and 'value="25:99"' in bad.text
     meeting_id = make_draft(client, meeting_time="09:15", place="Contoso HQ, Oslo", platform="zoom")
     fields = review_fields(client.get(f"/m/{meeting_id}").text)

@@ -224,8 +224,7 @@ def test_interface_in_russian_by_browser_preference_or_choice(client: TestClient
 
 
 def test_every_interface_string_has_a_russian_translation() -> None:
-    from summarizer.web import app as web_app
-    from summarizer.web import approval_page, templating
+    from summarizer.web import templating as web_app
     from summarizer.web.drafting import STAGES
     from summarizer.web.i18n import RU
 
@@ -239,10 +238,12 @@ def test_every_interface_string_has_a_russian_translation() -> None:
         text = module.read_text(encoding="utf-8")
         used |= set(re.findall(r'tr\(request, "((?:[^"\\]|\\.)+)"', text))
         used |= set(re.findall(r'errors\[[^\]]+\] = "((?:[^"\\]|\\.)+)"', text))
-    used |= {label for label in templating.STATUS_LABELS.values()}
-    used |= set(templating.CHANGE_LABELS.values())
+    used |= {label for label in web_app.STATUS_LABELS.values()}
+    used |= set(web_app.CHANGE_LABELS.values())
     used |= set(STAGES.values())
-    used |= set(approval_page.NOTICES.values()) | {"Pasted transcript"}
+    from summarizer.web.approval_page import NOTICES
+
+    used |= set(NOTICES.values()) | {"Pasted transcript"}
     missing = sorted(s for s in used if s not in RU)
     assert len(used) > 150
     assert not missing, missing
@@ -433,9 +434,9 @@ def test_a_russian_page_reads_russian_through_the_whole_loop(client: TestClient)
     assert "на согласование. SMTP-сервер не настроен" in page
     client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example",
                                                "confirm_warnings": "1"})
-    client.post(f"/m/{meeting_id}/approve", data={"csrf_token": token, "by": "Mark Olsen <mark@contoso.example>",
-                                                  "evidence_text": "Согласовано."},
-                files={"evidence_file": ("", b"")})
+    client.post(f"/m/{meeting_id}/approve", files={"evidence_file": ("", b"")},
+                data={"csrf_token": token, "by": "Mark Olsen <mark@contoso.example>",
+                      "evidence_text": "Согласовано."})
     history = client.get(f"/m/{meeting_id}/approval").text.split("История</h2>")[1].split("</section>")[0]
     for english in ("written to", "sent to", "approved by", "created", "extracted", "edited"):
         assert english not in history, (english, history)

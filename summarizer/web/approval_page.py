@@ -111,11 +111,12 @@ async def change_state(request: Request) -> Response:
 
 def open_warnings(protocol: Any) -> list[dict[str, str]]:
     """The protocol's open flags as the confirm step lists them: what is wrong, and on which item."""
-    from summarizer.schema import Agreement, Issue
+    from summarizer.schema import Agreement, Issue, NextStep
 
     names: dict[str, str] = {}
     for item in protocol.items():
-        text = item.title if isinstance(item, Issue) else item.text if isinstance(item, Agreement) else item.action
+        text = (item.title if isinstance(item, Issue) else item.text if isinstance(item, Agreement)
+                else item.action if isinstance(item, NextStep) else "")
         names[item.id] = text if len(text) <= 90 else text[:89] + "…"
     return [{"code": f.code, "message": f.message, "item_id": f.item_id or "",
              "item": names.get(f.item_id or "", "")} for f in protocol.all_flags()]

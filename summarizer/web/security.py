@@ -15,6 +15,7 @@ Two independent checks guard every POST/PUT/PATCH/DELETE:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -131,10 +132,8 @@ def load_server_secret(data_dir: Path) -> bytes:
                 fh.write(secrets.token_hex(32) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            try:
+            with contextlib.suppress(FileExistsError):  # another server made it first: use theirs
                 os.link(tmp, path)
-            except FileExistsError:
-                pass  # another server made it first: use theirs
         finally:
             tmp.unlink(missing_ok=True)
         return _read_secret(path)

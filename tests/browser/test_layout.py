@@ -39,9 +39,10 @@ def _overflow(page: Any) -> list[str]:
             if (el.closest('.table-scroll') && !el.classList.contains('table-scroll')) continue;
             const card = el.parentElement && el.parentElement.closest('.card');
             const r = el.getBoundingClientRect();
-            if (r.right > window.innerWidth + 1) out.push(el.tagName + '.' + el.className + ' past the screen');
+            const name = el.tagName + '.' + el.className;
+            if (r.right > window.innerWidth + 1) out.push(name + ' past the screen');
             else if (card && r.right > card.getBoundingClientRect().right + 1)
-              out.push(el.tagName + '.' + el.className + ' past its card');
+              out.push(name + ' past its card');
           }
           return out.slice(0, 5);
         }"""))
@@ -92,9 +93,9 @@ def test_new_meeting_and_approval_pages_fit_and_show_errors_in_view(
     assert page.locator("table.versions tbody tr").count() == 4
     assert not _overflow(page), _overflow(page)
     table = page.evaluate(
-        """() => { const t = document.querySelector('table.versions').getBoundingClientRect();
-                   const c = document.querySelector('table.versions').closest('.card').getBoundingClientRect();
-                   return [t.right, c.right]; }""")
+        """() => { const t = document.querySelector('table.versions');
+                   const card = t.closest('.card');
+                   return [t.getBoundingClientRect().right, card.getBoundingClientRect().right]; }""")
     assert table[0] <= table[1] + 1, f"the versions table overflows its card: {table}"
     page.screenshot(path=str(artifacts / f"approval-{size}.png"), full_page=True)
 

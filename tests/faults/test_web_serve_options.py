@@ -17,8 +17,8 @@ from .web_fault_support import ROOT, Session, draft_meeting, free_port, serving
 
 def _serve(*args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run([sys.executable, "-m", "summarizer", "serve", "--port", str(free_port()), *args],
-                              capture_output=True, text=True, timeout=30, cwd=ROOT)
+        command = [sys.executable, "-m", "summarizer", "serve", "--port", str(free_port()), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"serve {args} started serving instead of refusing") from None
 
