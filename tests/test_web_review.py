@@ -442,3 +442,15 @@ def test_a_russian_page_reads_russian_through_the_whole_loop(client: TestClient)
         assert english not in history, (english, history)
     assert "сохранена как письмо для: mark@contoso.example" in history
     assert "согласовал(а): Mark Olsen" in history and "создана" in history
+
+
+def test_refusals_from_the_library_read_russian_on_a_russian_page(client: TestClient) -> None:
+    client.get("/lang/ru")
+    missing = client.get("/m/2099-01-01-nobody")
+    assert missing.status_code == 404 and "встречи «2099-01-01-nobody» нет" in missing.text
+    assert "no meeting" not in missing.text
+    meeting_id = make_draft(client)
+    token = csrf(client)
+    client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
+    bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "not-an-address"})
+    assert bad.status_code == 422 and "«not-an-address» — это не адрес e-mail" in bad.text

@@ -306,10 +306,51 @@ def translator(language: str) -> Translate:
     table = RU if language == "ru" else {}
 
     def translate(text: str, **values: object) -> str:
-        out = table.get(text, text)
+        out = table.get(text)
+        if out is None and not values:
+            return translate_message(text, language)
+        out = out or text
         return out.format(**values) if values else out
 
     return translate
+
+
+# What the library says when a step is refused (``store``, ``approval``), as the web pages show it: the
+# common messages and hints in Russian; the rest stays as written.
+_MESSAGES_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"no meeting '(.+)'$"), "встречи «{0}» нет"),
+    (re.compile(r"'(.+)' is not an e-mail address$"), "«{0}» — это не адрес e-mail"),
+    (re.compile(r"no recipient given$"), "не указан получатель"),
+    (re.compile(r"no version '(.+)'$"), "версии «{0}» нет"),
+    (re.compile(r"no job '(.+)'$"), "задания «{0}» нет"),
+    (re.compile(r"meeting (\S+) has no recording$"), "у встречи {0} нет записи"),
+    (re.compile(r"meeting (\S+) has no transcript$"), "у встречи {0} нет стенограммы"),
+    (re.compile(r"meeting (\S+): no participant has an e-mail address$"),
+     "встреча {0}: ни у одного участника нет адреса e-mail"),
+    (re.compile(r"meeting (\S+) is (\w+); its approved version is final and cannot be edited$"),
+     "встреча {0} в статусе {1}: согласованная версия окончательна, её нельзя изменить"),
+    (re.compile(r"the approval evidence is empty$"), "подтверждение согласования пустое"),
+    (re.compile(r"who approved is missing$"), "не указано, кто согласовал"),
+    (re.compile(r"(.+): a confirmation must be an e-mail \(\.eml\) or a text file$"),
+     "{0}: подтверждение — это письмо (.eml) или текстовый файл"),
+    (re.compile(r"(.+): an edited protocol is a text file \(\.json or \.toml\)$"),
+     "{0}: отредактированный протокол — текстовый файл (.json или .toml)"),
+    (re.compile(r"use a@example\.com$"), "укажите адрес вида a@example.com"),
+    (re.compile(r"add --to client@example\.com$"), "укажите адрес получателя"),
+    (re.compile(r"`summarizer list` shows the meetings and their ids$"),
+     "список встреч — на главной странице"),
+    (re.compile(r"go back to the meeting list$"), "вернитесь к списку встреч"),
+]
+
+
+def translate_message(text: str, language: str) -> str:
+    if language != "ru":
+        return text
+    for pattern, template in _MESSAGES_RU:
+        m = pattern.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text
 
 
 def tr(request: Request, text: str, **values: object) -> str:
