@@ -129,15 +129,16 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     denied = _DeniedApp()
     secret = load_server_secret(settings.data_dir)
     remove_stale_uploads(settings.data_dir / "web" / "uploads")
-    # Listed outermost first: the host and token checks run before anything else sees the request,
-    # and a request another site made is refused before any route (or upload parser) runs.
-    middleware = [Middleware(FileHeadersMiddleware)]
-    if settings.web_token:
-        middleware.append(Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    middleware = [Middleware(CsrfCookieMiddleware, secret=secret, secure=False)]
+    # Listed outermost first: the host and token checks run before anything else sees the request.
     if is_local_host(host):
-        middleware.append(Middleware(LocalHostMiddleware, on_denied=denied))
-    middleware += [Middleware(SameOriginMiddleware, on_denied=denied),
-                   Middleware(CsrfCookieMiddleware, secret=secret, secure=False)]
+        middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
+    if settings.web_token:
+        middleware.insert(0, Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    # A request another site made is refused before anything (a route, the upload parser) acts on it,
+    # and every response without a policy of its own gets the file headers: both outermost.
+    middleware.insert(0, Middleware(SameOriginMiddleware, on_denied=denied))
+    middleware.insert(0, Middleware(FileHeadersMiddleware))
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=middleware,
