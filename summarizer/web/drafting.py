@@ -38,6 +38,8 @@ def run_draft_job(settings: Settings) -> JobFunc:
         source = Path(p["source"]) if p.get("source") else None
         place, platform = place_or_platform(p.get("place") or None)
         roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
+        if p.get("platform"):  # the form's own platform field (the place field may still name one)
+            platform = canonical_platform_name(p["platform"])
 
         def progress(stage: str, fraction: float | None) -> None:
             if stage == job.stage and fraction is not None:
@@ -57,6 +59,7 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 level=p.get("level") or None,
                 roster=load_roster(roster_lines) if roster_lines else None,
                 num_speakers=int(p["num_speakers"]) if p.get("num_speakers") else None,
+                start_time=dt.time.fromisoformat(p["meeting_time"]) if p.get("meeting_time") else None,
                 progress=progress,
                 actor=p.get("actor") or None,
                 place=place,
@@ -100,3 +103,9 @@ def place_or_platform(value: str | None) -> tuple[str | None, str | None]:
         return None, None
     name = canonical_platform(value)
     return (None, name) if name in PLATFORMS else (value.strip(), None)
+
+
+def canonical_platform_name(value: str) -> str:
+    from summarizer.extract.header import canonical_platform
+
+    return canonical_platform(value)

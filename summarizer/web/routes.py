@@ -8,6 +8,7 @@ from summarizer.web import approval_page, pages, review_page
 
 ROUTES = [
     Route("/", pages.meeting_list),
+    Route("/favicon.ico", pages.favicon),
     Route("/new", pages.new_meeting_form, methods=["GET"]),
     Route("/new", pages.new_meeting_submit, methods=["POST"]),
     Route("/lang/{code}", pages.choose_language),
