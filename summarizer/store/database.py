@@ -33,11 +33,9 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import re
 import shutil
 import sqlite3
-import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -47,15 +45,8 @@ from typing import Any, Literal
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, StoreError, WorkflowError
 from summarizer.schema import Protocol
-from summarizer.store import history
-from summarizer.store.files import (
-    copy_atomic,
-    disk_full_as_store_error,
-    now_iso,
-    remove_stale_temporaries,
-    sha256_bytes,
-    write_atomic,
-)
+from summarizer.store import folders, history
+from summarizer.store.files import copy_atomic, disk_full_as_store_error, now_iso, sha256_bytes, write_atomic
 from summarizer.store.opening import (
     REBUILD_HINT,
     connect_for_writing,
@@ -159,7 +150,6 @@ class ApprovalRecord:
 # Fields of a meeting row as the history file keeps them (paths inside the folder kept relative).
 MEETING_FIELDS = ("title", "client", "meeting_date", "language", "level", "source_path", "source_sha256",
                   "transcript_path", "request_key")
-_SWEEP_MARK = ".tmp-swept"  # when stale temporary files were last removed from the data folder
 
 
 class Store:
@@ -282,7 +272,7 @@ class Store:
                 f"{self.path}: the meeting database is damaged ({'; '.join(problems[:3])}); "
                 "nothing was written to it", hint=REBUILD_HINT)
         self._refuse_lost_index()
-        self._sweep_temporaries()
+        folders.sweep_temporaries(self.settings.data_dir)
         self._checked_for_writing = True
 
     def _refuse_lost_index(self) -> None:
@@ -298,26 +288,7 @@ class Store:
 
     def stored_folders(self) -> list[Path]:
         """Meeting folders that hold at least one version and are not half-created."""
-        if not self.meetings_dir.is_dir():
-            return []
-        return sorted(
-            d for d in self.meetings_dir.iterdir()
-            if d.is_dir() and not (d / history.CREATING_MARK).exists() and any(d.glob("versions/v*.json"))
-        )
-
-    def _sweep_temporaries(self) -> None:
-        """Remove temporary files that killed processes left (at most once an hour per data folder)."""
-        mark = self.settings.data_dir / _SWEEP_MARK
-        try:
-            if mark.exists() and time.time() - mark.stat().st_mtime < 3600:
-                return
-            removed = remove_stale_temporaries(self.settings.data_dir)
-            mark.touch()
-        except OSError as exc:
-            log.warning("%s: could not clean up temporary files (%s)", self.settings.data_dir, exc)
-            return
-        for path in removed:
-            log.info("removed a stale temporary file %s", path)
+        return folders.stored_folders(self.meetings_dir)
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Run a query; a damaged database becomes a ``StoreError`` naming the file."""
@@ -367,7 +338,10 @@ class Store:
         self.check_writable()
         base = meeting_id or self._make_id(meeting_date, client or title)
         stamp = now_iso()
-        new_id, folder = self._reserve_folder(base, exact=meeting_id is not None, request_key=request_key)
+        new_id, folder = folders.reserve_folder(
+            self.meetings_dir, base, exact=meeting_id is not None, request_key=request_key,
+            known=lambda mid: bool(self._read("SELECT 1 FROM meetings WHERE id = ?", (mid,))),
+        )
         try:
             with disk_full_as_store_error(folder):
                 for rel, content in (files or {}).items():
@@ -402,7 +376,7 @@ class Store:
                     (new_id, values["title"], values["client"], values["meeting_date"], values["language"],
                      values["level"], source_path, source_sha256, transcript_path, request_key, stamp, stamp),
                 )
-                self._log(new_id, "meeting", at=stamp, **self._relative(values, folder))
+                self._log(new_id, "meeting", at=stamp, **folders.relative_paths(values, folder))
                 self._insert_event(conn, EventRecord(new_id, None, "draft", actor, "created", stamp, None))
                 if version is not None:
                     self._insert_version_row(conn, version)
@@ -411,51 +385,6 @@ class Store:
             raise
         (folder / history.CREATING_MARK).unlink(missing_ok=True)
         return self.get_meeting(new_id)
-
-    def _reserve_folder(self, base: str, *, exact: bool, request_key: str | None) -> tuple[str, Path]:
-        """Make the meeting's folder with an exclusive ``mkdir`` (so two processes can never pick the
-        same id) and mark it as being created. A folder that a killed run with the same
-        ``request_key`` reserved and never committed is taken over instead."""
-        with disk_full_as_store_error(self.meetings_dir):
-            self.meetings_dir.mkdir(parents=True, exist_ok=True)
-            if request_key:
-                for mark in sorted(self.meetings_dir.glob(f"*/{history.CREATING_MARK}")):
-                    if self._abandoned_by(mark.parent, request_key):
-                        shutil.rmtree(mark.parent)
-                        break
-            new_id, n = base, 1
-            while True:
-                folder = self.meeting_dir(new_id)
-                try:
-                    folder.mkdir()
-                except FileExistsError:
-                    if exact:
-                        raise StoreError(f"meeting {base!r} already exists") from None
-                    n += 1
-                    new_id = f"{base}-{n}"
-                    continue
-                if self._read("SELECT 1 FROM meetings WHERE id = ?", (new_id,)):  # folder deleted by hand
-                    folder.rmdir()
-                    if exact:
-                        raise StoreError(f"meeting {base!r} already exists")
-                    n += 1
-                    new_id = f"{base}-{n}"
-                    continue
-                break
-            try:
-                (folder / history.CREATING_MARK).write_text(f"{request_key or ''}\n{os.getpid()}\n",
-                                                            encoding="utf-8")
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-        return new_id, folder
-
-    def _abandoned_by(self, folder: Path, request_key: str) -> bool:
-        try:
-            key = (folder / history.CREATING_MARK).read_text(encoding="utf-8").split("\n", 1)[0]
-        except OSError:
-            return False
-        return key == request_key and not self._read("SELECT 1 FROM meetings WHERE id = ?", (folder.name,))
 
     def find_by_request_key(self, request_key: str) -> MeetingRecord | None:
         """The meeting a request (a web job) already made, if it got that far."""
@@ -469,17 +398,6 @@ class Store:
         if isinstance(values["meeting_date"], dt.date):
             values["meeting_date"] = values["meeting_date"].isoformat()
         return values
-
-    @staticmethod
-    def _relative(values: dict[str, Any], folder: Path) -> dict[str, Any]:
-        """Paths inside the meeting folder kept relative in the history, so a moved data folder
-        still rebuilds."""
-        out = dict(values)
-        for key in ("source_path", "transcript_path"):
-            value = out.get(key)
-            if value and Path(value).is_absolute() and Path(value).is_relative_to(folder):
-                out[key] = str(Path(value).relative_to(folder))
-        return out
 
     @staticmethod
     def _make_id(meeting_date: dt.date | None, name: str | None) -> str:
@@ -509,7 +427,7 @@ class Store:
             if row is not None:
                 meeting = self._meeting(row)
                 self._log(meeting_id, "meeting", at=stamp,
-                          **self._relative(self._meeting_values(meeting), meeting.folder))
+                          **folders.relative_paths(self._meeting_values(meeting), meeting.folder))
         return self.get_meeting(meeting_id)
 
     def resolve_id(self, ref: str) -> str:
@@ -591,9 +509,9 @@ class Store:
                 hint="look at the latest version first (summarizer diff), then import your edit",
             )
         folder = self.meeting_dir(meeting_id)
-        before = _files_under(folder)
+        before = folders.files_under(folder)
         # undone by transaction() if this or anything after it in the transaction fails
-        self._undo.append(lambda: _remove_new_files(folder, before))
+        self._undo.append(lambda: folders.remove_new_files(folder, before))
         with disk_full_as_store_error(folder):
             version = self._write_version_file(meeting_id, number, protocol, source=source,
                                                author=author, note=note, stamp=stamp)
@@ -739,23 +657,3 @@ class Store:
         )
         return [ApprovalRecord(**dict(r)) for r in rows]
 
-
-def _files_under(folder: Path) -> set[Path]:
-    """What a version write may add: its file and its rendered draft (nothing else is touched, so a
-    failed edit cannot remove, say, an e-mail written meanwhile into outbox/)."""
-    found: set[Path] = set()
-    for sub in ("versions", "drafts"):
-        if (folder / sub).exists():
-            found.add(folder / sub)
-            found.update((folder / sub).rglob("*"))
-    return found
-
-
-def _remove_new_files(folder: Path, before: set[Path]) -> None:
-    """Undo a failed write: remove what appeared under ``folder`` since ``before`` (deepest first)."""
-    for path in sorted(_files_under(folder) - before, key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(OSError):
-            if path.is_dir() and not path.is_symlink():
-                path.rmdir()
-            else:
-                path.unlink()
