@@ -388,6 +388,8 @@ class Store:
 
     def find_by_request_key(self, request_key: str) -> MeetingRecord | None:
         """The meeting a request (a web job) already made, if it got that far."""
+        if self.readonly_reason is not None:  # nothing can have been made here (and an old schema
+            return None                      # read as it is may lack the column)
         rows = self._read("SELECT * FROM meetings WHERE request_key = ? ORDER BY created_at LIMIT 1",
                           (request_key,))
         return self._meeting(rows[0]) if rows else None

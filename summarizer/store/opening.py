@@ -105,9 +105,10 @@ def connect_read_only(path: Path, reason: str) -> sqlite3.Connection:
         return conn
     wal = path.with_name(path.name + "-wal")
     has_wal = wal.exists() and wal.stat().st_size > 0
-    modes = ("mode=ro", "immutable=1") if has_wal else ("immutable=1",)
     last: sqlite3.Error | None = None
-    for mode in modes:
+    # mode=ro sees a writer's latest commits (through the -shm index); it fails when the -shm file
+    # would have to be created, and then the file, which nobody can be writing, is read as immutable
+    for mode in ("mode=ro", "immutable=1"):
         try:
             conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?{mode}", uri=True,
                                    isolation_level=None)
@@ -137,12 +138,9 @@ def _check_schema_current(conn: sqlite3.Connection, path: Path, reason: str) -> 
         raise database_error(path, exc) from exc
     pending = [name for name, _ in MIGRATIONS if name not in {r[0] for r in rows}]
     if pending:
-        conn.close()
-        raise StoreError(
-            f"{path}: the database must be upgraded ({', '.join(pending)}) before this version can "
-            f"read it, and its folder cannot be written: {reason}",
-            hint="open it once where the folder is writable",
-        )
+        # migrations only add tables and columns, so what an older version wrote still reads
+        log.warning("%s: not upgraded yet (%s) and the folder cannot be written (%s); reading it as it is",
+                    path, ", ".join(pending), reason)
 
 
 def make_parent(path: Path) -> str | None:

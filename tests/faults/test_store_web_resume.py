@@ -3,7 +3,8 @@
 A real `summarizer serve` takes a pasted transcript; the job pauses once it reaches the render stage
 (``SUMMARIZER_TEST_PAUSE_AT_STAGE=render=60``, a test-only hook in summarizer/web/jobs.py), the server
 is killed with SIGKILL there, and a server started again (without the hook) finishes the job. Before,
-the restarted job ran from scratch and left ``X`` and ``X-2``.
+the restarted job ran from scratch and left ``X`` and ``X-2``. The same for a kill just after the
+meeting was saved (stage "done" reported, the job not yet marked done).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from faults.store_support import SAMPLE
 from summarizer.config import load_settings
@@ -89,17 +92,18 @@ def _submit(base: str, text: str) -> str:
     return location.rstrip("/").split("/")[-1]
 
 
-def test_job_killed_at_render_resumes_into_one_meeting(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["render", "done"])  # before the meeting is committed, and just after
+def test_job_killed_at_render_resumes_into_one_meeting(tmp_path: Path, stage: str) -> None:
     jobs_dir = load_settings().data_dir / "web" / "jobs"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
-    server = _start(port, log, SUMMARIZER_TEST_PAUSE_AT_STAGE="render=60")
+    server = _start(port, log, SUMMARIZER_TEST_PAUSE_AT_STAGE=f"{stage}=60")
     try:
         job_id = _submit(base, SAMPLE.read_text(encoding="utf-8"))
         job_file = jobs_dir / f"{job_id}.json"
         deadline = time.monotonic() + 120
-        while not (job_file.exists() and json.loads(job_file.read_text())["stage"] == "render"):
+        while not (job_file.exists() and json.loads(job_file.read_text())["stage"] == stage):
             assert time.monotonic() < deadline, log.read_text(errors="replace")
             time.sleep(0.05)
     finally:
