@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,9 @@ def reserve_folder(
                 folder.mkdir()
             except FileExistsError:
                 taken = True
+                if _dead_reservation(folder, known):  # a draft killed midway: its id is free again
+                    shutil.rmtree(folder, ignore_errors=True)
+                    continue
             else:
                 taken = known(new_id)  # a meeting whose folder was deleted by hand
                 if taken:
@@ -63,11 +67,35 @@ def reserve_folder(
             n += 1
             new_id = f"{base}-{n}"
         try:
-            (folder / CREATING_MARK).write_text(f"{request_key or ''}\n{os.getpid()}\n", encoding="utf-8")
+            mark = f"{request_key or ''}\n{os.getpid()}\n{socket.gethostname()}\n"
+            (folder / CREATING_MARK).write_text(mark, encoding="utf-8")
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
     return new_id, folder
+
+
+def _dead_reservation(folder: Path, known: Callable[[str], bool]) -> bool:
+    """True for a folder reserved by a process of this machine that no longer runs and whose meeting
+    was never committed: nothing can finish it, and what it holds is a copy of an input."""
+    try:
+        _key, pid, host = (folder / CREATING_MARK).read_text(encoding="utf-8").split("\n")[:3]
+        alive = host != socket.gethostname() or _running(int(pid))
+    except (OSError, ValueError):
+        return False
+    return not alive and not known(folder.name)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _abandoned_by(folder: Path, request_key: str, known: Callable[[str], bool]) -> bool:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from faults.store_support import cli, draft
+from faults.store_support import SAMPLE, cli, draft
 from summarizer.config import load_settings
 
 # Killed between "temp file written" and "renamed into place" (files.py's test hook).
@@ -77,3 +77,25 @@ def test_final_sent_and_approved_cannot_be_set_by_hand() -> None:
     sent = cli("send", mid, "--final", "--to", "all@example.com")
     assert sent.returncode == 0, sent.stderr
     assert "status: final_sent" in cli("status", mid).stdout
+
+
+def test_a_draft_killed_midway_leaves_no_second_meeting_behind() -> None:
+    # SIGKILL while the draft is writing its files: the next draft of the same meeting gets the same
+    # id (before: the half-written folder stayed, invisible, and the next draft became "X-2")
+    env = {**os.environ, "SUMMARIZER_TEST_PAUSE_AFTER_TEMP": "60"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "summarizer", "draft", str(SAMPLE), "--date", "2026-11-25"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    meetings = load_settings().data_dir / "meetings"
+    deadline = time.monotonic() + 120
+    while not list(meetings.glob("*/**/.*.tmp")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    mid = draft()
+    listed = cli("list")
+    assert listed.returncode == 0 and len(listed.stdout.strip().splitlines()) == 1, listed.stdout
+    assert sorted(p.name for p in meetings.iterdir()) == [mid]
+    assert not mid.endswith("-2")
