@@ -272,8 +272,38 @@ class Store:
                 f"{self.path}: the meeting database is damaged ({'; '.join(problems[:3])}); "
                 "nothing was written to it", hint=REBUILD_HINT)
         self._refuse_lost_index()
-        folders.sweep_temporaries(self.settings.data_dir)
         self._checked_for_writing = True
+        if folders.sweep_temporaries(self.settings.data_dir):
+            try:
+                self._backfill_history()
+            except (StoreError, OSError) as exc:  # upkeep; the write the caller wants may still work
+                log.warning("could not write the history of older meetings: %s", exc)
+
+    def _backfill_history(self) -> None:
+        """Meetings stored before ``history.jsonl`` existed get one written from their rows, so the
+        folders alone can rebuild them too. Under the write lock, so no line is ever written twice."""
+        missing = [d for d in self.stored_folders() if not (d / history.HISTORY_FILE).exists()]
+        if not missing:
+            return
+        with self.transaction() as conn:
+            for folder in missing:
+                row = conn.execute("SELECT * FROM meetings WHERE id = ?", (folder.name,)).fetchone()
+                if row is None or (folder / history.HISTORY_FILE).exists():
+                    continue
+                meeting = self._meeting(row)
+                self._log(meeting.id, "meeting", at=meeting.created_at,
+                          **folders.relative_paths(self._meeting_values(meeting), folder))
+                for v in conn.execute("SELECT number, sha256, author, note, source, created_at FROM versions"
+                                      " WHERE meeting_id = ? ORDER BY number", (meeting.id,)).fetchall():
+                    self._log(meeting.id, "version", number=v["number"], sha256=v["sha256"],
+                              author=v["author"], note=v["note"], source=v["source"], at=v["created_at"])
+                for record in [*map(asdict, self.events(meeting.id))]:
+                    record.pop("meeting_id")
+                    self._log(meeting.id, "event", **record)
+                for record in [*map(asdict, self.approvals(meeting.id))]:
+                    record.pop("meeting_id")
+                    self._log(meeting.id, "approval", **record)
+                log.info("wrote %s from the database", folder / history.HISTORY_FILE)
 
     def _refuse_lost_index(self) -> None:
         """An empty database while meeting folders hold versions is a lost index, not a new store."""

@@ -67,8 +67,8 @@ def reserve_folder(
             n += 1
             new_id = f"{base}-{n}"
         try:
-            mark = f"{request_key or ''}\n{os.getpid()}\n{socket.gethostname()}\n"
-            (folder / CREATING_MARK).write_text(mark, encoding="utf-8")
+            owner = f"{request_key or ''}\n{os.getpid()}\n{socket.gethostname()}\n"
+            (folder / CREATING_MARK).write_text(owner, encoding="utf-8")
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -138,16 +138,18 @@ def remove_new_files(folder: Path, before: set[Path]) -> None:
                 path.unlink()
 
 
-def sweep_temporaries(data_dir: Path) -> None:
-    """Remove temporary files that killed processes left (at most once an hour per data folder)."""
+def sweep_temporaries(data_dir: Path) -> bool:
+    """Remove temporary files that killed processes left (at most once an hour per data folder);
+    True when it ran (the caller's other hourly upkeep runs then too)."""
     mark = data_dir / SWEEP_MARK
     try:
         if mark.exists() and time.time() - mark.stat().st_mtime < 3600:
-            return
+            return False
         removed = remove_stale_temporaries(data_dir)
         mark.touch()
     except OSError as exc:
         log.warning("%s: could not clean up temporary files (%s)", data_dir, exc)
-        return
+        return False
     for path in removed:
         log.info("removed a stale temporary file %s", path)
+    return True

@@ -142,3 +142,22 @@ def test_rebuild_refuses_a_healthy_database() -> None:
     run = cli("rebuild-index")
     assert run.returncode != 0 and "healthy" in run.stderr and "--force" in run.stderr
     assert not list(_db().parent.glob("summarizer.db.damaged-*"))
+
+
+def test_meetings_stored_before_the_history_file_get_one_and_rebuild_whole(tmp_path: Path) -> None:
+    # an older version kept state and approvals only in the database: the first write of this one
+    # writes each such meeting's history from its rows, so a later loss of the database loses nothing
+    mid = draft(SAMPLE)
+    assert cli("status", mid, "--set", "internal_review", "--note", "ready").returncode == 0
+    folder = _db().parent / "meetings" / mid
+    (folder / "history.jsonl").unlink()
+    (_db().parent / ".tmp-swept").unlink()
+    before = _history_of(mid)
+    other = draft(SAMPLE_RU)  # any write does it
+    assert (folder / "history.jsonl").exists()
+    _db().write_bytes(b"")
+    rebuilt = cli("rebuild-index")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "files only" not in rebuilt.stdout
+    assert _history_of(mid) == before
+    assert other in cli("list").stdout
