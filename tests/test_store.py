@@ -332,3 +332,23 @@ def test_a_read_only_folder_is_read_without_writing(tmp_path: Path, monkeypatch:
     finally:
         for path in (data, data / "meetings", meeting.folder):
             path.chmod(0o755)
+
+
+def test_unfinished_folders_of_dead_processes_are_removed_by_the_hourly_upkeep() -> None:
+    from summarizer.store import folders
+
+    store = make_store()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    _mid, folder = folders.reserve_folder(store.meetings_dir, "2026-11-25-killed", exact=False,
+                                          request_key=None, known=lambda _id: False)
+    mark = folder / ".creating"
+    mark.write_text(mark.read_text().replace(str(os.getpid()), dead))
+    _mid2, alive = folders.reserve_folder(store.meetings_dir, "2026-11-25-running", exact=False,
+                                          request_key=None, known=lambda _id: False)
+    two_hours_ago = time.time() - 7200
+    for m in (mark, alive / ".creating"):
+        os.utime(m, (two_hours_ago, two_hours_ago))
+    make_meeting(store)  # the first write of this store runs the upkeep
+    assert not folder.exists()
+    assert alive.exists()  # this process is still running: its folder may yet be finished

@@ -275,6 +275,8 @@ class Store:
         self._checked_for_writing = True
         if folders.sweep_temporaries(self.settings.data_dir):
             try:
+                for folder in folders.remove_dead_reservations(self.meetings_dir, self._known):
+                    log.info("removed %s: its creation was never finished", folder)
                 self._backfill_history()
             except (StoreError, OSError) as exc:  # upkeep; the write the caller wants may still work
                 log.warning("could not write the history of older meetings: %s", exc)
@@ -369,8 +371,7 @@ class Store:
         base = meeting_id or self._make_id(meeting_date, client or title)
         stamp = now_iso()
         new_id, folder = folders.reserve_folder(
-            self.meetings_dir, base, exact=meeting_id is not None, request_key=request_key,
-            known=lambda mid: bool(self._read("SELECT 1 FROM meetings WHERE id = ?", (mid,))),
+            self.meetings_dir, base, exact=meeting_id is not None, request_key=request_key, known=self._known,
         )
         try:
             with disk_full_as_store_error(folder):
@@ -415,6 +416,9 @@ class Store:
             raise
         (folder / history.CREATING_MARK).unlink(missing_ok=True)
         return self.get_meeting(new_id)
+
+    def _known(self, meeting_id: str) -> bool:
+        return bool(self._read("SELECT 1 FROM meetings WHERE id = ?", (meeting_id,)))
 
     def find_by_request_key(self, request_key: str) -> MeetingRecord | None:
         """The meeting a request (a web job) already made, if it got that far."""

@@ -98,6 +98,23 @@ def _running(pid: int) -> bool:
     return True
 
 
+def remove_dead_reservations(meetings_dir: Path, known: Callable[[str], bool],
+                             *, older_than: float = 3600) -> list[Path]:
+    """Remove meeting folders whose creation a killed process left unfinished (never committed, the
+    process gone, untouched for ``older_than`` seconds). They hold only copies of an input."""
+    removed = []
+    cutoff = time.time() - older_than
+    for mark in sorted(meetings_dir.glob(f"*/{CREATING_MARK}")):
+        try:
+            stale = mark.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale and _dead_reservation(mark.parent, known):
+            shutil.rmtree(mark.parent, ignore_errors=True)
+            removed.append(mark.parent)
+    return removed
+
+
 def _abandoned_by(folder: Path, request_key: str, known: Callable[[str], bool]) -> bool:
     try:
         key = (folder / CREATING_MARK).read_text(encoding="utf-8").split("\n", 1)[0]
