@@ -370,8 +370,7 @@ def rebuild_index(
     from summarizer.store.rebuild import rebuild_index as rebuild
 
     settings = settings_from(config)
-    path = Store._database_path(settings)
-    report = rebuild(settings, path, force=force)
+    report = rebuild(settings, force=force)
     for moved in report.moved_aside:
         echo(f"Moved aside: {moved}")
     echo(f"Rebuilt {report.database} from {len(report.meetings)} meeting folder(s):")

@@ -26,6 +26,7 @@ from summarizer.config import Settings
 from summarizer.errors import StoreError
 from summarizer.schema import Protocol
 from summarizer.store import history
+from summarizer.store.database import Store
 from summarizer.store.files import now_iso, sha256_bytes
 from summarizer.store.migrations import migrate
 
@@ -76,8 +77,9 @@ def index_is_healthy(path: Path, meetings_dir: Path) -> str | None:
     return None
 
 
-def rebuild_index(settings: Settings, path: Path, *, force: bool = False) -> RebuildReport:
-    """Build a new database at ``path`` from the meeting folders of ``settings.data_dir``."""
+def rebuild_index(settings: Settings, *, force: bool = False) -> RebuildReport:
+    """Build a new meeting database from the meeting folders of ``settings.data_dir``."""
+    path = Store._database_path(settings)
     meetings_dir = settings.data_dir / "meetings"
     problem = index_is_healthy(path, meetings_dir)
     if problem is None and not force:
