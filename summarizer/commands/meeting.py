@@ -365,8 +365,10 @@ def rebuild_index(
         "--force", help="Rebuild even if the database looks healthy.")] = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Rebuild the meeting database from the meeting folders (after damage or loss); the old file is
-    moved aside, never deleted."""
+    """Rebuild the meeting database from the meeting folders (the old file is kept aside).
+
+    For a database that is damaged, emptied or lost: the folders hold every version and, in
+    history.jsonl, every state change and approval."""
     from summarizer.store.rebuild import rebuild_index as rebuild
 
     settings = settings_from(config)
