@@ -147,6 +147,7 @@ def run_draft(
     progress: Progress | None = None,
     actor: str | None = None,
     store: Store | None = None,
+    request_key: str | None = None,
     transcribe: TranscribeFn = _default_transcribe,
     ingest: IngestFn = _default_ingest,
     diarize: DiarizeFn = _default_diarize,
@@ -157,6 +158,8 @@ def run_draft(
     ``num_speakers`` fixes the speaker count for diarisation (default: estimated). ``title``,
     ``client``, ``place``, ``platform`` and ``start_time`` override what the header step finds
     (``summarizer.extract.meeting_header``); without them, what the evidence supports is filled and flagged.
+    The draft documents are rendered before the meeting is committed, so a meeting never exists
+    without them; ``request_key`` (a web job id) makes a repeated run reuse what a killed one reserved.
     """
     from summarizer.extract.meeting_date import assume_meeting_date
     from summarizer.extract.meeting_header import HeaderOptions, complete_header
@@ -214,6 +217,13 @@ def run_draft(
         progress("store", None)
     own_store = store is None
     store = store or Store(settings)
+    rendered: dict[str, Path] = {}
+
+    def render(meeting: MeetingRecord, version: VersionRecord) -> None:
+        if progress:
+            progress("render", None)
+        rendered.update(render_files(store, meeting, version, status="draft", transcript=transcript))
+
     try:
         files: dict[str, bytes | Path] = {"transcript.json": transcript.to_json().encode("utf-8")}
         source_path = source_sha = None
@@ -239,11 +249,10 @@ def run_draft(
             files=files,
             protocol=protocol,
             actor=actor,
+            render=render,
+            request_key=request_key,
         )
         version = store.get_version(meeting.id, 1)
-        if progress:
-            progress("render", None)
-        rendered = render_files(store, meeting, version, status="draft", transcript=transcript)
     finally:
         if own_store:
             store.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from collections.abc import Callable
 
 from summarizer.errors import WorkflowError
 from summarizer.schema import Protocol
@@ -52,6 +53,25 @@ _HOW = {
     "final_sent": "`summarizer send MEETING --final`",
     "draft": "`summarizer status MEETING --set draft`",
 }
+
+
+# States only the command that does the work may reach: an approval needs the client's written
+# confirmation recorded, "final sent" needs the final version actually sent.
+_ONLY_VIA = {
+    "approved": "`summarizer approve MEETING --by 'Name <mail>' --evidence reply.eml` (it records the "
+                "client's written confirmation)",
+    "final_sent": "`summarizer send --final MEETING` (it sends the approved version to every participant)",
+}
+
+
+def check_manual_transition(meeting_id: str, to_state: str) -> None:
+    """Raise ``WorkflowError`` for a state that setting it by hand would fake (``status --set``)."""
+    if to_state in _ONLY_VIA:
+        raise WorkflowError(
+            f"meeting {meeting_id}: {to_state} cannot be set by hand; nothing would have been "
+            f"{'sent' if to_state == 'final_sent' else 'recorded'}",
+            hint="use " + _ONLY_VIA[to_state].replace("MEETING", meeting_id),
+        )
 
 
 def default_actor() -> str:
@@ -140,6 +160,7 @@ def record_edit(
     actor: str | None = None,
     note: str | None = None,
     based_on: int | None = None,
+    render: Callable[[VersionRecord], object] | None = None,
 ) -> tuple[VersionRecord, EventRecord | None]:
     """Store an edited protocol as a new version and move the state accordingly.
 
@@ -148,21 +169,25 @@ def record_edit(
     Editing a draft starts ``internal_review``; any new version after sending (an internal fix or
     the client's own changes, ``source="client"``) means ``changes_requested`` until it is sent
     again. Approved protocols are final and refuse edits.
+
+    ``render`` writes the new version's documents; the version, its documents and the state change
+    are one transaction: if any of them fails (a full disk), none of them is kept.
     """
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
-    version = store.add_version(
-        meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
-        based_on=based_on,
-    )
-    current = store.get_meeting(meeting.id).status
-    target = _AFTER_EDIT[current]
-    event = None
-    if target != current:
-        what = "client's changes" if source == "client" else "edited"
-        event = store.set_status(
-            meeting.id, current, target, actor=actor, note=note or f"v{version.number} {what}",
-            version=version.number,
+    with store.transaction() as conn:
+        version = store.add_version(
+            meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
+            based_on=based_on, conn=conn, render=render,
         )
+        current = store.get_meeting(meeting.id).status  # read inside the transaction: cannot change
+        target = _AFTER_EDIT[current]
+        event = None
+        if target != current:
+            what = "client's changes" if source == "client" else "edited"
+            event = store.set_status(
+                meeting.id, current, target, actor=actor, note=note or f"v{version.number} {what}",
+                version=version.number, conn=conn,
+            )
     return version, event

@@ -15,10 +15,10 @@ from typing import Annotated
 import typer
 
 from summarizer.commands.base import ConfigOpt, app, echo, settings_from
-from summarizer.errors import InputError, ValidationFailed, WorkflowError
+from summarizer.errors import InputError, StoreError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
 from summarizer.store.database import Store, VersionSource
-from summarizer.store.files import write_atomic
+from summarizer.store.files import write_atomic, write_new
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
@@ -172,16 +172,24 @@ def review(
             echo("No changes; no new version.")
             return
         source: VersionSource = "client" if from_client else "edited"
+        files: dict[str, Path] = {}
         try:
-            version, event = record_edit(store, record.id, protocol, source=source, actor=by, note=note,
-                                         based_on=base.number)
-        except WorkflowError as err:
-            # never lose what the person just typed: keep it where `review --file` can take it back
-            name = f"unsaved-on-v{base.number}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-            kept = write_atomic(record.folder / "review" / name, protocol.model_dump_json(indent=2))
-            err.hint = f"your edit is kept in {kept}; import it with `summarizer review {record.id} --file`"
+            version, event = record_edit(
+                store, record.id, protocol, source=source, actor=by, note=note, based_on=base.number,
+                render=lambda v: files.update(render_files(store, store.get_meeting(record.id), v)),
+            )
+        except (WorkflowError, StoreError) as err:
+            # never lose what the person just typed: keep it where `review --file` can take it back,
+            # in a file of its own (concurrent refusals in the same second must not share one)
+            try:
+                kept = write_new(record.folder / "review", f"unsaved-on-v{base.number}-"
+                                 f"{dt.datetime.now():%Y%m%d-%H%M%S}", ".json",
+                                 protocol.model_dump_json(indent=2))
+            except (StoreError, OSError):
+                raise err from None  # a full or read-only disk: the editor's own file is what is left
+            err.hint = (f"your edit is kept in {kept}; import it with `summarizer review {record.id} "
+                        f"--file {kept}`" + (f" ({err.hint})" if err.hint else ""))
             raise
-        files = render_files(store, store.get_meeting(record.id), version)
         echo(f"Saved v{version.number} ({source}) of {record.id}.")
         if event:
             echo(f"Status: {event.from_state} → {event.to_state}")
@@ -203,11 +211,12 @@ def status(
     config: ConfigOpt = None,
 ) -> None:
     """Show a meeting's state, versions and history (or change the state with --set)."""
-    from summarizer.approval.workflow import allowed_next, transition
+    from summarizer.approval.workflow import allowed_next, check_manual_transition, transition
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
         if set_state:
+            check_manual_transition(record.id, set_state)
             event = transition(store, record.id, set_state, actor=by, note=note)
             echo(f"{record.id}: {event.from_state} → {event.to_state}")
             return
@@ -348,3 +357,32 @@ def export(
                               version=_version_number(version) if version else None, force=force,
                               level=level)
         echo(f"Wrote {path}")
+
+
+@app.command("rebuild-index")
+def rebuild_index(
+    force: Annotated[bool, typer.Option(
+        "--force", help="Rebuild even if the database looks healthy.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Rebuild the meeting database from the meeting folders (the old file is kept aside).
+
+    For a database that is damaged, emptied or lost: the folders hold every version and, in
+    history.jsonl, every state change and approval."""
+    from summarizer.store.rebuild import rebuild_index as rebuild
+
+    settings = settings_from(config)
+    report = rebuild(settings, force=force)
+    for moved in report.moved_aside:
+        echo(f"Moved aside: {moved}")
+    echo(f"Rebuilt {report.database} from {len(report.meetings)} meeting folder(s):")
+    for m in report.meetings:
+        how = "" if m.from_history else "  (files only)"
+        echo(f"  {m.id:40} {m.status:18} v{m.versions}  events: {m.events}  approvals: {m.approvals}{how}")
+        for problem in m.problems:
+            echo(f"    ! {problem}")
+    for folder, why in report.skipped:
+        echo(f"Skipped {folder}: {why}")
+    with Store(settings) as store:  # opens, sets WAL and checks the new file like any later command
+        store.check_writable()
+    echo("Check with: summarizer list")

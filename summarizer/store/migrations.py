@@ -104,6 +104,14 @@ def m002_immutable_history(conn: sqlite3.Connection) -> None:
             )
 
 
+@migration
+def m003_request_key(conn: sqlite3.Connection) -> None:
+    # What asked for the meeting (a web job's id): a job that is run again after a crash finds the
+    # meeting it already made instead of making a second one.
+    conn.execute("ALTER TABLE meetings ADD COLUMN request_key TEXT")
+    conn.execute("CREATE INDEX meetings_request_key ON meetings(request_key)")
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

@@ -2,7 +2,8 @@
 
 It only adapts ``summarizer.pipeline.run_draft`` to the job runner: progress goes to the job file,
 the result is the meeting id. Everything else (transcription cache, roster, extraction, store, draft
-files) is the pipeline's own.
+files) is the pipeline's own. The job's id is the store's ``request_key``: a job run again after the
+server was killed finds the meeting it already saved, or takes over the folder it had reserved.
 """
 
 from __future__ import annotations
@@ -33,9 +34,17 @@ def run_draft_job(settings: Settings) -> JobFunc:
     def run(job: Job, report: Reporter) -> str:
         from summarizer.ingest.roster import load_roster
         from summarizer.pipeline import run_draft
+        from summarizer.store.database import Store
 
         p = job.params
         source = Path(p["source"]) if p.get("source") else None
+        with Store(settings) as store:
+            done = store.find_by_request_key(job.id)
+        if done is not None:  # saved by an earlier run that was killed before it could say so
+            report.meeting(done.id)
+            _drop_upload_copy(source, p, done.folder)
+            report.stage("done", "The draft was saved before the server restarted", 1.0)
+            return done.id
         place, platform = place_or_platform(p.get("place") or None)
         roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
         if p.get("platform"):  # the form's own platform field (the place field may still name one)
@@ -64,6 +73,7 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 actor=p.get("actor") or None,
                 place=place,
                 platform=platform,
+                request_key=job.id,
             )
         except SummarizerError as exc:
             if source is not None and p.get("filename"):
