@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+from email.utils import getaddresses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,9 @@ from summarizer.errors import InputError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
 from summarizer.store.database import Store, VersionSource
 from summarizer.store.files import write_atomic
+
+if TYPE_CHECKING:
+    from summarizer.approval.mail import Delivery
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
@@ -231,24 +235,40 @@ def status(
 @app.command()
 def send(
     meeting: MeetingArg,
-    to: Annotated[list[str] | None, typer.Option("--to", help="Recipient (repeatable).")] = None,
-    final: Annotated[bool, typer.Option("--final", help="Send the approved version to everyone.")] = False,
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help='Recipient, a@b.c or "Name <a@b.c>" (repeatable).')] = None,
+    final: Annotated[bool, typer.Option(
+        "--final", help="Send the approved version to every participant with an address, everyone it "
+        "was sent to for review and the approver.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send although the protocol has open warnings (no owner, no date, ...).")] = False,
     by: ByOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml."""
+    """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml.
+
+    Refuses while the protocol has open warnings, listing them, unless --force."""
     from summarizer.approval.confirm import send_final, send_for_approval
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
         if final:
-            delivery = send_final(store, record.id, extra=to, actor=by)
+            delivery = send_final(store, record.id, extra=to, actor=by, force=force)
         else:
-            delivery = send_for_approval(store, record.id, to or [], actor=by)
-        how = "Sent" if delivery.sent else "Written (no SMTP configured)"
-        echo(f"{how}: {delivery.subject} → {', '.join(delivery.recipients)}")
-        echo(f"  {delivery.path}")
+            delivery = send_for_approval(store, record.id, to or [], actor=by, force=force)
+        _print_delivery(delivery)
         echo(f"Status: {store.get_meeting(record.id).status}")
+
+
+def _print_delivery(delivery: Delivery) -> None:
+    how = "Sent" if delivery.sent else "Written (no SMTP configured)"
+    echo(f"{how}: {delivery.subject}")
+    echo(f"  to {len(delivery.recipients)} recipient(s):")
+    for name, addr in getaddresses(delivery.recipients):
+        echo(f"    {name} <{addr}>" if name else f"    {addr}")
+    echo(f"  {delivery.path}")
+    for note in delivery.notes:
+        echo(f"Warning: {note}", err=True)
 
 
 @app.command()
@@ -291,6 +311,8 @@ def approve(
     by: Annotated[str, typer.Option("--by", help='Who approved: "Name <mail>".')],
     evidence: Annotated[str, typer.Option("--evidence", help="Their reply (.eml/.txt file) or its text.")],
     no_send: Annotated[bool, typer.Option("--no-send", help="Do not e-mail the final version.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send the final version although it has open warnings.")] = False,
     actor: Annotated[str | None, typer.Option("--actor", help="Who records it (default: you).")] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -299,7 +321,8 @@ def approve(
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
-        result = approve_meeting(store, record.id, by=by, evidence=evidence, actor=actor, send=not no_send)
+        result = approve_meeting(store, record.id, by=by, evidence=evidence, actor=actor, send=not no_send,
+                                 force=force)
         a = result.approval
         echo(f"Approved v{a.version} of {record.id} by {a.approved_by}.")
         echo(f"  evidence {a.evidence_path} (sha256 {a.evidence_sha256})")
@@ -307,10 +330,11 @@ def approve(
         for fmt, path in result.final_files.items():
             echo(f"  final {fmt:5} {path}")
         if result.delivery:
-            how = "Sent" if result.delivery.sent else "Written"
-            echo(f"{how} to {', '.join(result.delivery.recipients)}: {result.delivery.path}")
+            echo("Final version:")
+            _print_delivery(result.delivery)
         for n in result.notes:
-            echo(f"Note: {n}")
+            if not result.delivery or n not in result.delivery.notes:
+                echo(f"Note: {n}")
         echo(f"Status: {store.get_meeting(record.id).status}")
 
 

@@ -118,11 +118,14 @@ async def send(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         actor = request.app.state.actor
+        # the web's own confirm step lists the open warnings before this button; force=True until then
         try:
             if final:
-                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor)
+                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor,
+                                                      force=True)
             else:
-                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor)
+                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor,
+                                                      force=True)
         except InputError as exc:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         errors={"to": exc.message})
