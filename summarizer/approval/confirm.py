@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
 
-from summarizer.approval.mail import Delivery, format_address, parse_addresses
+from summarizer.approval.mail import Delivery, format_address, parse_addresses, participant_recipients
 from summarizer.approval.workflow import check_transition, default_actor, transition
 from summarizer.errors import InputError, SummarizerError, WorkflowError
 from summarizer.pipeline import render_files, send_version
@@ -116,25 +116,7 @@ class FinalRecipients:
 def participant_addresses(store: Store, meeting_ref: str) -> list[str]:
     """Addresses of every participant of the latest version who has a usable one."""
     meeting = store.get_meeting(meeting_ref)
-    return _participants(store.get_version(meeting.id).protocol)[0]
-
-
-def _participants(protocol: Protocol) -> tuple[list[str], list[str], list[str]]:
-    good: list[str] = []
-    missing: list[str] = []
-    bad: list[str] = []
-    for person in protocol.participants:
-        # a name from a transcript may hold a comma ("Smith, John") or even a line break: the name is
-        # ours, not typed header input, so it is tidied and quoted, never allowed to block the send
-        name = " ".join("".join(ch if ch.isprintable() else " " for ch in person.name).split())
-        if not (person.email or "").strip():
-            missing.append(name)
-            continue
-        try:
-            good.append(format_address(name, person.email or ""))
-        except InputError:
-            bad.append(f"{name} ({person.email!r})")
-    return good, missing, bad
+    return participant_recipients(store.get_version(meeting.id).protocol)[0]
 
 
 def _review_recipients(meeting: MeetingRecord) -> list[str]:
@@ -166,7 +148,7 @@ def final_recipients(
     approvals = store.approvals(meeting.id)
     number = approvals[-1].version if approvals else None
     protocol = store.get_version(meeting.id, number).protocol
-    people, missing, bad = _participants(protocol)
+    people, missing, bad = participant_recipients(protocol)
     approver = approved_by or (approvals[-1].approved_by if approvals else "")
     approver_addr = _lenient(approver) if approver and "@" in approver else []
     addresses = _dedupe(people + _review_recipients(meeting) + approver_addr + parse_addresses(extra or []))

@@ -107,9 +107,23 @@ def parse_addresses(values: list[str]) -> list[str]:
     return out
 
 
-def address_of(value: str) -> str:
-    """The bare address (lower case) of ``Name <a@b.c>``, for comparing recipients."""
-    return getaddresses([value])[0][1].lower() if value else ""
+def participant_recipients(protocol: Protocol) -> tuple[list[str], list[str], list[str]]:
+    """(addresses, names without an address, unusable entries) of the protocol's participants."""
+    good: list[str] = []
+    missing: list[str] = []
+    bad: list[str] = []
+    for person in protocol.participants:
+        # a name from a transcript may hold a comma ("Smith, John") or even a line break: the name is
+        # ours, not typed header input, so it is tidied and quoted, never allowed to block the send
+        name = " ".join("".join(ch if ch.isprintable() else " " for ch in person.name).split())
+        if not (person.email or "").strip():
+            missing.append(name)
+            continue
+        try:
+            good.append(format_address(name, person.email or ""))
+        except InputError:
+            bad.append(f"{name} ({person.email!r})")
+    return good, missing, bad
 
 
 def _sender(settings: Settings) -> str:

@@ -1,4 +1,4 @@
-"""Meeting commands: draft, review, status, send, diff, approve, list, export.
+"""Meeting commands: draft, review, restore, status, send, diff, approve, list, export.
 
 Only argument handling and printing live here; the work is done by ``summarizer.pipeline``,
 the modules of ``summarizer.approval`` (workflow, confirm, review, diff).
@@ -140,11 +140,20 @@ def review(
     ),
     from_client: Annotated[Path | None, typer.Option(
         "--from-client", help="The client's edited protocol (JSON/TOML); records source=client.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="The file is the whole protocol: what it leaves out is removed, even most "
+        "of the protocol.")] = False,
     note: Annotated[str | None, typer.Option("--note")] = None,
     by: ByOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version."""
+    """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version.
+
+    --from-client takes the client's changes: only what the file names changes (items by id, a block
+    without id adds one, remove = true removes one); everything else stays. --file takes a whole
+    edited protocol (e.g. a kept recovery file). Either refuses a file that would remove most of the
+    protocol unless --replace."""
+    from summarizer.approval.changes import import_changes
     from summarizer.approval.review import import_protocol_file, review_in_editor
     from summarizer.approval.workflow import check_editable, record_edit
     from summarizer.pipeline import render_files
@@ -155,11 +164,12 @@ def review(
         base = store.get_version(record.id)
         if file and from_client:
             raise InputError(None, "give either --file or --from-client, not both")
-        imported = file or from_client
         protocol: Protocol | None
         try:
-            if imported:
-                protocol = import_protocol_file(imported, base.protocol)
+            if from_client:
+                protocol = import_changes(from_client, base.protocol, replace=replace)
+            elif file:
+                protocol = import_protocol_file(file, base.protocol, allow_removals=replace)
             else:
                 def ask(err: ValidationFailed, path: Path) -> bool:
                     _print_errors(err)
@@ -196,6 +206,29 @@ def review(
 def _print_errors(err: ValidationFailed) -> None:
     for line, msg in err.errors:
         echo(f"  line {line}: {msg}" if line else f"  {msg}", err=True)
+
+
+@app.command()
+def restore(
+    meeting: MeetingArg,
+    version: Annotated[str, typer.Argument(help="The version to bring back, e.g. v1.")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Make a new version whose content is an earlier one (nothing is deleted; it is in the history)."""
+    from summarizer.approval.workflow import restore_version
+    from summarizer.pipeline import render_files
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        new, event = restore_version(store, record.id, _version_number(version), actor=by, note=note)
+        files = render_files(store, store.get_meeting(record.id), new)
+        echo(f"Saved v{new.number} of {record.id}: the content of v{_version_number(version)} (restored).")
+        if event.from_state != event.to_state:
+            echo(f"Status: {event.from_state} → {event.to_state}")
+        echo(f"Draft: {files['docx']}")
+        _print_attention(new.protocol.all_flags())
 
 
 @app.command()
@@ -356,7 +389,9 @@ def list_meetings(config: ConfigOpt = None) -> None:
 @app.command()
 def export(
     meeting: MeetingArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="docx, html, md, json or eml.")] = "docx",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="docx, html, md, json, eml, or toml (the editing format: a client's "
+        "changes file).")] = "docx",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Version (default: latest).")] = None,
     level: Annotated[str | None, typer.Option(

@@ -190,7 +190,7 @@ def _protocol_file(path: Path, filename: str) -> Path:
 
 async def client_changes(request: Request) -> Response:
     """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
-    from summarizer.approval.review import import_protocol_file
+    from summarizer.approval.changes import import_changes
     from summarizer.approval.workflow import record_edit
 
     settings = request.app.state.settings
@@ -206,7 +206,7 @@ async def client_changes(request: Request) -> Response:
             else:
                 try:
                     named = _protocol_file(upload.path, upload.filename)
-                    protocol = import_protocol_file(named, store.get_version(meeting.id).protocol)
+                    protocol = import_changes(named, store.get_version(meeting.id).protocol)
                     version, _ = record_edit(store, meeting.id, protocol, source="client",
                                              actor=request.app.state.actor,
                                              note=f"client's changes from {upload.filename}")
