@@ -102,8 +102,8 @@ def test_bad_changes_name_the_line(tmp_path: Path, text: str, needle: str, line:
 
 def test_a_file_that_would_remove_most_of_the_protocol_is_refused_unless_replace(tmp_path: Path) -> None:
     base = make_protocol()
-    wipe = _write(tmp_path, "wipe.toml", 'remove = ["i1", "a1", "a2", "n1"]\n'
-                  + "".join(f'[[participants]]\nname = "{p.name}"\nremove = true\n' for p in base.participants))
+    people = "".join(f'[[participants]]\nname = "{p.name}"\nremove = true\n' for p in base.participants)
+    wipe = _write(tmp_path, "wipe.toml", 'remove = ["i1", "a1", "a2", "n1"]\n' + people)
     with pytest.raises(ValidationFailed, match="would remove") as err:
         import_changes(wipe, base)
     assert "--replace" in (err.value.hint or "")
@@ -203,3 +203,13 @@ def test_json_changes_from_a_full_export_only_change_what_differs(tmp_path: Path
     merged = import_changes(_write(tmp_path, "client.json", json.dumps(data)), base)
     assert merged.agreements[1].responsible == "Boris Klein"
     assert merged.agreements[0].evidence == base.agreements[0].evidence
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_changes_format_round_trips_losslessly(language: str) -> None:
+    import tomllib
+
+    base = make_protocol(language)
+    base.agreements[0].text = 'Отправить "план" — до пятницы\\ok'
+    text = protocol_to_text(base, title="x", changes=True)
+    assert apply_changes(base, tomllib.loads(text), text=text) == base

@@ -225,6 +225,22 @@ async def client_changes(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def restore(request: Request) -> Response:
+    """The "Restore" button of the versions list: ``summarizer restore`` (a new version, in the history)."""
+    from summarizer.approval.workflow import restore_version
+
+    form = await request.form()
+    check_csrf(request, form)
+    raw = str(form.get("version", ""))
+    if not raw.isdigit():
+        raise InputError(None, f"{raw!r} is not a version number")
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        version, _ = restore_version(store, meeting.id, int(raw), actor=request.app.state.actor)
+    return RedirectResponse(f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&restored={raw}",
+                            status_code=303)
+
+
 async def diff_page(request: Request) -> Response:
     from summarizer.approval.diff import diff_protocols
 
@@ -241,6 +257,9 @@ async def diff_page(request: Request) -> Response:
         old, new = store.get_version(meeting.id, a), store.get_version(meeting.id, b)
         changes = diff_protocols(old.protocol, new.protocol)
         notice = None
+        restored = request.query_params.get("restored", "")
+        if restored.isdigit():
+            notice = tr(request, "v{n} is restored as v{m}.", n=restored, m=new.number)
         if request.query_params.get("done") == "client":
             notice = tr(request, "The client's changes are saved as v{n}; here is what they changed.",
                         n=new.number)
