@@ -199,3 +199,20 @@ def test_cli_send_refuses_with_open_warnings_without_force() -> None:
                          capture_output=True, text=True, timeout=120, env=os.environ)
     assert run.returncode == 0, run.stderr
     assert store.get_meeting(mid).status == "sent_to_client"
+
+
+def test_the_russian_final_docx_has_no_double_period_after_the_year() -> None:
+    from docx import Document
+
+    store = _store()
+    mid = _ready(store, "ru", clean=True)
+    send_for_approval(store, mid, ["boris@alfa.test"])
+    result = approve(store, mid, by="Ольга Смирнова <olga@alfa.test>", evidence="Согласовано.", send=False)
+    doc = Document(str(result.final_files["docx"]))
+    texts = [p.text for p in doc.paragraphs]
+    texts += [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    record = [t for t in texts if t.startswith("Согласовано:")]
+    assert record and "г.)" in record[0], record
+    assert not [t for t in texts if "г.." in t], [t for t in texts if "г.." in t]
+    for fmt in ("html", "md"):
+        assert "г.." not in result.final_files[fmt].read_text(encoding="utf-8")
