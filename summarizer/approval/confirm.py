@@ -53,10 +53,15 @@ def describe_flag(flag: Flag) -> str:
     return f"{where}{flag.message} ({flag.code})"
 
 
+# Flags that only describe what a person did: an item a reviewer (or the client) added has no transcript
+# evidence by design, and asking to confirm it again before every send would teach people --force.
+_INFORMATIONAL = {"manual_item"}
+
+
 def open_warnings(protocol: Protocol) -> list[Flag]:
     """What a reviewer should still look at before the protocol goes out (no owner, no date,
     unverified evidence, unknown speakers, ...)."""
-    return protocol.all_flags()
+    return [f for f in protocol.all_flags() if f.code not in _INFORMATIONAL]
 
 
 def send_for_approval(
