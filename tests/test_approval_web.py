@@ -49,3 +49,32 @@ def test_no_restore_button_once_approved(client: TestClient) -> None:
     refused = client.post(f"/m/{meeting.id}/restore", data={"version": "1", "csrf_token": csrf(client)},
                           follow_redirects=False)
     assert refused.status_code >= 400 and len(store.list_versions(meeting.id)) == 2
+
+
+def test_a_client_named_with_a_comma_is_one_address_in_the_web_send(client: TestClient) -> None:
+    import email
+    import email.policy
+    import html as html_lib
+    import re
+
+    from summarizer.approval.workflow import transition
+    from summarizer.schema import Participant
+
+    store = make_store()
+    meeting = make_meeting(store)
+    protocol = store.get_version(meeting.id).protocol
+    protocol.participants = [p for p in protocol.participants if p.side != "client"]
+    protocol.participants.append(Participant(name="Smith, John", email="john@contoso.test", side="client"))
+    store.add_version(meeting.id, protocol, source="edited")
+    transition(store, meeting.id, "internal_review", actor="anna")
+    page = client.get(f"/m/{meeting.id}/approval").text
+    field = re.search(r'<textarea[^>]*name="to"[^>]*>([^<]*)</textarea>', page)
+    assert field, page[:2000]
+    to = html_lib.unescape(field.group(1)).strip()
+    assert to == '"Smith, John" <john@contoso.test>'
+    sent = client.post(f"/m/{meeting.id}/send", data={"to": to, "csrf_token": csrf(client)})
+    assert sent.status_code == 200, sent.text[:500]
+    (eml,) = (meeting.folder / "outbox").glob("*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert msg["To"].addresses[0].display_name == "Smith, John"
+    assert msg["To"].addresses[0].addr_spec == "john@contoso.test"

@@ -43,9 +43,12 @@ NOTICES = {
 
 
 def _client_addresses(meeting_protocol: Any) -> str:
+    from summarizer.approval.mail import participant_recipients
+
     people = [p for p in meeting_protocol.participants if p.email]
     client = [p for p in people if p.side == "client"] or people
-    return ", ".join(f"{p.name} <{p.email}>" for p in client)
+    # quoted by the e-mail library: a name with a comma ("Smith, John") stays one address
+    return ", ".join(participant_recipients(meeting_protocol.model_copy(update={"participants": client}))[0])
 
 
 def _outbox(meeting: MeetingRecord) -> list[Path]:
@@ -104,7 +107,9 @@ async def change_state(request: Request) -> Response:
 
 
 def _split_addresses(raw: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
+    # one address per line or separated by ; or , -- but a comma inside "quotes" belongs to a name
+    parts = [part.strip() for part in re.split(r"[;\n]", raw) if part.strip()]
+    return [p.strip() for part in parts for p in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', part) if p.strip()]
 
 
 async def send(request: Request) -> Response:
