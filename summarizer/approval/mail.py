@@ -216,7 +216,8 @@ def send_smtp(msg: EmailMessage, settings: Settings) -> None:
 def deliver(msg: EmailMessage, settings: Settings, outbox: Path, *, stem: str) -> Delivery:
     """Keep ``msg`` as an .eml in ``outbox`` and send it when SMTP is configured."""
     path = write_eml(msg, outbox, stem)
-    recipients = [addr for _, addr in getaddresses([msg["To"] or ""])]
+    # with names, as the person knows them (and quoted where a name holds a comma)
+    recipients = [format_address(name, addr) for name, addr in getaddresses([str(msg["To"] or "")])]
     sent = False
     if settings.smtp_host:
         send_smtp(msg, settings)

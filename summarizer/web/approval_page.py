@@ -172,7 +172,7 @@ async def approve(request: Request) -> Response:
         if not errors and evidence is not None:
             try:
                 await in_thread_with_store(request, approve_meeting, meeting.id, by=by, evidence=evidence,
-                                        actor=request.app.state.actor, send=send_now)
+                                        actor=request.app.state.actor, send=send_now, force=True)
             except InputError as exc:
                 errors["evidence"] = exc.message
             else:
