@@ -22,12 +22,13 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT, SAMPLES
 from meeting_factory import SmtpSink
 
 from summarizer.config import load_settings
 from summarizer.store.database import Store
 
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
 README = ROOT / "README.md"
 MEETING = "2026-11-25-alfa-logistik"
 
