@@ -216,3 +216,15 @@ def test_the_russian_final_docx_has_no_double_period_after_the_year() -> None:
     assert not [t for t in texts if "г.." in t], [t for t in texts if "г.." in t]
     for fmt in ("html", "md"):
         assert "г.." not in result.final_files[fmt].read_text(encoding="utf-8")
+
+
+def test_a_long_cyrillic_name_survives_the_outbox_into_the_final() -> None:
+    # folded into several encoded words in the review e-mail; read back for the final without a stray
+    # space in the middle of a word
+    store = _store()
+    mid = _ready(store, clean=True)
+    olga = "Ольга Александровна Смирнова-Петрова <olga@alfa.test>"
+    send_for_approval(store, mid, [olga])
+    result = approve(store, mid, by="olga@alfa.test", evidence="Согласовано.")
+    assert result.delivery is not None
+    assert olga in result.delivery.recipients, result.delivery.recipients

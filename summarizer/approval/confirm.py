@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
 
-from summarizer.approval.mail import Delivery, format_address, parse_addresses, participant_recipients
+from summarizer.approval.mail import (
+    Delivery,
+    parse_addresses,
+    participant_recipients,
+    recipients_of_eml,
+)
 from summarizer.approval.workflow import check_transition, default_actor, transition
 from summarizer.errors import InputError, SummarizerError, WorkflowError
 from summarizer.pipeline import render_files, send_version
@@ -131,16 +136,9 @@ def _review_recipients(meeting: MeetingRecord) -> list[str]:
     folder = meeting.folder / "outbox"
     for path in sorted(folder.glob("*-review-v*.eml")) if folder.is_dir() else []:
         try:
-            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            to = str(msg["To"] or "")
-        except (OSError, ValueError, IndexError) as exc:
+            out.extend(recipients_of_eml(path.read_bytes()))
+        except OSError as exc:
             log.warning("cannot read the recipients of %s: %s", path, exc)
-            continue
-        for name, addr in getaddresses([to]):
-            try:
-                out.append(format_address(name, addr))
-            except InputError:
-                log.warning("skipping %r from %s: not an address", addr, path.name)
     return out
 
 

@@ -13,7 +13,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from email.header import Header
+from email.header import Header, decode_header, make_header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -104,6 +104,23 @@ def parse_addresses(values: list[str]) -> list[str]:
                          if "," in value else "")
                 raise InputError(None, f"{value!r} is not an e-mail address{comma}",
                                  hint='use a@example.com or "Name <a@example.com>"') from None
+    return out
+
+
+def recipients_of_eml(data: bytes) -> list[str]:
+    """The To addresses of a stored .eml, names included.
+
+    Read raw and decoded by ``email.header``: Python 3.11's structured parser keeps the folding space
+    between two encoded words of one display name ("Сми рнова"), which RFC 2047 says is ignored.
+    """
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    raw = " ".join(str(msg["To"] or "").split())
+    out: list[str] = []
+    for name, addr in getaddresses([raw]):
+        try:
+            out.append(format_address(str(make_header(decode_header(name))) if name else "", addr))
+        except (InputError, ValueError, LookupError) as exc:
+            log.warning("skipping %r in a stored e-mail: %s", addr, exc)
     return out
 
 
