@@ -213,3 +213,15 @@ def test_the_changes_format_round_trips_losslessly(language: str) -> None:
     base.agreements[0].text = 'Отправить "план" — до пятницы\\ok'
     text = protocol_to_text(base, title="x", changes=True)
     assert apply_changes(base, tomllib.loads(text), text=text) == base
+
+
+def test_naming_an_unknown_speaker_clears_its_warning() -> None:
+    import tomllib
+
+    base = make_protocol()  # SPEAKER_02 is not in the roster
+    assert [f.code for f in base.flags] == ["unknown_speaker"]
+    text = '[[participants]]\nname = "Carl Unknown"\nspeaker_labels = ["SPEAKER_02"]\n'
+    merged = apply_changes(base, tomllib.loads(text), text=text)
+    assert merged.flags == [] and merged.participants[2].speaker_labels == ["SPEAKER_02"]
+    other = '[[participants]]\nname = "Carl Unknown"\nspeaker_labels = ["SPEAKER_22"]\n'
+    assert [f.code for f in apply_changes(base, tomllib.loads(other), text=other).flags] == ["unknown_speaker"]

@@ -277,6 +277,15 @@ def missing_value_flag(language: str, code: str, item_id: str) -> Flag:
     return Flag(code=code, message=table[code], item_id=item_id)
 
 
+def _speaker_named(flag: Flag, edited: Protocol) -> bool:
+    """True when the reviewer gave the label an "unknown speaker" flag names to a participant."""
+    from summarizer.extract.owners import is_generic_label
+
+    named = {label for p in edited.participants for label in p.speaker_labels
+             if p.name.strip() and not is_generic_label(p.name)}
+    return any(re.search(rf"(?<![\w]){re.escape(label)}(?![\w])", flag.message) for label in named)
+
+
 def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     """Carry evidence, flags and extraction data from ``base`` onto ``edited`` by item id.
 
@@ -292,7 +301,8 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
         gone.add("meeting_date_assumed")
     if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
         gone.add("header_assumed")
-    merged.flags = [f.model_copy() for f in base.flags if f.code not in gone]
+    merged.flags = [f.model_copy() for f in base.flags if f.code not in gone
+                    and not (f.code == "unknown_speaker" and _speaker_named(f, edited))]
     for section, fields in _EDITABLE.items():
         originals = {it.id: it for it in getattr(base, section) if it.id}
         for item in getattr(merged, section):
