@@ -295,9 +295,9 @@ def approve(
             result.notes.append("nobody has an e-mail address; the final version was not sent "
                                 f"(use `summarizer send {meeting.id} --final --to ...`)")
         elif warnings and not force:
-            listed = "; ".join(describe_flag(f) for f in warnings)
-            result.notes.append(f"the final version was not sent: {len(warnings)} open warning(s): {listed}"
-                                f" (send it with `summarizer send {meeting.id} --final --force`)")
+            listed = "".join(f"\n  - {describe_flag(f)}" for f in warnings)
+            result.notes.append(f"the final version was not sent: {len(warnings)} open warning(s):{listed}"
+                                f"\nsend it anyway with `summarizer send {meeting.id} --final --force`")
         else:
             try:
                 result.delivery = send_final(store, meeting.id, actor=actor, force=force)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -297,8 +296,8 @@ def _print_delivery(delivery: Delivery) -> None:
     how = "Sent" if delivery.sent else "Written (no SMTP configured)"
     echo(f"{how}: {delivery.subject}")
     echo(f"  to {len(delivery.recipients)} recipient(s):")
-    for name, addr in getaddresses(delivery.recipients):
-        echo(f"    {name} <{addr}>" if name else f"    {addr}")
+    for recipient in delivery.recipients:
+        echo(f"    {recipient}")
     echo(f"  {delivery.path}")
     for note in delivery.notes:
         echo(f"Warning: {note}", err=True)
