@@ -78,3 +78,28 @@ def test_a_client_named_with_a_comma_is_one_address_in_the_web_send(client: Test
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["To"].addresses[0].display_name == "Smith, John"
     assert msg["To"].addresses[0].addr_spec == "john@contoso.test"
+
+
+def test_a_partial_client_file_uploaded_in_the_browser_merges(client: TestClient) -> None:
+    from summarizer.approval.confirm import send_for_approval
+    from summarizer.approval.workflow import transition
+
+    store = make_store()
+    meeting = make_meeting(store)
+    transition(store, meeting.id, "internal_review", actor="anna")
+    send_for_approval(store, meeting.id, ["boris@alfa.test"], force=True)
+    token = csrf(client)
+    partial = b'[[agreements]]\nid = "a2"\nresponsible = "Boris Klein"\n'
+    r = client.post(f"/m/{meeting.id}/client-changes", data={"csrf_token": token},
+                    files={"changes_file": ("changes.toml", partial)})
+    assert r.status_code == 200, r.text[:500]
+    v1, v2 = store.get_version(meeting.id, 1).protocol, store.get_version(meeting.id).protocol
+    assert v2.agreements[1].responsible == "Boris Klein"
+    assert v2.header == v1.header and v2.participants == v1.participants
+    assert len(v2.items()) == len(v1.items())
+    # a file that would remove most of the protocol is refused and changes nothing
+    wipe = b'remove = ["i1", "a1", "a2", "n1"]\n'
+    r = client.post(f"/m/{meeting.id}/client-changes", data={"csrf_token": token},
+                    files={"changes_file": ("wipe.toml", wipe)})
+    assert r.status_code == 422 and "would remove" in r.text
+    assert len(store.list_versions(meeting.id)) == 2

@@ -398,19 +398,22 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
 
 def check_removals(base: Protocol, result: Protocol, path: Path | str) -> None:
     """Refuse a file that would remove most of the protocol (an easy accident: a partial file taken
-    for the whole protocol wiped the header, the participants and every other item)."""
+    for the whole protocol wiped the header, the participants and every other item): more than half
+    of its items, or of its participants, or its whole header."""
     ids = {it.id for it in result.items()}
-    gone = [it.id for it in base.items() if it.id not in ids]
+    items = [it.id for it in base.items() if it.id not in ids]
     names = {_person_key(p.name) for p in result.participants}
-    gone += [p.name for p in base.participants if _person_key(p.name) not in names]
-    total = len(base.items()) + len(base.participants)
-    had_header = any(v for v in base.header.model_dump().values())
-    if had_header and not any(v for v in result.header.model_dump().values()):
-        gone.append("the header")
-    total += int(had_header)
-    if total >= 3 and 2 * len(gone) > total:
+    people = [p.name for p in base.participants if _person_key(p.name) not in names]
+    header = (["the header"] if any(v for v in base.header.model_dump().values())
+              and not any(v for v in result.header.model_dump().values()) else [])
+
+    def most(gone: list[str], of: int) -> bool:
+        return of >= 3 and 2 * len(gone) > of
+
+    if header or most(items, len(base.items())) or most(people, len(base.participants)):
+        gone = [*header, *items, *people]
         raise ValidationFailed(
-            f"{path}: this file would remove {len(gone)} of the protocol's {total} parts; nothing was saved",
+            f"{path}: this file would remove most of the protocol; nothing was saved",
             [(None, "it would remove: " + ", ".join(gone))],
             hint="send only the items that change (see `summarizer export MEETING --format toml`); "
                  "if the file really replaces the whole protocol, add --replace",
