@@ -348,7 +348,7 @@ def send_version(
     return deliver(msg, store.settings, meeting.folder / "outbox", stem=f"{kind}-v{version.number:03d}")
 
 
-EXPORT_FORMATS = ("docx", "html", "md", "json", "eml")
+EXPORT_FORMATS = ("docx", "html", "md", "json", "eml", "toml")
 
 
 def export_version(
@@ -361,7 +361,8 @@ def export_version(
     force: bool = False,
     level: str | None = None,
 ) -> Path:
-    """Write one version as docx/html/md/json, or as an unsent .eml, to ``output``.
+    """Write one version as docx/html/md/json, as an unsent .eml, or in the editing format (toml, the
+    client's changes file) to ``output``.
 
     The approved version exports without the draft mark. ``level`` (brief/detailed) overrides the
     meeting's agreed level of detail for this file only. Refuses to replace an existing file unless
@@ -391,14 +392,19 @@ def export_version(
         write_docx(record.protocol, output, level=level_, settings=store.settings, status=status,
                    version=record.number, transcript=load_meeting_transcript(meeting), approval=approval)
     elif fmt == "eml":
-        from summarizer.approval.mail import build_message
+        from summarizer.approval.mail import build_message, participant_recipients
 
         files = ensure_rendered(store, meeting, record, status)
-        to = [f"{p.name} <{p.email}>" for p in record.protocol.participants if p.email]
+        to = participant_recipients(record.protocol)[0]
         msg = build_message(record.protocol, kind="final" if status == "final" else "review", to=to,
                             settings=store.settings, version=record.number, attachment=files["docx"],
                             html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id)
         write_atomic(output, msg.as_bytes())
+    elif fmt == "toml":  # the editing format, as the client's changes file (``approval.changes``)
+        from summarizer.approval.review import protocol_to_text
+
+        title = f"{meeting.title or meeting.id} — {meeting.id} v{record.number}"
+        write_atomic(output, protocol_to_text(record.protocol, title=title, changes=True))
     else:
         write_atomic(output, render_protocol(record.protocol, fmt, level=level_,  # type: ignore[arg-type]
                                              settings=store.settings, status=status,

@@ -191,3 +191,32 @@ def record_edit(
                 version=version.number, conn=conn,
             )
     return version, event
+
+
+def restore_version(
+    store: Store,
+    meeting_ref: str,
+    number: int,
+    *,
+    actor: str | None = None,
+    note: str | None = None,
+) -> tuple[VersionRecord, EventRecord]:
+    """Store the content of version ``number`` as a new version (nothing is deleted; the versions in
+    between stay in the history), and record the restore in the history."""
+    meeting = store.get_meeting(meeting_ref)
+    check_editable(meeting.id, meeting.status)
+    old = store.get_version(meeting.id, number)
+    latest = store.get_version(meeting.id)
+    if old.number == latest.number or old.protocol == latest.protocol:
+        raise WorkflowError(f"meeting {meeting.id}: v{latest.number} already has the content of "
+                            f"v{old.number}; nothing to restore")
+    note = note or f"restored from v{old.number}"
+    actor = actor or default_actor()
+    version, event = record_edit(store, meeting.id, old.protocol.model_copy(deep=True), source="edited",
+                                 actor=actor, note=note, based_on=latest.number)
+    if event is None:  # the state did not change: the restore still goes into the history
+        current = store.get_meeting(meeting.id).status
+        event = store.set_status(meeting.id, current, current, actor=actor,
+                                 note=f"v{version.number} {note}", version=version.number)
+    log.info("meeting %s: v%d restored from v%d", meeting.id, version.number, old.number)
+    return version, event

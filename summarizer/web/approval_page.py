@@ -43,9 +43,12 @@ NOTICES = {
 
 
 def _client_addresses(meeting_protocol: Any) -> str:
+    from summarizer.approval.mail import participant_recipients
+
     people = [p for p in meeting_protocol.participants if p.email]
     client = [p for p in people if p.side == "client"] or people
-    return ", ".join(f"{p.name} <{p.email}>" for p in client)
+    # quoted by the e-mail library: a name with a comma ("Smith, John") stays one address
+    return ", ".join(participant_recipients(meeting_protocol.model_copy(update={"participants": client}))[0])
 
 
 def _outbox(meeting: MeetingRecord) -> list[Path]:
@@ -129,7 +132,9 @@ def _version_to_send(store: Store, meeting: MeetingRecord, final: bool) -> Any:
 
 
 def _split_addresses(raw: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
+    # one address per line or separated by ; or , -- but a comma inside "quotes" belongs to a name
+    parts = [part.strip() for part in re.split(r"[;\n]", raw) if part.strip()]
+    return [p.strip() for part in parts for p in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', part) if p.strip()]
 
 
 async def send(request: Request) -> Response:
@@ -149,11 +154,14 @@ async def send(request: Request) -> Response:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         confirm={"final": final, "warnings": warnings})
             return render(request, "approval.html", context)
+        # the person confirmed the warnings listed above (or there were none): the library may send
         try:
             if final:
-                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor)
+                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor,
+                                                      force=True)
             else:
-                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor)
+                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor,
+                                                      force=True)
         except InputError as exc:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         errors={"to": exc.message})
@@ -200,7 +208,7 @@ async def approve(request: Request) -> Response:
             try:
                 await in_thread_with_store(request, approve_meeting, meeting.id, by=by, evidence=evidence,
                                            actor=request.app.state.actor,
-                                           send=send_now and not confirm_final)
+                                           send=send_now and not confirm_final, force=True)
             except InputError as exc:
                 errors["evidence"] = exc.message
             else:
@@ -224,7 +232,7 @@ def _protocol_file(path: Path, filename: str) -> Path:
 
 async def client_changes(request: Request) -> Response:
     """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
-    from summarizer.approval.review import import_protocol_file
+    from summarizer.approval.changes import import_changes
     from summarizer.approval.workflow import record_edit
 
     settings = request.app.state.settings
@@ -241,7 +249,7 @@ async def client_changes(request: Request) -> Response:
             else:
                 try:
                     named = _protocol_file(upload.path, upload.filename)
-                    protocol = import_protocol_file(named, store.get_version(meeting.id).protocol)
+                    protocol = import_changes(named, store.get_version(meeting.id).protocol)
                     version, _ = record_edit(store, meeting.id, protocol, source="client",
                                              actor=request.app.state.actor,
                                              note=f"client's changes from {upload.filename}")
@@ -260,6 +268,22 @@ async def client_changes(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def restore(request: Request) -> Response:
+    """The "Restore" button of the versions list: ``summarizer restore`` (a new version, in the history)."""
+    from summarizer.approval.workflow import restore_version
+
+    form = await request.form()
+    check_csrf(request, form)
+    raw = str(form.get("version", ""))
+    if not raw.isdigit():
+        raise InputError(None, f"{raw!r} is not a version number")
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        version, _ = restore_version(store, meeting.id, int(raw), actor=request.app.state.actor)
+    return RedirectResponse(f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&restored={raw}",
+                            status_code=303)
+
+
 async def diff_page(request: Request) -> Response:
     from summarizer.approval.diff import diff_protocols
 
@@ -276,6 +300,9 @@ async def diff_page(request: Request) -> Response:
         old, new = store.get_version(meeting.id, a), store.get_version(meeting.id, b)
         changes = diff_protocols(old.protocol, new.protocol)
         notice = None
+        restored = request.query_params.get("restored", "")
+        if restored.isdigit():
+            notice = tr(request, "v{n} is restored as v{m}.", n=restored, m=new.number)
         if request.query_params.get("done") == "client":
             notice = tr(request, "The client's changes are saved as v{n}; here is what they changed.",
                         n=new.number)
