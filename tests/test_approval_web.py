@@ -72,7 +72,8 @@ def test_a_client_named_with_a_comma_is_one_address_in_the_web_send(client: Test
     assert field, page[:2000]
     to = html_lib.unescape(field.group(1)).strip()
     assert to == '"Smith, John" <john@contoso.test>'
-    sent = client.post(f"/m/{meeting.id}/send", data={"to": to, "csrf_token": csrf(client)})
+    sent = client.post(f"/m/{meeting.id}/send",
+                       data={"to": to, "csrf_token": csrf(client), "confirm_warnings": "1"})
     assert sent.status_code == 200, sent.text[:500]
     (eml,) = (meeting.folder / "outbox").glob("*.eml")
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
