@@ -63,7 +63,7 @@ def test_stale_temporary_files_are_removed_on_the_next_write(tmp_path: Path) -> 
 def test_final_sent_and_approved_cannot_be_set_by_hand() -> None:
     mid = draft()
     assert cli("status", mid, "--set", "internal_review").returncode == 0
-    assert cli("send", mid, "--to", "client@example.com").returncode == 0
+    assert cli("send", mid, "--to", "client@example.com", "--force").returncode == 0
     run = cli("status", mid, "--set", "approved")
     assert run.returncode != 0 and "summarizer approve" in run.stderr, run.stderr
     assert cli("approve", mid, "--by", "Boris <boris@example.com>", "--evidence", "Approved, thanks.",
@@ -74,7 +74,7 @@ def test_final_sent_and_approved_cannot_be_set_by_hand() -> None:
     status = cli("status", mid)
     assert "status: approved" in status.stdout, status.stdout
     assert "final_sent" not in status.stdout.split("History:")[1]
-    sent = cli("send", mid, "--final", "--to", "all@example.com")
+    sent = cli("send", mid, "--final", "--to", "all@example.com", "--force")
     assert sent.returncode == 0, sent.stderr
     assert "status: final_sent" in cli("status", mid).stdout
 
