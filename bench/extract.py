@@ -38,7 +38,9 @@ SHARED = ROOT.parent / "shared" / "data"
 
 # --------------------------------------------------------------------------------------------------
 def _cited(item: object) -> set[str]:
-    return {sid for ev in item.evidence for sid in ev.segment_ids}  # type: ignore[attr-defined]
+    # quotes of an earlier, superseded form of an item are its history, not what it states
+    return {sid for ev in item.evidence if not getattr(ev, "superseded", False)  # type: ignore[attr-defined]
+            for sid in ev.segment_ids}
 
 
 def _match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
@@ -230,12 +232,109 @@ def _closest(
 
 
 # --------------------------------------------------------------------------------------------------
+# Strict reading: does an agreement state the agreed terms; is an item a real decision or action.
+# --------------------------------------------------------------------------------------------------
+_ITEM = r"(food|water|firewood|wood)"
+_COUNT = {"zero": 0, "no": 0, "none": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2,
+          "three": 3, "all": 3}
+
+
+def _said_terms(text: str) -> list[tuple[int, str]]:
+    """(count, item) pairs said in a CaSiNo agreement: "2 food", "all the water", "one firewood"."""
+    pairs = []
+    for m in re.finditer(rf"\b(\d|{'|'.join(_COUNT)})\s+(?:(?:of\s+)?(?:the|my|your|extra|packages?|"
+                         rf"packs?|units?|of)\s+){{0,3}}{_ITEM}", text, re.I):
+        count = int(m[1]) if m[1].isdigit() else _COUNT[m[1].lower()]
+        item = "firewood" if m[2].lower() == "wood" else m[2].lower()
+        pairs.append((count, item))
+    return pairs
+
+
+def strict_casino() -> None:
+    """An Accept-Deal chat passes when one agreement states >= 2 item counts, each consistent with the
+    submitted split (from either side's view), and cites the final turns."""
+    path = SHARED / "casino_dev" / "casino_dev.json"
+    if not path.exists():
+        print("\n== strict casino_dev: absent, skipped")
+        return
+    dialogues = json.loads(path.read_text(encoding="utf-8"))
+    accepted = stated = agreements = wrong = 0
+    for d in dialogues:
+        logs = d["chat_logs"]
+        if not any(t["text"] == "Accept-Deal" for t in logs):
+            continue
+        accepted += 1
+        deal = next(t["task_data"] for t in reversed(logs) if t["text"] == "Submit-Deal")
+        sides = [{k.lower(): int(v) for k, v in deal[key].items()} for key in ("issue2youget", "issue2theyget")]
+        turns = [t for t in logs if t["text"] not in ("Submit-Deal", "Accept-Deal", "Reject-Deal", "Walk-Away")]
+        segs = [Segment(id=make_segment_id(i), text=t["text"], speaker=t["id"]) for i, t in enumerate(turns)]
+        protocol = _offline(Transcript(segments=segs, language="en"), None)
+        agreements += len(protocol.agreements)
+        ok = False
+        for a in protocol.agreements:
+            pairs = _said_terms(a.text)
+            consistent = len(pairs) >= 2 and all(any(s.get(i) == n for s in sides) for n, i in pairs)
+            ok = ok or consistent
+            wrong += bool(pairs) and not consistent
+        stated += ok
+    print(f"\n== strict casino_dev: Accept-Deal chats whose agreement states the final terms: {stated}/{accepted}; "
+          f"agreements {agreements}, of them stating terms that contradict the final deal: {wrong}")
+
+
+_STOP = {"will", "would", "should", "could", "that", "this", "with", "have", "there", "they", "them", "then",
+         "what", "about", "also", "just", "like", "going", "know", "think", "yeah", "okay", "some", "from",
+         "your", "into", "which", "were", "been", "being", "make", "maybe", "really", "other", "when"}
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower()[:5] for w in re.findall(r"[A-Za-z]{4,}", text) if w.lower() not in _STOP}
+
+
+def strict_elitr() -> None:
+    """Minutes' action items ("[PERSON6] will download…") found as a next step with that owner and
+    shared content; and how many extracted items match no line of the minutes at all (noise)."""
+    qa_path = SHARED / "elitr_dev" / "elitr-bench-qa_dev.json"
+    if not qa_path.exists():
+        print("\n== strict elitr_dev: absent, skipped")
+        return
+    actions = found = dated = items = noise = 0
+    for folder in sorted((SHARED / "elitr_dev").glob("meeting_*")):
+        transcript = _elitr_transcript(folder)
+        if transcript is None:
+            continue
+        lines = [ln for f in sorted(folder.glob("minutes_GENER_annot*.txt"))
+                 for ln in f.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if ln.strip() and not ln.startswith("#LB")]
+        protocol = _offline(transcript, None)
+        entries = [(a.text, a.responsible, a.due_phrase) for a in protocol.agreements] + [
+            (n.action, n.owner, n.due_phrase) for n in protocol.next_steps]
+        minute_words = [_content(ln) for ln in lines]
+        for text, _, _ in entries:
+            items += 1
+            noise += not any(len(_content(text) & w) >= 2 for w in minute_words)
+        for ln in lines:
+            m = re.search(r"(\[PERSON\d+\])[^.]{0,30}?\b(?:will|should|promises|is going to|has to|needs? to)\b"
+                          r"(?P<what>.+)", ln)
+            if not m:
+                continue
+            actions += 1
+            what = _content(m["what"])
+            hit = next((e for e in entries if e[1] and m[1] in e[1] and len(_content(e[0]) & what) >= 1), None)
+            found += hit is not None
+            dated += bool(hit and hit[2])
+    print(f"\n== strict elitr_dev: minutes' action items found with their person: {found}/{actions} "
+          f"(with a deadline phrase: {dated}); extracted items matching no minutes line: {noise}/{items}")
+
+
+# --------------------------------------------------------------------------------------------------
 def main() -> None:
     started = time.perf_counter()
     score_gold(_offline, "offline")
     print(f"(offline, gold samples: {time.perf_counter() - started:.2f}s)")
     score_casino()
     score_elitr()
+    strict_casino()
+    strict_elitr()
 
     from summarizer.config import load_settings
 

@@ -35,6 +35,7 @@ class Evidence(BaseModel):
     score: float | None = None  # fuzzy match score 0..100 when status is fuzzy/unverified
     start: float | None = None  # seconds; filled from the transcript by the evidence check
     speaker: str | None = None
+    superseded: bool = False  # a quote of an earlier form of the item (revised or countered later)
 
 
 class Flag(BaseModel):
