@@ -255,20 +255,26 @@ def _decided(text: str, patterns: list[re.Pattern[str]], tables: dict[str, list[
 
 
 def _terms_offered(sentences: list[Sentence], i: int, propose: list[re.Pattern[str]]) -> Sentence | None:
-    """The offer a deal without terms accepts ("I think that is a fair deal."): the other side's latest
-    offer with terms in it (a proposal, or terms put as a question)."""
+    """The offer a deal without terms accepts ("I think that is a fair deal."): in the other side's
+    latest turn, the sentence with the most terms in it (a proposal, terms put as a question, or a
+    sentence that states two terms or more)."""
     s = sentences[i]
     if P.TERMS.search(P.AGREE_LEAD.sub("", s.text)) and _content_words(s.text) >= 4:
         return None  # the acceptance states its own terms ("1 декабря нам подходит")
+    turn: list[Sentence] = []
     for j in range(i - 1, -1, -1):
         x = sentences[j]
-        if s.position - x.position > PROPOSAL_REACH:
-            return None
-        other = x.speaker != s.speaker or (x.speaker is None and x.position != s.position)
-        offered = P.any_match(propose, x.text) or x.text.rstrip().endswith("?")
-        if other and offered and P.TERMS.search(x.text) and _content_words(x.text) >= 2:
-            return x
-    return None
+        if s.position - x.position > PROPOSAL_REACH or (turn and x.segment_id != turn[0].segment_id):
+            break
+        if x.speaker != s.speaker or (x.speaker is None and x.position != s.position):
+            turn.append(x)
+    best, best_terms = None, 0
+    for x in turn:
+        terms = len(P.TERMS.findall(x.text))
+        offered = P.any_match(propose, x.text) or x.text.rstrip().endswith("?") or terms >= 2
+        if offered and terms > best_terms and _content_words(x.text) >= 2:
+            best, best_terms = x, terms
+    return best
 
 
 def _counter(s: Sentence, state: _State) -> list[Evidence]:
@@ -280,7 +286,7 @@ def _counter(s: Sentence, state: _State) -> list[Evidence]:
         agreement, pos = state.agreements[k]
         if s.position - pos > REVISE_REACH:
             break
-        if _same_topic(words, _topic(agreement.text)):
+        if _same_slot(s.text, agreement.text):
             del state.agreements[k]
             log.debug("agreement %r countered by %r", agreement.text, s.text)
             return _as_history(agreement.evidence)
@@ -315,7 +321,10 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     if restate and state.agreements:
         previous, pos = state.agreements[-1]
         if main.position - pos <= RESTATE_REACH:
-            previous.text = text
+            if P.TERMS.search(said) and _content_words(said) >= _content_words(previous.text):
+                previous.text = text  # "договорились: пилот стартует 1 декабря…" states it best
+            elif not P.TERMS.search(previous.text) and _content_words(said) > _content_words(previous.text):
+                previous.text = text
             previous.evidence.extend(_evidence(sentences))
             if phrase and not previous.due_phrase:
                 previous.due_phrase, previous.due_date = phrase, due
@@ -325,7 +334,7 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     # is one agreement in its final form; the earlier one's quotes stay in its evidence.
     words = _topic(said)
     for k, (earlier, _) in enumerate(state.agreements):
-        if _same_topic(words, _topic(earlier.text)) and _values(earlier.text) != _values(text):
+        if _same_slot(said, earlier.text) and _values(earlier.text) != _values(text):
             del state.agreements[k]
             evidence = [*_as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
             responsible = responsible or earlier.responsible
@@ -340,10 +349,29 @@ def _as_history(evidence: list[Evidence]) -> list[Evidence]:
     return [e.model_copy(update={"superseded": True}) for e in evidence]
 
 
-def _same_topic(a: set[str], b: set[str]) -> bool:
-    """Two items about the same thing: two topic words shared, and half of the shorter one's."""
-    shared = len(a & b)
-    return shared >= 2 and shared * 2 >= min(len(a), len(b))
+_AMOUNT_NOUN = re.compile(r"(?:\b\d+\s*%?|\b(?:" + P.TERMS.pattern.split(r"\b(?:", 1)[1].split(r")\b", 1)[0]
+                          + r"))\W+(?:(?:of|the|of the|extra|more|packages? of)\s+)?([^\W\d]{3,})", re.IGNORECASE)
+
+
+def _term_nouns(text: str) -> set[str]:
+    """What terms are about: the word after each amount ("2 food", "пятьдесят процентов"), and the
+    month of a date ("десятого февраля")."""
+    out = {m.group(1).lower()[:5] for m in _AMOUNT_NOUN.finditer(text)}
+    out |= {m.group(0).lower()[:5] for m in re.finditer(r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|"
+                                                        r"сентябр|октябр|ноябр|декабр|january|february|march|"
+                                                        r"april|june|july|august|september|october|november|"
+                                                        r"december)\w*", text, re.IGNORECASE)}
+    return out
+
+
+def _same_slot(a: str, b: str) -> bool:
+    """Two items that settle the same thing with their own values: the same terms ("2 food" / "3 food
+    and 1 water"), or a shared subject with the same kind of value ("запуск 1 февраля" / "запуск
+    десятого февраля"; not "пилот 1 декабря" / "поставка 20 декабря")."""
+    nouns = _term_nouns(a) & _term_nouns(b)
+    if len(nouns) >= 2:
+        return True
+    return bool(nouns) and bool((_topic(a) & _topic(b)) - nouns - {n[:5] for n in nouns})
 
 
 def _values(text: str) -> set[str]:
