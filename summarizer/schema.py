@@ -119,6 +119,7 @@ class Protocol(BaseModel):
     participants: list[Participant] = Field(default_factory=list)
     purpose: str | None = None
     results: list[str] = Field(default_factory=list)
+    results_by_reviewer: bool = False  # written by a person: kept, not regenerated on a new version
     issues: list[Issue] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     next_steps: list[NextStep] = Field(default_factory=list)

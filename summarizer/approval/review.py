@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, InputError, ValidationFailed
+from summarizer.extract.results import results_for
 from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
 from summarizer.transcript import format_timestamp
 
@@ -271,7 +272,7 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     if edited.header.date != base.header.date:
         gone.add("meeting_date_assumed")
     if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
-        gone.add("header_assumed")
+        gone |= {"header_assumed", "header_missing"}
     merged.flags = [f.model_copy() for f in base.flags if f.code not in gone]
     for section, fields in _EDITABLE.items():
         originals = {it.id: it for it in getattr(base, section) if it.id}
@@ -297,6 +298,10 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id
+    # results are regenerated from what this version holds, unless a person wrote them
+    merged.results_by_reviewer = base.results_by_reviewer or edited.results != base.results
+    if not merged.results_by_reviewer:
+        merged.results = results_for(merged)
     return merged
 
 

@@ -28,6 +28,7 @@ from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
+from summarizer.extract.results import closing_for, results_for
 from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.third_person import third_person
 from summarizer.schema import (
@@ -86,7 +87,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         turn = by_segment[s.segment_id]
         said_no = _turn_says_no(turn, tables["REJECT"], tables["NEGATED_YES"])
         for name in ("AGREE", "ACCEPT"):
-            if has[name] and (said_no or not _decided(s.text, tables[name], tables, name)):
+            if has[name] and (said_no or not _decided(s.text, tables[name], tables, name, lang)):
                 has[name] = False  # "No.. It is not a good deal.", "Is that a good deal?", "if we agreed"
         _handle_issue(s, tables["ISSUE"], state)
         if has["OPEN"]:
@@ -149,8 +150,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         open_questions=open_questions,
         meta=ExtractionMeta(extractor="offline", created_at=dt.datetime.now(dt.UTC)),
     )
-    protocol.results = [_results_line(protocol, lang)]
-    protocol.closing = _closing(protocol, lang)
+    protocol.results = results_for(protocol)
+    protocol.closing = closing_for(protocol)
     protocol.assign_ids()
     return protocol
 
@@ -241,10 +242,15 @@ def _turn_says_no(turn: list[Sentence], reject: list[re.Pattern[str]], yes: list
 
 
 def _decided(text: str, patterns: list[re.Pattern[str]], tables: dict[str, list[re.Pattern[str]]],
-             name: str) -> bool:
-    """The decision word is said as one: not asked, not negated, not wished for before it."""
+             name: str, lang: str) -> bool:
+    """The decision word is said as one: not asked, not negated, not wished for before it.
+
+    Russian acceptances carry their own negation ("не подходит" is no match), and a condition before
+    one is still a yes ("Если больше двадцати паллет, то пять дней, это мы переживём")."""
     if text.rstrip().endswith("?"):
         return False
+    if name == "ACCEPT" and lang == "ru":
+        return True
     if P.any_match(tables["NEGATED_YES"], text):
         return True
     starts = [m.start() for p in patterns if (m := p.search(text))]
@@ -321,10 +327,9 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     if restate and state.agreements:
         previous, pos = state.agreements[-1]
         if main.position - pos <= RESTATE_REACH:
-            if P.TERMS.search(said) and _content_words(said) >= _content_words(previous.text):
+            if P.TERMS.search(said) or not P.TERMS.search(previous.text):
                 previous.text = text  # "договорились: пилот стартует 1 декабря…" states it best
-            elif not P.TERMS.search(previous.text) and _content_words(said) > _content_words(previous.text):
-                previous.text = text
+            # else "Its a deal then" after "so 3 firewood, one food and 1 water for me?": keep the terms
             previous.evidence.extend(_evidence(sentences))
             if phrase and not previous.due_phrase:
                 previous.due_phrase, previous.due_date = phrase, due
@@ -407,7 +412,7 @@ def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | Non
         return
     phrase, due = _due([s], meeting_date, lang)
     who = owner.name if owner and not is_generic_label(owner.name) else None
-    action = third_person(_clean(s.text), lang, who, owner.organisation if owner else None)
+    action = third_person(_clean(s.text), lang, who, owner.organisation if owner else None, joint=True)
     step = NextStep(action=action, owner=owner.name if owner else (s.speaker if said_by_speaker else None),
                     due_phrase=phrase, due_date=due, evidence=_evidence([s]))
     state.next_steps.append((step, s.position, s.speaker))
@@ -481,21 +486,3 @@ def _header(
     # Only a platform said to be this call's ("созвон в Zoom"), not any mention of one.
     said = find_platform(transcript)
     return MeetingHeader(date=meeting_date, platform=said.value if said else None, organisations=orgs)
-
-
-def _results_line(protocol: Protocol, lang: str) -> str:
-    if lang == "ru":
-        return (f"Зафиксировано договорённостей: {len(protocol.agreements)}, "
-                f"следующих шагов: {len(protocol.next_steps)}.")
-    return f"Agreements recorded: {len(protocol.agreements)}; next steps: {len(protocol.next_steps)}."
-
-
-def _closing(protocol: Protocol, lang: str) -> str:
-    topics = [i.title for i in protocol.issues][:3]
-    if lang == "ru":
-        about = f" ({'; '.join(topics)})" if topics else ""
-        return (f"Стороны обсудили ключевые вопросы{about}, зафиксировали договорённости и следующие шаги. "
-                "Благодарим всех участников за конструктивную встречу.")
-    about = f" ({'; '.join(topics)})" if topics else ""
-    return (f"The parties discussed the key issues{about} and recorded the agreements and next steps. "
-            "Thank you all for a constructive meeting.")

@@ -137,17 +137,26 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
         pronoun = next((w for w in reversed(words[:i]) if _RU_PRONOUN.fullmatch(w.group(0))), None)
         if pronoun is None and i + 1 < len(words) and _RU_PRONOUN.fullmatch(words[i + 1].group(0)):
             pronoun = words[i + 1]  # "пришлю я"
-        plural = (pronoun.group(0).lower() == "мы") if pronoun else _is_plural_1per(m.group(0))
-        subject = (parties or side or person) if plural else person
+        said_we = bool(pronoun) and pronoun.group(0).lower() == "мы"
+        plural = said_we or (not pronoun and _is_plural_1per(m.group(0)))
+        if said_we:
+            subject = side or person or parties  # "мы выдадим": their organisation does it
+        elif plural:
+            subject = parties or side or person  # "Фиксируем…", "встречаемся…": both sides
+        else:
+            subject = person
         if not subject:
             return _finish(body)
-        verb = _ru_third_person(m.group(0), plural=bool(plural and parties and subject == parties)) or ""
+        many = subject == parties
+        verb = _ru_third_person(m.group(0), plural=many) or ""
         before = body[: pronoun.start()] if pronoun and pronoun.start() < m.start() else body[: m.start()]
         middle = body[pronoun.end(): m.start()] if pronoun and pronoun.start() < m.start() else ""
         after = body[m.end():]
         if pronoun and pronoun.start() > m.start():
             after = body[m.end(): pronoun.start()] + body[pronoun.end():]
         before = re.sub(r"^[,\s]+|[,\s]+$", "", before)
+        # "…подготовлю график и отправлю Андрею": every first-person verb of the statement agrees
+        after = re.sub(r"[\w-]+", lambda w: _ru_third_person(w.group(0), plural=many) or w.group(0), after)
         head = f"{subject} {middle.strip()} {verb.lower()}".replace("  ", " ")
         rest = f"{_lower_first(before)} {after}" if before else after
         return _finish(f"{head} {rest}")
