@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, InputError, ValidationFailed
-from summarizer.extract.results import results_for
+from summarizer.extract.results import results_basis, results_for
 from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
 from summarizer.transcript import format_timestamp
 
@@ -300,7 +300,7 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
             flag.item_id = item.id
     # results are regenerated from what this version holds, unless a person wrote them
     merged.results_by_reviewer = base.results_by_reviewer or edited.results != base.results
-    if not merged.results_by_reviewer:
+    if not merged.results_by_reviewer and results_basis(merged) != results_basis(base):
         merged.results = results_for(merged)
     return merged
 

@@ -31,6 +31,7 @@ from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for, results_for
 from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.third_person import third_person
+from summarizer.extract.topics import issue_title, topic_of
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -89,7 +90,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         for name in ("AGREE", "ACCEPT"):
             if has[name] and (said_no or not _decided(s.text, tables[name], tables, name, lang)):
                 has[name] = False  # "No.. It is not a good deal.", "Is that a good deal?", "if we agreed"
-        _handle_issue(s, tables["ISSUE"], state)
+        _handle_issue(s, tables["ISSUE"], state, lang)
         if has["OPEN"]:
             open_questions.append(_clean(s.text))
         owner = owners.named_before_verb(s, named_verb) if not has["COMMIT"] else None
@@ -137,8 +138,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             # "so 3 firewood, one food and 1 water for me?": terms put as a question are a proposal
             state.proposals.append(_Proposal(s, _counter(s, state)))
 
-    issues = [issue for issue, _ in state.issues]
-    _attach_solutions(state, sentences, tables["PROPOSE"], tables["REJECT"], open_questions)
+    _attach_solutions(state, sentences, tables, open_questions, lang, purpose_sentence)
+    issues = [issue for issue, _ in sorted(state.issues, key=lambda ip: ip[1])]
     protocol = Protocol(
         language=lang,
         header=_header(transcript, participants, meeting_date),
@@ -421,11 +422,11 @@ def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | Non
 # --------------------------------------------------------------------------------------------------
 # Issues, purpose, header, closing
 # --------------------------------------------------------------------------------------------------
-def _handle_issue(s: Sentence, patterns: list[re.Pattern[str]], state: _State) -> None:
+def _handle_issue(s: Sentence, patterns: list[re.Pattern[str]], state: _State, lang: str) -> None:
     for pattern in patterns:
         m = pattern.search(s.text)
         if m:
-            title = _clean(m.group(0))
+            title = issue_title(_clean(m.group(0)), lang)
             state.issues.append((Issue(title=title, summary=s.text, evidence=_evidence([s])), s.position))
             return
 
@@ -441,29 +442,79 @@ def _topic(text: str) -> set[str]:
     return {w.lower()[:5] for w in re.findall(r"\w{5,}", text)} - _TOPIC_STOP
 
 
-def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re.Pattern[str]],
-                      reject: list[re.Pattern[str]], still_open: list[str]) -> None:
-    """A proposal made after an issue was raised is a solution to it.
+SOLUTION_REACH = 4  # segments after an issue within which a proposal on no shared word still answers it
+
+
+def _attach_solutions(state: _State, sentences: list[Sentence], tables: dict[str, list[re.Pattern[str]]],
+                      still_open: list[str], lang: str, purpose: Sentence | None) -> None:
+    """A proposal made after an issue was raised is a solution to it (an option, taken or not).
 
     Of the issues raised before it, the proposal goes to the latest that shares a topic word with it
     ("срок поставки — три дня" answers "поставка не больше трёх дней", though payment was raised in
-    between), else to the latest one. An issue whose solution was agreed is resolved, unless it was
-    called open ("остался открытым вопрос о штрафах" stays open though discussing it later is agreed).
+    between), else to the latest one if it was raised just before; otherwise to the usual topic it is
+    about ("Давайте запуск сделаем десятого февраля" → "Сроки"), an issue made for it when nobody
+    raised one. An agreement that answers no issue gets its topic's issue too. An issue whose
+    solution was agreed is resolved, unless it was called open ("остался открытым вопрос о штрафах"
+    stays open though discussing it later is agreed).
     """
-    agreed = {sid for a, _ in state.agreements for ev in a.evidence for sid in ev.segment_ids[:1]}
+    propose, reject, recap = tables["PROPOSE"], tables["REJECT"], tables["RECAP"]
+    agreed = {sid for a, _ in state.agreements for ev in a.evidence if not ev.superseded
+              for sid in ev.segment_ids[:1]}
     summaries = {issue.summary for issue, _ in state.issues}
+    answered: set[str] = set()  # segments placed under an issue
+
+    def place(issue: Issue, s: Sentence, text: str) -> None:
+        if text not in issue.solutions:
+            issue.solutions.append(text)
+        answered.add(s.segment_id)
+        if s.segment_id in agreed and _clean(issue.summary or "") not in still_open:
+            issue.status = "resolved"
+
     for s in sentences:
         if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
             continue
-        before = [issue for issue, pos in state.issues if pos <= s.position]
-        if not before:
+        if s is purpose or P.any_match(recap, s.text):
+            continue  # "Предлагаю сегодня договориться о сроках…" is what the meeting is for
+        text = _clean(P.PROPOSAL_LEAD.sub("", _clean(s.text)))
+        before = sorted(((issue, pos) for issue, pos in state.issues if pos <= s.position), key=lambda ip: ip[1])
+        if before:
+            # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
+            issue, pos = max(reversed(before), key=lambda ip: _overlap(s.text, _topic(ip[0].title)))
+            if _overlap(s.text, _topic(issue.title)) or s.position - before[-1][1] <= SOLUTION_REACH:
+                if not _overlap(s.text, _topic(issue.title)):
+                    issue = before[-1][0]
+                place(issue, s, text)
+                continue
+        topical = _topic_issue(s, state, lang)
+        if topical is not None:
+            place(topical, s, text)
+    for agreement, _ in state.agreements:
+        cited = [ev.segment_ids[0] for ev in agreement.evidence if ev.segment_ids and not ev.superseded]
+        if not cited or answered & set(cited):
             continue
-        words = _topic(s.text)
-        # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
-        issue = max(reversed(before), key=lambda i: len(words & _topic(i.title)))
-        issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
-        if s.segment_id in agreed and _clean(issue.summary or "") not in still_open:
-            issue.status = "resolved"
+        main = next((x for x in sentences if x.segment_id == cited[0]), None)
+        issue = _topic_issue(main, state, lang, agreement.text) if main is not None else None
+        if issue is not None:
+            place(issue, main, agreement.text)  # type: ignore[arg-type]
+
+
+def _overlap(text: str, title: set[str]) -> int:
+    """Title words a sentence shares, also inside longer words ("оплат" in "предоплаты")."""
+    words = {w.lower() for w in re.findall(r"\w{4,}", text)}
+    return sum(any(t in w for w in words) for t in title)
+
+
+def _topic_issue(s: Sentence, state: _State, lang: str, text: str | None = None) -> Issue | None:
+    """The issue of the usual topic ``s`` is about, made when nobody raised it."""
+    title = topic_of(text or s.text, lang)
+    if title is None:
+        return None
+    for issue, _ in state.issues:
+        if issue.title == title or topic_of(issue.title, lang) == title:
+            return issue
+    issue = Issue(title=title, summary=None, evidence=_evidence([s]))
+    state.issues.append((issue, s.position))
+    return issue
 
 
 def _purpose(sentences: list[Sentence], lang: str) -> tuple[str | None, Sentence | None]:

@@ -20,6 +20,7 @@ _WORDS = {
         "open": "Открытыми остались: {items}.",
         "more": "и ещё {count}",
         "closing": "Стороны обсудили {topics}{agreed}. Благодарим всех участников за конструктивную встречу.",
+        "closing_topics": "вопросы: {items}",
         "closing_agreed": " и договорились: {items}",
         "closing_none": "ход работ",
         "due": "до {date}",
@@ -31,6 +32,7 @@ _WORDS = {
         "open": "Still open: {items}.",
         "more": "and {count} more",
         "closing": "The parties discussed {topics}{agreed}. Thank you all for a constructive meeting.",
+        "closing_topics": "these issues: {items}",
         "closing_agreed": " and agreed: {items}",
         "closing_none": "the work in progress",
         "due": "by {date}",
@@ -43,8 +45,8 @@ def _words(language: str) -> dict[str, str]:
 
 
 def _plain(text: str) -> str:
-    text = " ".join(text.split()).rstrip(".;")
-    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
+    # case kept: an item may open with a name ("Дмитрий Ковалёв пришлёт…", "Anna Petrova will send…")
+    return " ".join(text.split()).rstrip(".;?!")
 
 
 def _listed(items: list[str], w: dict[str, str]) -> str:
@@ -78,11 +80,21 @@ def results_for(protocol: Protocol) -> list[str]:
     return out
 
 
+def results_basis(protocol: Protocol) -> tuple[object, ...]:
+    """What the results are written from: when it is unchanged, so are they."""
+    return (
+        tuple((a.text, a.due_date, a.status) for a in protocol.agreements),
+        tuple((n.action, n.owner, n.due_date) for n in protocol.next_steps),
+        tuple((i.title, i.status) for i in protocol.issues),
+        tuple(protocol.open_questions),
+    )
+
+
 def closing_for(protocol: Protocol) -> str:
     """A closing statement built from the issues discussed and what was agreed on them."""
     w = _words(protocol.language)
-    topics = _listed([_plain(_topic_title(i)) for i in protocol.issues], w) if protocol.issues \
-        else w["closing_none"]
+    topics = w["closing_topics"].format(items=_listed([_plain(_topic_title(i)) for i in protocol.issues], w)) \
+        if protocol.issues else w["closing_none"]
     agreed = [a for a in protocol.agreements if a.status != "cancelled"]
     items = w["closing_agreed"].format(items=_listed([_plain(a.text) for a in agreed[:3]], w)) if agreed else ""
     return w["closing"].format(topics=topics, agreed=items)

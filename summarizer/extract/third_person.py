@@ -40,7 +40,7 @@ _FILLER = re.compile(
 
 
 @functools.cache
-def _morph() -> Any:
+def morph() -> Any:
     """The Russian analyser, loaded once on first use (it reads its dictionaries, ~0.5 s)."""
     import pymorphy3  # lazy: --help and English meetings never pay for it
 
@@ -53,8 +53,8 @@ def _ru_third_person(word: str, plural: bool = False) -> str | None:
     The subject of a protocol statement is one person or one organisation, so the plural "мы" verb
     becomes singular too. ``None`` when the word is not a first-person verb.
     """
-    morph = _morph()
-    for parse in morph.parse(word.lower()):
+    analyser = morph()
+    for parse in analyser.parse(word.lower()):
         tag = parse.tag
         if tag.POS != "VERB" or tag.person != "1per":
             continue
@@ -63,19 +63,19 @@ def _ru_third_person(word: str, plural: bool = False) -> str | None:
             continue
         out: str = form.word
         # pymorphy writes "е" for "ё"; keep the ё the speaker's form had ("пришлём" → "пришлёт")
-        if "ё" in word.lower() or out.endswith(("ет", "ут")) and _yo_form(out, morph):
-            out = _yo_form(out, morph) or out
+        if "ё" in word.lower() or out.endswith(("ет", "ут")) and _yo_form(out, analyser):
+            out = _yo_form(out, analyser) or out
         return _case_like(word, out)
     return None
 
 
-def _yo_form(word: str, morph: Any) -> str | None:
+def _yo_form(word: str, analyser: Any) -> str | None:
     """The dictionary's ё spelling of a form written with е ("пришлет" → "пришлёт"), if it has one."""
-    for parse in morph.parse(word):
+    for parse in analyser.parse(word):
         if parse.word != word and parse.word.replace("ё", "е") == word:
             return str(parse.word)
     if word.endswith("ет"):
-        for parse in morph.parse(word[:-2] + "ёт"):
+        for parse in analyser.parse(word[:-2] + "ёт"):
             if parse.tag.POS == "VERB" and parse.tag.person == "3per" and parse.is_known:
                 return word[:-2] + "ёт"
     return None
@@ -101,7 +101,7 @@ def _lower_first(text: str) -> str:
 def _is_name(word: str) -> bool:
     if re.search(r"[а-яё]", word, re.IGNORECASE):
         return any({"Name", "Surn", "Geox", "Orgn"} & set(str(p.tag).replace(" ", ",").split(","))
-                   for p in _morph().parse(word))
+                   for p in morph().parse(word))
     return False
 
 
@@ -165,7 +165,7 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
 
 def _is_plural_1per(word: str) -> bool:
     return any(p.tag.POS == "VERB" and p.tag.person == "1per" and p.tag.number == "plur"
-               for p in _morph().parse(word.lower()))
+               for p in morph().parse(word.lower()))
 
 
 _EN_BE = {"am": "is", "'m": " is"}
