@@ -326,6 +326,37 @@ def strict_elitr() -> None:
           f"(with a deadline phrase: {dated}); extracted items matching no minutes line: {noise}/{items}")
 
 
+def speed_elitr() -> None:
+    """Offline extraction time on ELITR speech cut to 5k/10k/20k words with 105 named speakers (the size
+    that took 8.75 s when every sentence was checked against every participant). Linear work doubles
+    with the words: the ratios are printed side by side."""
+    if not (SHARED / "elitr_dev").exists():
+        print("\n== speed: elitr_dev absent, skipped")
+        return
+    segs: list[Segment] = []
+    for folder in sorted((SHARED / "elitr_dev").glob("meeting_*")):
+        transcript = _elitr_transcript(folder)
+        for seg in transcript.segments if transcript else []:
+            n = len(segs)
+            segs.append(Segment(id=make_segment_id(n), text=seg.text, speaker=f"Person{n % 105:03d} Name{n % 105:03d}"))
+    timings = []
+    for target in (5000, 10000, 20000):
+        cut, words = [], 0
+        for seg in segs:
+            cut.append(seg)
+            words += len(seg.text.split())
+            if words >= target:
+                break
+        started = time.perf_counter()
+        _offline(Transcript(segments=cut, language="en"), None)
+        timings.append((words, len({c.speaker for c in cut}), time.perf_counter() - started))
+    print("\n== speed (offline, ELITR speech, named speakers)")
+    for words, speakers, seconds in timings:
+        print(f"{words:6d} words, {speakers:3d} speakers: {seconds:.2f}s")
+    print(f"ratio 10k/5k {timings[1][2] / timings[0][2]:.2f}, 20k/10k {timings[2][2] / timings[1][2]:.2f} "
+          "(2.0 is linear)")
+
+
 # --------------------------------------------------------------------------------------------------
 def main() -> None:
     started = time.perf_counter()
@@ -335,6 +366,7 @@ def main() -> None:
     score_elitr()
     strict_casino()
     strict_elitr()
+    speed_elitr()
 
     from summarizer.config import load_settings
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -409,6 +410,12 @@ def _resolve_with_dateparser(text: str, meeting_date: dt.date, language: str) ->
 
 def find_due_phrases(text: str, language: str = "ru") -> list[str]:
     """Verbatim deadline phrases in ``text``, in order of appearance, without overlaps."""
+    return list(_find_due_phrases(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_due_phrases(text: str) -> tuple[str, ...]:
+    # cached: the offline rules ask about the same sentence more than once
     spans: list[tuple[int, int]] = []
     for rule in RULES:
         for match in rule.pattern.finditer(text):
@@ -418,4 +425,4 @@ def find_due_phrases(text: str, language: str = "ru") -> list[str]:
     for start, end in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
         if all(end <= c_start or start >= c_end for c_start, c_end in chosen):
             chosen.append((start, end))
-    return [text[start:end].strip() for start, end in sorted(chosen)]
+    return tuple(text[start:end].strip() for start, end in sorted(chosen))

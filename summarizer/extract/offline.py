@@ -81,8 +81,10 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     open_questions: list[str] = []
     purpose, purpose_sentence = _purpose(sentences, lang)
 
+    # one search per table and sentence (an alternation of its patterns), not one per pattern
+    combined = {name: P.combine(patterns) for name, patterns in tables.items()}
     for i, s in enumerate(sentences):
-        has = {name: P.any_match(patterns, s.text) for name, patterns in tables.items()}
+        has = {name: bool(pattern.search(s.text)) for name, pattern in combined.items()}
         if has["RECAP"] or s is purpose_sentence:
             continue  # "Предлагаю сегодня договориться о сроках" says what the meeting is for, nothing more
         turn = by_segment[s.segment_id]

@@ -202,5 +202,10 @@ def compile_table(table: Table, language: str) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in table["ru" if language.startswith("ru") else "en"]]
 
 
+def combine(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """The table as one alternation: "does any pattern match" in a single search."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or r"(?!)", re.IGNORECASE)
+
+
 def any_match(patterns: list[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in patterns)
