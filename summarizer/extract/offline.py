@@ -72,7 +72,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
-        "OFFER", "NOT_DECIDED", "NEGATED_YES")}
+        "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER")}
     named_verb = P.compile_table(P.NAMED_VERB, lang)[0]
     owners = _OwnerIndex(participants)
     by_segment: dict[str, list[Sentence]] = {}
@@ -117,6 +117,11 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals.remove(pending)
             continue
         accepts = has["ACCEPT"] or (has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) < 4)
+        if accepts and pending and has["COUNTER"] and P.TERMS.search(s.text):
+            # "Ok, I need at least 1 or 2 of the food": a counter-offer, which supersedes the offer
+            state.proposals.remove(pending)
+            state.proposals.append(_Proposal(s, _counter(s, state)))
+            continue
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
             _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
@@ -128,7 +133,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             # "I think that is a fair deal.": the agreement is the offer it accepts (the other side's turn)
             _add_agreement([terms, s], terms, state, meeting_date, lang)
             continue
-        if has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) >= 3:
+        if has["AGREE"] and _substance(P.AGREE_LEAD.sub("", s.text)) >= 2:
             _add_agreement([s], s, state, meeting_date, lang, restate=True)
             continue
         if has["AGREE"] and state.agreements and s.position - state.agreements[-1][1] <= RESTATE_REACH:
@@ -218,6 +223,11 @@ def _due(
 def _clean(text: str) -> str:
     text = P.FILLER.sub("", text.strip()).rstrip("?")
     return (text[:1].upper() + text[1:]).rstrip() if text else text
+
+
+def _substance(text: str) -> int:
+    """Content words beyond the words of a deal itself: "That is a good deal" has none."""
+    return len([w for w in re.findall(r"[\w']+", text.lower()) if len(w) > 2 and w not in P.DEAL_WORDS])
 
 
 def _content_words(text: str) -> int:

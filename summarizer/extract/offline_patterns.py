@@ -47,6 +47,17 @@ NOT_DECIDED: Table = {
            r"\b(?:could|should|would|might|may|can|hope|hopefully|want|wanted|try|trying)\b",
            r"\b(?:come up with|make|reach|find|get|work out)\b"],
 }
+# An acceptance that goes on to ask for something else is a counter-offer ("Ok, I need at least 2 of the
+# food"), not a yes.
+COUNTER: Table = {
+    "ru": [r"\bно\s+(?:нам|мне|мы|я)\b", r"\bоднако\b", r"\bтолько если\b", r"\bвместо\b"],
+    "en": [r"\bbut\b", r"\bhowever\b", r"\bat ?least\b", r"\bonly if\b", r"\binstead\b",
+           r"\bi (?:still )?(?:need|want|would need)\b", r"\brather\b"],
+}
+# Words of a deal said without its terms ("That is a good deal", "I think we have a deal").
+DEAL_WORDS = {"that", "this", "that's", "thats", "it's", "its", "good", "fair", "great", "nice", "deal", "think",
+              "then", "okay", "sounds", "have", "you", "we", "our", "your", "really", "very", "one", "like",
+              "looks", "seems", "agreed", "договорились", "хорошо", "отлично", "тогда", "значит"}
 # Negations that accept: "no problem", "why not", "не возражаем".
 NEGATED_YES: Table = {
     "ru": [r"\bне возража\w*", r"\bнет проблем\b", r"\bпочему бы и нет\b", r"\bне против\b"],
