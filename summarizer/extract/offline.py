@@ -340,8 +340,10 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     if restate and state.agreements:
         previous, pos = state.agreements[-1]
         if main.position - pos <= RESTATE_REACH:
-            if P.TERMS.search(said) or not P.TERMS.search(previous.text):
-                previous.text = text  # "договорились: пилот стартует 1 декабря…" states it best
+            stated = bool(P.AGREE_LEAD.match(main.text))  # "Фиксируем: …", "договорились: …" states it
+            if stated and (P.TERMS.search(said) or not P.TERMS.search(previous.text)) or \
+                    not stated and _content_words(said) > _content_words(previous.text):
+                previous.text = text
             # else "Its a deal then" after "so 3 firewood, one food and 1 water for me?": keep the terms
             previous.evidence.extend(_evidence(sentences))
             if phrase and not previous.due_phrase:
@@ -492,10 +494,16 @@ def _attach_solutions(state: _State, sentences: list[Sentence], tables: dict[str
         if before:
             # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
             issue, pos = max(reversed(before), key=lambda ip: _overlap(s.text, _topic(ip[0].title)))
-            if _overlap(s.text, _topic(issue.title)) or s.position - before[-1][1] <= SOLUTION_REACH:
-                if not _overlap(s.text, _topic(issue.title)):
-                    issue = before[-1][0]
+            if _overlap(s.text, _topic(issue.title)):
                 place(issue, s, text)
+                continue
+            latest = before[-1][0]
+            usual = topic_of(s.text, lang)
+            # "Давайте запуск сделаем десятого февраля" just after "вопрос по обучению" is about the dates
+            if s.position - before[-1][1] <= SOLUTION_REACH and (
+                    usual is None or topic_of(latest.title, lang) in (usual, None) and not any(
+                        topic_of(i.title, lang) == usual for i, _ in before)):
+                place(latest, s, text)
                 continue
         topical = _topic_issue(s, state, lang)
         if topical is not None:

@@ -183,13 +183,15 @@ def third_person_en(text: str, person: str | None, side: str | None = None, *,
     if not m:
         return _finish(_en_possessives(body, person, side))
     plural = m["pro"].lower() == "we"
-    subject = (parties or side or person) if plural else person
+    subject = (side or person or parties) if plural else person  # "we'll deliver": their company
     if not subject:
         return _finish(body)
     if subject == parties:
         if body[: m.start()].strip():
             return _finish(body)  # "Thursday next week, on Wednesday we have the audit": not its subject
-        return _finish(subject + body[m.start() + len(m["pro"]):])
+        aux = {"'ll": " will", "'re going to": " are going to", "'d": " would"}.get(
+            (m["aux"] or "").lower(), m["aux"] or "")
+        return _finish(subject + aux + body[m.end():])
     aux = (m["aux"] or "").strip().lower()
     aux = {"'ll": "will", "'m going to": "is going to", "am going to": "is going to",
            "'re going to": "is going to", "are going to": "is going to", "'d": "would",
