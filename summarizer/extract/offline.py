@@ -117,7 +117,9 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals.remove(pending)
             continue
         accepts = has["ACCEPT"] or (has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) < 4)
-        if accepts and pending and has["COUNTER"] and P.TERMS.search(s.text):
+        rest_of_turn = turn[turn.index(s):] if s in turn else [s]
+        if accepts and pending and any(combined["COUNTER"].search(x.text) and P.TERMS.search(x.text)
+                                       for x in rest_of_turn):
             # "Ok, I need at least 1 or 2 of the food": a counter-offer, which supersedes the offer
             state.proposals.remove(pending)
             state.proposals.append(_Proposal(s, _counter(s, state)))

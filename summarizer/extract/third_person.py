@@ -160,7 +160,15 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
         head = f"{subject} {middle.strip()} {verb.lower()}".replace("  ", " ")
         rest = f"{_lower_first(before)} {after}" if before else after
         return _finish(f"{head} {rest}")
+    # past tense has no person: "Я подготовила проект" → "Ольга Смирнова подготовила проект"
+    for i, m in enumerate(words[:-1]):
+        if m.group(0).lower() == "я" and person and _is_past(words[i + 1].group(0)):
+            return _finish(f"{body[: m.start()]}{person}{body[m.end():]}")
     return _finish(body)
+
+
+def _is_past(word: str) -> bool:
+    return any(p.tag.POS == "VERB" and p.tag.tense == "past" for p in morph().parse(word.lower()))
 
 
 def _is_plural_1per(word: str) -> bool:
