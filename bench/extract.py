@@ -265,8 +265,10 @@ def strict_casino() -> None:
             continue
         accepted += 1
         deal = next(t["task_data"] for t in reversed(logs) if t["text"] == "Submit-Deal")
-        sides = [{k.lower(): int(v) for k, v in deal[key].items()} for key in ("issue2youget", "issue2theyget")]
-        turns = [t for t in logs if t["text"] not in ("Submit-Deal", "Accept-Deal", "Reject-Deal", "Walk-Away")]
+        sides = [{k.lower(): int(v) for k, v in deal[key].items()}
+                 for key in ("issue2youget", "issue2theyget")]
+        turns = [t for t in logs
+                 if t["text"] not in ("Submit-Deal", "Accept-Deal", "Reject-Deal", "Walk-Away")]
         segs = [Segment(id=make_segment_id(i), text=t["text"], speaker=t["id"]) for i, t in enumerate(turns)]
         protocol = _offline(Transcript(segments=segs, language="en"), None)
         agreements += len(protocol.agreements)
@@ -277,7 +279,8 @@ def strict_casino() -> None:
             ok = ok or consistent
             wrong += bool(pairs) and not consistent
         stated += ok
-    print(f"\n== strict casino_dev: Accept-Deal chats whose agreement states the final terms: {stated}/{accepted}; "
+    print("\n== strict casino_dev: Accept-Deal chats whose agreement states the final terms: "
+          f"{stated}/{accepted}; "
           f"agreements {agreements}, of them stating terms that contradict the final deal: {wrong}")
 
 
@@ -313,13 +316,14 @@ def strict_elitr() -> None:
             items += 1
             noise += not any(len(_content(text) & w) >= 2 for w in minute_words)
         for ln in lines:
-            m = re.search(r"(\[PERSON\d+\])[^.]{0,30}?\b(?:will|should|promises|is going to|has to|needs? to)\b"
+            m = re.search(r"(\[PERSON\d+\])[^.]{0,30}?\b(?:will|should|promises|is going to|has to|"
+                          r"needs? to)\b"
                           r"(?P<what>.+)", ln)
             if not m:
                 continue
             actions += 1
             what = _content(m["what"])
-            hit = next((e for e in entries if e[1] and m[1] in e[1] and len(_content(e[0]) & what) >= 1), None)
+            hit = next((e for e in entries if e[1] and m[1] in e[1] and _content(e[0]) & what), None)
             found += hit is not None
             dated += bool(hit and hit[2])
     print(f"\n== strict elitr_dev: minutes' action items found with their person: {found}/{actions} "
@@ -338,7 +342,8 @@ def speed_elitr() -> None:
         transcript = _elitr_transcript(folder)
         for seg in transcript.segments if transcript else []:
             n = len(segs)
-            segs.append(Segment(id=make_segment_id(n), text=seg.text, speaker=f"Person{n % 105:03d} Name{n % 105:03d}"))
+            speaker = f"Person{n % 105:03d} Name{n % 105:03d}"
+            segs.append(Segment(id=make_segment_id(n), text=seg.text, speaker=speaker))
     timings = []
     for target in (5000, 10000, 20000):
         cut, words = [], 0

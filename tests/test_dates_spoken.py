@@ -31,7 +31,8 @@ SPOKEN = [
 
 
 @pytest.mark.parametrize(("sentence", "language", "phrase", "expected"), SPOKEN)
-def test_spoken_deadline_is_found_and_resolved(sentence: str, language: str, phrase: str, expected: str) -> None:
+def test_spoken_deadline_is_found_and_resolved(sentence: str, language: str, phrase: str,
+                                               expected: str) -> None:
     found = find_due_phrases(sentence, language)
     assert found[:1] == [phrase], found
     assert resolve_due(phrase, MEETING, language) == dt.date.fromisoformat(expected)

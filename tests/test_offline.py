@@ -158,7 +158,8 @@ def test_en_negotiation_without_speaker_labels() -> None:
     steps = {n.action: (n.owner, n.due_date) for n in protocol.next_steps}
     # nobody is named as owner without labels: "I will" cannot be tied to a person
     assert steps == {"I will send the signed contract by Friday": (None, dt.date(2026, 11, 27)),
-                     "The parties meet again next Tuesday to review the contract": (None, dt.date(2026, 12, 1))}
+                     "The parties meet again next Tuesday to review the contract":
+                         (None, dt.date(2026, 12, 1))}
 
 
 def test_same_speaker_does_not_accept_own_proposal_and_rejection_still_wins() -> None:

@@ -22,7 +22,8 @@ def _casino(shared_data: Path, dialogue_id: int) -> tuple[Transcript, Protocol]:
     path = shared_data / "casino_dev" / "casino_dev.json"
     if not path.exists():
         pytest.skip("casino_dev is not present")
-    dialogue = next(d for d in json.loads(path.read_text(encoding="utf-8")) if d["dialogue_id"] == dialogue_id)
+    dialogues = json.loads(path.read_text(encoding="utf-8"))
+    dialogue = next(d for d in dialogues if d["dialogue_id"] == dialogue_id)
     turns = [t for t in dialogue["chat_logs"] if t["text"] not in _MARKERS]
     segs = [Segment(id=make_segment_id(i), text=t["text"], speaker=t["id"]) for i, t in enumerate(turns)]
     transcript = Transcript(segments=segs, language="en")
@@ -58,7 +59,8 @@ def _said(transcript: Transcript, words: str) -> set[str]:
 def _counts(text: str) -> dict[str, int]:
     words = {"one": 1, "two": 2, "three": 3, "all": 3}
     out = {}
-    for m in re.finditer(r"\b(\d|one|two|three|all)\s+(?:the\s+)?(food|water|firewood|fire wood|wood)", text, re.I):
+    amount = r"\b(\d|one|two|three|all)\s+(?:the\s+)?(food|water|firewood|fire wood|wood)"
+    for m in re.finditer(amount, text, re.I):
         item = {"fire wood": "firewood", "wood": "firewood"}.get(m[2].lower(), m[2].lower())
         out[item] = int(m[1]) if m[1].isdigit() else words[m[1].lower()]
     return out

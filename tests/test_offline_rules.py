@@ -127,7 +127,8 @@ def test_tasks_for_after_the_call_are_next_steps_in_the_third_person() -> None:
     assert steps == {
         "Brightline will update the demo paper submission, which is due next Friday":
             ("Anna Petrova", dt.date(2027, 2, 5)),
-        "Anna Petrova will send the revised plan by the end of February": ("Anna Petrova", dt.date(2027, 2, 28)),
+        "Anna Petrova will send the revised plan by the end of February":
+            ("Anna Petrova", dt.date(2027, 2, 28)),
         "Anna Petrova will check the list of figures for the book": ("Anna Petrova", None),
     }
     quotes = [ev.quote for n in protocol.next_steps for ev in n.evidence]

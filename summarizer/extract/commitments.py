@@ -49,7 +49,8 @@ _NEGATED_EN = re.compile(r"\b(?:not|never|won't|can't|cannot|nobody|nothing)\b|n
 _CONDITIONAL_EN = re.compile(
     r"(?:\b(?:if|whether|unless|when|hope|maybe|perhaps|possibly|probably|guess|wonder|whatever|because|"
     r"so that)\b"
-    r"|^\W*(?:that|which|what|where|how)\b)[^.]*?\b(?:i|we)\s*(?:'ll|will|'m going|am going|'re going|are going)",
+    r"|^\W*(?:that|which|what|where|how)\b)[^.]*?\b(?:i|we)\s*"
+    r"(?:'ll|will|'m going|am going|'re going|are going)",
     re.IGNORECASE,
 )
 _LET_ME_EN = re.compile(r"\blet (?:me|us)\b", re.IGNORECASE)

@@ -254,10 +254,7 @@ def _month_part(m: re.Match[str], base: dt.date) -> dt.date | None:
 def _day_of_month(m: re.Match[str], base: dt.date) -> dt.date | None:
     """'latest by 10th', 'не позднее 10-го', 'до десятого числа': the next such day from the meeting."""
     groups = m.groupdict()
-    if groups.get("d"):
-        day = int(groups["d"])
-    else:
-        day = _ordinal_day(m)
+    day = int(groups["d"]) if groups.get("d") else _ordinal_day(m)
     if not 1 <= day <= 31:
         return None
     year, month = base.year, base.month

@@ -184,10 +184,7 @@ def assign_sides(participants: list[Participant], company: str | None, roster: l
         elif company and same_organisation(p.organisation, company):
             p.side = "ours"
             derived.append(p.name)
-        elif client and same_organisation(p.organisation, client):
-            p.side = "client"
-            derived.append(p.name)
-        elif company:
+        elif client and same_organisation(p.organisation, client) or company:
             p.side = "client"
             derived.append(p.name)
         elif client and len(others) == 1:

@@ -19,8 +19,8 @@ from summarizer.extract.header import (
     default_client,
     default_title,
     find_place,
-    host_organisation,
     find_platform,
+    host_organisation,
     ordered_organisations,
     platform_from_flavour,
 )
@@ -136,10 +136,10 @@ def complete_header(
         opener = transcript.segments[0].speaker if transcript.segments else None
         host = host_organisation(protocol.participants, opener)
         if host is not None and assign_sides(protocol.participants, host, transcript.roster):
-            client = next(p.organisation for p in protocol.participants
-                          if p.organisation and p.side == "client")
+            client_org = next(p.organisation for p in protocol.participants
+                              if p.organisation and p.side == "client")
             note("sides", Found(host, "opened the meeting"),
-                 _message(lang, "sides_host", company=host, client=client))
+                 _message(lang, "sides_host", company=host, client=client_org))
 
     # -- platform and place ---------------------------------------------------------------------------
     said_platform = find_platform(transcript)

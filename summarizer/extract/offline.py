@@ -26,12 +26,13 @@ from summarizer.extract import offline_patterns as P
 from summarizer.extract.commitments import is_due_task, is_task
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
+from summarizer.extract.issues import attach_solutions, topic_words
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for, results_for
 from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.third_person import third_person
-from summarizer.extract.topics import issue_title, topic_of
+from summarizer.extract.topics import issue_title
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -147,7 +148,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             # "so 3 firewood, one food and 1 water for me?": terms put as a question are a proposal
             state.proposals.append(_Proposal(s, _counter(s, state)))
 
-    _attach_solutions(state, sentences, tables, open_questions, lang, purpose_sentence)
+    attach_solutions(state.issues, [a for a, _ in state.agreements], sentences, tables, open_questions, lang,
+                     purpose_sentence)
     issues = [issue for issue, _ in sorted(state.issues, key=lambda ip: ip[1])]
     protocol = Protocol(
         language=lang,
@@ -302,7 +304,6 @@ def _counter(s: Sentence, state: _State) -> list[Evidence]:
     """A new offer on the same terms supersedes an agreement just made: it leaves the agreements, and
     its quotes go with the new offer as its history (a counter-offer accepted later states the final
     terms once, the earlier form in its evidence)."""
-    words = _topic(s.text)
     for k in range(len(state.agreements) - 1, -1, -1):
         agreement, pos = state.agreements[k]
         if s.position - pos > REVISE_REACH:
@@ -354,7 +355,6 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     evidence = [*(history or []), *_evidence(sentences)]
     # The same decision taken again with other values ("запуск 1 февраля" → "запуск десятого февраля")
     # is one agreement in its final form; the earlier one's quotes stay in its evidence.
-    words = _topic(said)
     for k, (earlier, _) in enumerate(state.agreements):
         if _same_slot(said, earlier.text) and _values(earlier.text) != _values(text):
             del state.agreements[k]
@@ -372,7 +372,8 @@ def _as_history(evidence: list[Evidence]) -> list[Evidence]:
 
 
 _AMOUNT_NOUN = re.compile(r"(?:\b\d+\s*%?|\b(?:" + P.TERMS.pattern.split(r"\b(?:", 1)[1].split(r")\b", 1)[0]
-                          + r"))\W+(?:(?:of|the|of the|extra|more|packages? of)\s+)?([^\W\d]{3,})", re.IGNORECASE)
+                          + r"))\W+(?:(?:of|the|of the|extra|more|packages? of)\s+)?([^\W\d]{3,})",
+                          re.IGNORECASE)
 
 
 def _term_nouns(text: str) -> set[str]:
@@ -393,7 +394,7 @@ def _same_slot(a: str, b: str) -> bool:
     nouns = _term_nouns(a) & _term_nouns(b)
     if len(nouns) >= 2:
         return True
-    return bool(nouns) and bool((_topic(a) & _topic(b)) - nouns - {n[:5] for n in nouns})
+    return bool(nouns) and bool((topic_words(a) & topic_words(b)) - nouns - {n[:5] for n in nouns})
 
 
 def _values(text: str) -> set[str]:
@@ -445,98 +446,6 @@ def _handle_issue(s: Sentence, patterns: list[re.Pattern[str]], state: _State, l
             title = issue_title(_clean(m.group(0)), lang)
             state.issues.append((Issue(title=title, summary=s.text, evidence=_evidence([s])), s.position))
             return
-
-
-# Prefixes of frequent words that say nothing about a topic (proposal leads, fillers).
-_TOPIC_STOP = {"давай", "предл", "может", "можем", "сможе", "сегод", "котор", "пожал", "очень", "хорош",
-               "тогда", "потом", "нужно", "важно", "чтобы", "would", "could", "think", "about", "there",
-               "their", "which", "these", "those", "shoul", "right", "after", "befor", "thank", "спаси",
-               "после", "перед", "через", "больш", "меньш", "также", "более", "менее", "тольк", "всего"}
-
-
-def _topic(text: str) -> set[str]:
-    return {w.lower()[:5] for w in re.findall(r"\w{5,}", text)} - _TOPIC_STOP
-
-
-SOLUTION_REACH = 4  # segments after an issue within which a proposal on no shared word still answers it
-
-
-def _attach_solutions(state: _State, sentences: list[Sentence], tables: dict[str, list[re.Pattern[str]]],
-                      still_open: list[str], lang: str, purpose: Sentence | None) -> None:
-    """A proposal made after an issue was raised is a solution to it (an option, taken or not).
-
-    Of the issues raised before it, the proposal goes to the latest that shares a topic word with it
-    ("срок поставки — три дня" answers "поставка не больше трёх дней", though payment was raised in
-    between), else to the latest one if it was raised just before; otherwise to the usual topic it is
-    about ("Давайте запуск сделаем десятого февраля" → "Сроки"), an issue made for it when nobody
-    raised one. An agreement that answers no issue gets its topic's issue too. An issue whose
-    solution was agreed is resolved, unless it was called open ("остался открытым вопрос о штрафах"
-    stays open though discussing it later is agreed).
-    """
-    propose, reject, recap = tables["PROPOSE"], tables["REJECT"], tables["RECAP"]
-    agreed = {sid for a, _ in state.agreements for ev in a.evidence if not ev.superseded
-              for sid in ev.segment_ids[:1]}
-    summaries = {issue.summary for issue, _ in state.issues}
-    answered: set[str] = set()  # segments placed under an issue
-
-    def place(issue: Issue, s: Sentence, text: str) -> None:
-        if text not in issue.solutions:
-            issue.solutions.append(text)
-        answered.add(s.segment_id)
-        if s.segment_id in agreed and _clean(issue.summary or "") not in still_open:
-            issue.status = "resolved"
-
-    for s in sentences:
-        if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
-            continue
-        if s is purpose or P.any_match(recap, s.text):
-            continue  # "Предлагаю сегодня договориться о сроках…" is what the meeting is for
-        text = _clean(P.PROPOSAL_LEAD.sub("", _clean(s.text)))
-        before = sorted(((issue, pos) for issue, pos in state.issues if pos <= s.position), key=lambda ip: ip[1])
-        if before:
-            # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
-            issue, pos = max(reversed(before), key=lambda ip: _overlap(s.text, _topic(ip[0].title)))
-            if _overlap(s.text, _topic(issue.title)):
-                place(issue, s, text)
-                continue
-            latest = before[-1][0]
-            usual = topic_of(s.text, lang)
-            # "Давайте запуск сделаем десятого февраля" just after "вопрос по обучению" is about the dates
-            if s.position - before[-1][1] <= SOLUTION_REACH and (
-                    usual is None or topic_of(latest.title, lang) in (usual, None) and not any(
-                        topic_of(i.title, lang) == usual for i, _ in before)):
-                place(latest, s, text)
-                continue
-        topical = _topic_issue(s, state, lang)
-        if topical is not None:
-            place(topical, s, text)
-    for agreement, _ in state.agreements:
-        cited = [ev.segment_ids[0] for ev in agreement.evidence if ev.segment_ids and not ev.superseded]
-        if not cited or answered & set(cited):
-            continue
-        main = next((x for x in sentences if x.segment_id == cited[0]), None)
-        issue = _topic_issue(main, state, lang, agreement.text) if main is not None else None
-        if issue is not None:
-            place(issue, main, agreement.text)  # type: ignore[arg-type]
-
-
-def _overlap(text: str, title: set[str]) -> int:
-    """Title words a sentence shares, also inside longer words ("оплат" in "предоплаты")."""
-    words = {w.lower() for w in re.findall(r"\w{4,}", text)}
-    return sum(any(t in w for w in words) for t in title)
-
-
-def _topic_issue(s: Sentence, state: _State, lang: str, text: str | None = None) -> Issue | None:
-    """The issue of the usual topic ``s`` is about, made when nobody raised it."""
-    title = topic_of(text or s.text, lang)
-    if title is None:
-        return None
-    for issue, _ in state.issues:
-        if issue.title == title or topic_of(issue.title, lang) == title:
-            return issue
-    issue = Issue(title=title, summary=None, evidence=_evidence([s]))
-    state.issues.append((issue, s.position))
-    return issue
 
 
 def _purpose(sentences: list[Sentence], lang: str) -> tuple[str | None, Sentence | None]:

@@ -19,7 +19,8 @@ AGREE: Table = {
     "en": [r"\bwe agreed\b", r"\bagreed\b", r"\blet's go with\b",
            r"\bwe'll go with\b", r"\bwe decided\b", r"\bdecided\b", r"\bconfirmed\b", *(
                r"\b(?:it's|its|it is|that's|thats|that is|this is|you have|you've got|you got|we have|"
-               r"we've got|we got|sounds like|looks like|then it's|then) a (?:fair |good |great |nice )?deal\b",
+               r"we've got|we got|sounds like|looks like|then it's|then) a "
+               r"(?:fair |good |great |nice )?deal\b",
                r"(?:^|[,.!;:]\s*)deal\s*(?:then\s*)?[.!]*\s*$", r"^\W*deal\b(?!\s+with)")],
 }
 # Someone accepts what the other side just proposed.
@@ -55,7 +56,8 @@ COUNTER: Table = {
            r"\bi (?:still )?(?:need|want|would need)\b", r"\brather\b"],
 }
 # Words of a deal said without its terms ("That is a good deal", "I think we have a deal").
-DEAL_WORDS = {"that", "this", "that's", "thats", "it's", "its", "good", "fair", "great", "nice", "deal", "think",
+DEAL_WORDS = {"that", "this", "that's", "thats", "it's", "its", "good", "fair", "great", "nice", "deal",
+              "think",
               "then", "okay", "sounds", "have", "you", "we", "our", "your", "really", "very", "one", "like",
               "looks", "seems", "agreed", "договорились", "хорошо", "отлично", "тогда", "значит"}
 # Negations that accept: "no problem", "why not", "не возражаем".

@@ -8,7 +8,7 @@ and their words are kept (``summarizer.approval.review`` decides which).
 
 from __future__ import annotations
 
-from summarizer.schema import Agreement, Issue, NextStep, Protocol
+from summarizer.schema import Agreement, NextStep, Protocol
 
 _MAX_LISTED = 5
 
@@ -93,12 +93,10 @@ def results_basis(protocol: Protocol) -> tuple[object, ...]:
 def closing_for(protocol: Protocol) -> str:
     """A closing statement built from the issues discussed and what was agreed on them."""
     w = _words(protocol.language)
-    topics = w["closing_topics"].format(items=_listed([_plain(_topic_title(i)) for i in protocol.issues], w)) \
-        if protocol.issues else w["closing_none"]
+    titles = [_plain(i.title) for i in protocol.issues]
+    topics = w["closing_topics"].format(items=_listed(titles, w)) if titles else w["closing_none"]
     agreed = [a for a in protocol.agreements if a.status != "cancelled"]
-    items = w["closing_agreed"].format(items=_listed([_plain(a.text) for a in agreed[:3]], w)) if agreed else ""
+    said = [_plain(a.text) for a in agreed[:3]]
+    items = w["closing_agreed"].format(items=_listed(said, w)) if said else ""
     return w["closing"].format(topics=topics, agreed=items)
 
-
-def _topic_title(issue: Issue) -> str:
-    return issue.title

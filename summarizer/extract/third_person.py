@@ -86,7 +86,8 @@ def _case_like(model: str, word: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """Lower the first letter unless the word is a name or an acronym ("Протокол" → "протокол", "1С" stays)."""
+    """Lower the first letter unless the word is a name or an acronym ("Протокол" → "протокол";
+    "1С" stays)."""
     m = re.match(r"\s*(\w+)", text)
     if not m:
         return text
@@ -137,7 +138,7 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
         pronoun = next((w for w in reversed(words[:i]) if _RU_PRONOUN.fullmatch(w.group(0))), None)
         if pronoun is None and i + 1 < len(words) and _RU_PRONOUN.fullmatch(words[i + 1].group(0)):
             pronoun = words[i + 1]  # "пришлю я"
-        said_we = bool(pronoun) and pronoun.group(0).lower() == "мы"
+        said_we = pronoun is not None and pronoun.group(0).lower() == "мы"
         plural = said_we or (not pronoun and _is_plural_1per(m.group(0)))
         if said_we:
             subject = side or person or parties  # "мы выдадим": their organisation does it
@@ -156,7 +157,7 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
             after = body[m.end(): pronoun.start()] + body[pronoun.end():]
         before = re.sub(r"^[,\s]+|[,\s]+$", "", before)
         # "…подготовлю график и отправлю Андрею": every first-person verb of the statement agrees
-        after = re.sub(r"[\w-]+", lambda w: _ru_third_person(w.group(0), plural=many) or w.group(0), after)
+        after = re.sub(r"[\w-]+", functools.partial(_agree_word, plural=many), after)
         head = f"{subject} {middle.strip()} {verb.lower()}".replace("  ", " ")
         rest = f"{_lower_first(before)} {after}" if before else after
         return _finish(f"{head} {rest}")
@@ -169,6 +170,10 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
 
 def _is_past(word: str) -> bool:
     return any(p.tag.POS == "VERB" and p.tag.tense == "past" for p in morph().parse(word.lower()))
+
+
+def _agree_word(match: re.Match[str], *, plural: bool) -> str:
+    return _ru_third_person(match.group(0), plural=plural) or match.group(0)
 
 
 def _is_plural_1per(word: str) -> bool:

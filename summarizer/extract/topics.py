@@ -42,7 +42,8 @@ TOPICS: dict[str, list[tuple[str, str]]] = {
 }
 
 _LEAD = {
-    "ru": re.compile(r"^(?:(?:ещ[её]|и|а|также|теперь|тогда|дальше)\s+)*(?:(?:один\s+)?вопрос\s+(?:по|о|об|про|с|касательно)"
+    "ru": re.compile(r"^(?:(?:ещ[её]|и|а|также|теперь|тогда|дальше)\s+)*"
+                     r"(?:(?:один\s+)?вопрос\s+(?:по|о|об|про|с|касательно)"
                      r"|по\s+поводу|касательно|проблема\s+(?:в\s+том|с)|по)\s+", re.IGNORECASE),
     "en": re.compile(r"^(?:the\s+(?:main\s+|key\s+|big\s+)?(?:issue|question)\s+is|regarding|as\s+for|"
                      r"when\s+it\s+comes\s+to|concern(?:ed)?\s+about|(?:one|an|the)\s+open\s+(?:point|issue|"
