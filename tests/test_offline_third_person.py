@@ -53,3 +53,29 @@ def test_without_a_subject_the_words_stay() -> None:
     # nobody to name: the statement is left as said (minus the filler), never guessed
     assert third_person("Хорошо, я пришлю договор.", "ru", None) == "Я пришлю договор"
     assert third_person("Okay, I will send it.", "en", None) == "I will send it"
+
+
+def test_joint_meeting_steps_are_the_parties() -> None:
+    assert third_person("We meet again next Tuesday to review the contract.", "en", "Mark", "Contoso",
+                        joint=True) == "The parties meet again next Tuesday to review the contract"
+    assert third_person("Мы встретимся во вторник.", "ru", "Игорь", "Север", joint=True) == \
+        "Стороны встретятся во вторник"
+    # what one side does stays theirs
+    assert third_person("We will deliver the first batch.", "en", "Lisa", "Contoso", joint=True) == \
+        "Contoso will deliver the first batch"
+
+
+def test_an_accepted_offer_names_the_side_that_delivers() -> None:
+    from summarizer.extract.offline import extract_offline
+    from summarizer.transcript import Segment, Transcript
+
+    transcript = Transcript(language="ru", segments=[
+        Segment(id="s0001", speaker="A",
+                text="Меня зовут Игорь Петров, я руководитель отдела продаж в компании Север."),
+        Segment(id="s0002", speaker="B", text="Когда вы сможете доставить товар?"),
+        Segment(id="s0003", speaker="A", text="Мы можем доставить товар двадцатого декабря."),
+        Segment(id="s0004", speaker="B", text="Договорились."),
+    ])
+    (agreement,) = extract_offline(transcript).agreements
+    assert agreement.text == "Север может доставить товар двадцатого декабря"
+    assert agreement.responsible == "Игорь Петров"

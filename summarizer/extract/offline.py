@@ -127,8 +127,10 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             continue
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
+            offerer = _speaker_participant(pending.sentence.speaker, participants) if responsible else None
             _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
-                           responsible=responsible, history=pending.history)
+                           responsible=responsible, history=pending.history,
+                           side=offerer.organisation if offerer else None)
             state.proposals.remove(pending)
             continue
         terms = _terms_offered(sentences, i, tables["PROPOSE"]) if has["AGREE"] else None
@@ -334,11 +336,16 @@ def _offerer(proposal: Sentence, by_segment: dict[str, list[Sentence]], offer: l
 
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
                    lang: str, *, restate: bool = False, responsible: str | None = None,
-                   history: list[Evidence] | None = None) -> None:
-    said = _clean(P.PROPOSAL_LEAD.sub("", _clean(P.AGREE_LEAD.sub("", main.text))))
+                   history: list[Evidence] | None = None, side: str | None = None) -> None:
+    stated = _clean(P.AGREE_LEAD.sub("", main.text))
+    said = _clean(P.PROPOSAL_LEAD.sub("", stated))
     if _content_words(said) < 2:
         return  # "You", "That": nothing a protocol could state
-    text = third_person(said, lang, None, joint=True)
+    if responsible and _OFFER_LEAD.match(stated):
+        # "Мы можем доставить товар двадцатого декабря" → "Север может доставить товар…": who delivers
+        text = third_person(stated, lang, responsible, side, joint=True)
+    else:
+        text = third_person(said, lang, None, joint=True)
     phrase, due = _due([main, *sentences], meeting_date, lang)
     if restate and state.agreements:
         previous, pos = state.agreements[-1]
@@ -364,6 +371,10 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
                           evidence=evidence)
     state.agreements.append((agreement, sentences[-1].position))
+
+
+_OFFER_LEAD = re.compile(r"^(?:мы\s+(?:можем|сможем|готовы|да[её]м)|we\s+(?:can|could)(?:\s+offer)?)\b",
+                         re.IGNORECASE)
 
 
 def _as_history(evidence: list[Evidence]) -> list[Evidence]:

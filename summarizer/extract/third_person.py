@@ -31,6 +31,11 @@ _EN_SUBJECT = re.compile(
     r"\s+can|\s+could|\s+should|\s+shall|\s+need to|\s+have to|'d|\s+would)?(?![\w'])",
     re.IGNORECASE,
 )
+# What both sides do together: "we" is the parties, not the speaker's company
+_JOINT_EN = re.compile(r"\s*(?:meet|talk|speak|discuss|reconvene|sync|catch up|get together|have (?:a|another) "
+                       r"(?:call|meeting)|review (?:it|this|the \w+) together|agree)\b", re.IGNORECASE)
+_JOINT_RU = re.compile(r"(?:встрет|созвон|обсуд|поговор|договор|увидим|соберём|соберем|встречаем)",
+                       re.IGNORECASE)
 _EN_LET_ME = re.compile(r"^\s*(?:let me|let us)\s+", re.IGNORECASE)
 _FILLER = re.compile(
     r"^(?:(?:да|хорошо|отлично|ок|окей|ладно|итак|значит|тогда|так|а|и|ну|согласен|согласна|"
@@ -140,7 +145,9 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
             pronoun = words[i + 1]  # "пришлю я"
         said_we = pronoun is not None and pronoun.group(0).lower() == "мы"
         plural = said_we or (not pronoun and _is_plural_1per(m.group(0)))
-        if said_we:
+        if said_we and parties and _JOINT_RU.match(m.group(0)):
+            subject = parties  # "мы встретимся во вторник": both sides meet
+        elif said_we:
             subject = side or person or parties  # "мы выдадим": their organisation does it
         elif plural:
             subject = parties or side or person  # "Фиксируем…", "встречаемся…": both sides
@@ -197,6 +204,8 @@ def third_person_en(text: str, person: str | None, side: str | None = None, *,
         return _finish(_en_possessives(body, person, side))
     plural = m["pro"].lower() == "we"
     subject = (side or person or parties) if plural else person  # "we'll deliver": their company
+    if plural and parties and _JOINT_EN.match(body[m.end():]):
+        subject = parties  # "we meet again next Tuesday": both sides
     if not subject:
         return _finish(body)
     if subject == parties:
