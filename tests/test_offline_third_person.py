@@ -70,11 +70,11 @@ def test_an_accepted_offer_names_the_side_that_delivers() -> None:
     from summarizer.transcript import Segment, Transcript
 
     transcript = Transcript(language="ru", segments=[
-        Segment(id="s0001", speaker="A",
+        Segment(id="s0001", speaker="SPEAKER_00",
                 text="Меня зовут Игорь Петров, я руководитель отдела продаж в компании Север."),
-        Segment(id="s0002", speaker="B", text="Когда вы сможете доставить товар?"),
-        Segment(id="s0003", speaker="A", text="Мы можем доставить товар двадцатого декабря."),
-        Segment(id="s0004", speaker="B", text="Договорились."),
+        Segment(id="s0002", speaker="SPEAKER_01", text="Когда вы сможете доставить товар?"),
+        Segment(id="s0003", speaker="SPEAKER_00", text="Мы можем доставить товар двадцатого декабря."),
+        Segment(id="s0004", speaker="SPEAKER_01", text="Договорились."),
     ])
     (agreement,) = extract_offline(transcript).agreements
     assert agreement.text == "Север может доставить товар двадцатого декабря"

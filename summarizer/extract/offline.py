@@ -350,9 +350,9 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     if restate and state.agreements:
         previous, pos = state.agreements[-1]
         if main.position - pos <= RESTATE_REACH:
-            stated = bool(P.AGREE_LEAD.match(main.text))  # "Фиксируем: …", "договорились: …" states it
-            if stated and (P.TERMS.search(said) or not P.TERMS.search(previous.text)) or \
-                    not stated and _content_words(said) > _content_words(previous.text):
+            decisive = bool(P.AGREE_LEAD.match(main.text))  # "Фиксируем: …", "договорились: …" states it
+            if decisive and (P.TERMS.search(said) or not P.TERMS.search(previous.text)) or \
+                    not decisive and _content_words(said) > _content_words(previous.text):
                 previous.text = text
             # else "Its a deal then" after "so 3 firewood, one food and 1 water for me?": keep the terms
             previous.evidence.extend(_evidence(sentences))

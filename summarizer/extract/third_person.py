@@ -32,8 +32,9 @@ _EN_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # What both sides do together: "we" is the parties, not the speaker's company
-_JOINT_EN = re.compile(r"\s*(?:meet|talk|speak|discuss|reconvene|sync|catch up|get together|have (?:a|another) "
-                       r"(?:call|meeting)|review (?:it|this|the \w+) together|agree)\b", re.IGNORECASE)
+_JOINT_EN = re.compile(r"\s*(?:meet|talk|speak|discuss|reconvene|sync|catch up|get together|"
+                       r"have (?:a|another) (?:call|meeting)|review (?:it|this|the \w+) together|agree)\b",
+                       re.IGNORECASE)
 _JOINT_RU = re.compile(r"(?:встрет|созвон|обсуд|поговор|договор|увидим|соберём|соберем|встречаем)",
                        re.IGNORECASE)
 _EN_LET_ME = re.compile(r"^\s*(?:let me|let us)\s+", re.IGNORECASE)
@@ -145,6 +146,7 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
             pronoun = words[i + 1]  # "пришлю я"
         said_we = pronoun is not None and pronoun.group(0).lower() == "мы"
         plural = said_we or (not pronoun and _is_plural_1per(m.group(0)))
+        subject: str | None
         if said_we and parties and _JOINT_RU.match(m.group(0)):
             subject = parties  # "мы встретимся во вторник": both sides meet
         elif said_we:
