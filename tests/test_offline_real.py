@@ -138,3 +138,12 @@ def test_elitr_001_task_for_after_the_call_is_kept(shared_data: Path) -> None:
     said = _said(transcript, "continue annotate")
     step = next(n for n in protocol.next_steps if _cited(n) & said)
     assert step.owner == "[PERSON3]" and step.action.startswith("[PERSON3] will continue")
+
+
+def test_elitr_010_task_asked_by_name(shared_data: Path) -> None:
+    """'So so [PERSON15], could you again please prepare a an internal pole?' — in the minutes:
+    '[PERSON15] will prepare the internal pole' (ELITR dev 010)."""
+    transcript, protocol = _elitr(shared_data, "meeting_en_dev_010")
+    said = _said(transcript, "could you again please prepare")
+    step = next(n for n in protocol.next_steps if _cited(n) & said)
+    assert step.owner == "[PERSON15]" and "prepare" in step.action

@@ -203,3 +203,21 @@ def test_english_first_person_becomes_the_speaker_and_their_company() -> None:
     actions = sorted(n.action for n in protocol.next_steps)
     assert actions == ["Anna Petrova will send the revised quote tomorrow",
                        "Contoso will deliver the first batch on March tenth"]
+
+
+def test_a_task_asked_of_someone_by_name_is_theirs() -> None:
+    protocol = _draft([
+        ("SPEAKER_00", "Меня зовут Ольга Смирнова."),
+        ("SPEAKER_01", "Меня зовут Игорь Петров."),
+        ("SPEAKER_00", "Игорь, пришлите, пожалуйста, договор до пятницы."),
+    ], language="ru")
+    (step,) = protocol.next_steps
+    assert (step.action, step.owner) == ("Игорь Петров пришлёт договор до пятницы", "Игорь Петров")
+    assert step.due_date == dt.date(2027, 1, 29)
+    protocol = _draft([
+        ("[PERSON1]", "Hello."),
+        ("[PERSON1]", "So so [PERSON15], could you again please prepare the internal poll?"),
+    ])
+    (step,) = protocol.next_steps
+    assert (step.action, step.owner) == ("[PERSON15] will prepare the internal poll", "[PERSON15]")
+    assert "unknown_owner" in {f.code for f in step.flags}  # named, but not among the participants

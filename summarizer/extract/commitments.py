@@ -125,3 +125,31 @@ def is_due_task(text: str, language: str) -> bool:
     if re.match(r"^\W*(?:because|since|as|so that|if|when|while|although|though)\b", text, re.IGNORECASE):
         return False
     return bool(DUE_OBLIGATION_EN.search(text))
+
+
+# "[PERSON15], could you again please prepare an internal poll?", "Ольга, пришлите, пожалуйста, договор":
+# a task asked of someone by name is theirs.
+_REQUEST_EN = re.compile(
+    rf"(?:\b(?:could|can|would|will) you\s+(?:(?:again|also|then|maybe|perhaps|kindly|please)\s+)*|"
+    rf"\bplease,?\s+)(?P<rest>(?:{_TASK_VERBS_EN})\b.*)$",
+    re.IGNORECASE,
+)
+_REQUEST_RU = re.compile(
+    r"\b(?P<verb>пришлите|вышлите|отправьте|подготовьте|сделайте|проверьте|согласуйте|направьте|напишите|"
+    r"позвоните|уточните|обновите|предоставьте|оформьте|добавьте|посчитайте|запустите|настройте|"
+    r"выставьте|оплатите|сообщите|подтвердите|запросите|составьте|назначьте|пригласите|подключите|"
+    r"организуйте|передайте|выдайте|перешлите|разошлите|скиньте|внесите)\b(?:,?\s*пожалуйста,?)?"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def requested_task(text: str, language: str) -> str | None:
+    """The task in a request ("could you please prepare X" → "prepare X"), or ``None``."""
+    if language.startswith("ru"):
+        m = _REQUEST_RU.search(text)
+        return f"{m['verb']}{m['rest']}".strip(" ?.!") if m else None
+    if _NEGATED_EN.search(text):
+        return None
+    m = _REQUEST_EN.search(text)
+    return m["rest"].strip(" ?.!") if m else None

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.extract import offline_patterns as P
-from summarizer.extract.commitments import is_due_task, is_task
+from summarizer.extract.commitments import is_due_task, is_task, requested_task
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
 from summarizer.extract.issues import attach_solutions, topic_words
@@ -31,7 +31,7 @@ from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for, results_for
 from summarizer.extract.sentences import Sentence, split_sentences
-from summarizer.extract.third_person import third_person
+from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
 from summarizer.schema import (
     Agreement,
@@ -103,6 +103,9 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
                 _handle_commitment(s, has["CONFIRM_ONLY"], owner, participants, state, meeting_date, lang)
                 continue
             has["COMMIT"] = False  # narration of the call ("I will open it"); it may still propose terms
+        elif (asked := _asked_of(s, owners, lang)) is not None:
+            _add_request(s, asked[0], asked[1], state, meeting_date, lang)
+            continue
         elif not (has["AGREE"] or has["ACCEPT"] or has["PROPOSE"]) and find_due_phrases(s.text, lang) \
                 and is_due_task(s.text, lang) and _content_words(s.text) >= 4:
             # "…update the demo paper submission, which is due next Friday": work with a deadline
@@ -199,6 +202,38 @@ class _OwnerIndex:
             if re.match(r"(?:\s+[A-ZА-ЯЁ][\w-]+)?\s+" + named_verb.pattern, after, re.IGNORECASE):
                 return p
         return None
+
+
+def _asked_of(s: Sentence, owners: _OwnerIndex, lang: str) -> tuple[Participant, str] | None:
+    """A task asked of a participant by name ("[PERSON15], could you please prepare an internal poll?")."""
+    task = requested_task(s.text, lang)
+    if task is None:
+        return None
+    head = s.text[: max(0, s.text.find(task.split()[0]))] if task else s.text
+    for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", head):
+        person = owners.by_stem.get(stem(m.group(0)))
+        if person is not None and person.speaker_labels != [s.speaker]:
+            return person, task
+    # someone addressed by name who has not spoken ("So so [PERSON15], could you…"): kept as said, and
+    # the owner check flags a name that is not among the participants
+    vocative = re.search(r"(\[?[A-ZА-ЯЁ][\w-]+\]?)\s*,\s*(?:(?:could|can|would|will) you\b|please\b|"
+                         r"[а-яё]+(?:те)\b)[^,]*$", head + task.split()[0], re.IGNORECASE)
+    name = vocative.group(1) if vocative else ""
+    if name and (name[0] == "[" or name[0].isupper()) and name.lower() not in _NOT_NAMES:
+        return Participant(name=name), task
+    return None
+
+
+_NOT_NAMES = {"so", "okay", "ok", "well", "yes", "and", "then", "now", "also", "guys", "everyone",
+              "everybody", "хорошо", "так", "итак", "тогда", "коллеги", "да", "ну"}
+
+
+def _add_request(s: Sentence, person: Participant, task: str, state: _State, meeting_date: dt.date | None,
+                 lang: str) -> None:
+    phrase, due = _due([s], meeting_date, lang)
+    step = NextStep(action=requested_of(task, lang, person.name), owner=person.name, due_phrase=phrase,
+                    due_date=due, evidence=_evidence([s]))
+    state.next_steps.append((step, s.position, s.speaker))
 
 
 def _speaker_participant(label: str | None, participants: list[Participant]) -> Participant | None:

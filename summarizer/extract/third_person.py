@@ -181,6 +181,19 @@ def _is_past(word: str) -> bool:
     return any(p.tag.POS == "VERB" and p.tag.tense == "past" for p in morph().parse(word.lower()))
 
 
+def requested_of(task: str, language: str, person: str) -> str:
+    """'пришлите договор' asked of Ольга → 'Ольга пришлёт договор'; 'prepare the poll' → 'X will prepare…'."""
+    if not language.startswith("ru"):
+        return _finish(f"{person} will {task}")
+    first, _, rest = task.partition(" ")
+    for parse in morph().parse(first.lower()):
+        if parse.tag.POS == "VERB":
+            form = parse.inflect({"indc", "3per", "sing"})
+            if form is not None:
+                return _finish(f"{person} {form.word} {rest}")
+    return _finish(f"{person}: {task}")
+
+
 def _agree_word(match: re.Match[str], *, plural: bool) -> str:
     return _ru_third_person(match.group(0), plural=plural) or match.group(0)
 
