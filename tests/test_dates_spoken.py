@@ -18,6 +18,8 @@ SPOKEN = [
     ("Send the numbers latest by 10th, please.", "en", "latest by 10th", "2027-02-10"),
     ("It should be ready by the 1st.", "en", "by the 1st", "2027-03-01"),  # the 1st has passed: next month
     ("We ship in mid-March.", "en", "in mid-March", "2027-03-15"),
+    ("Send it by the tenth, please.", "en", "by the tenth", "2027-02-10"),
+    ("Оплатим к 10-му числу.", "ru", "к 10-му числу", "2027-02-10"),
     ("the ELG paper is due next Friday, Feb 21.", "en", "due next Friday", "2027-02-12"),
     ("We close it by the end of January.", "en", "by the end of January", "2028-01-31"),  # already past
     ("Отчёт пришлю в середине февраля.", "ru", "в середине февраля", "2027-02-15"),

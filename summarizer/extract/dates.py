@@ -356,9 +356,11 @@ RULES: list[DueRule] = [
           _numeric_date),
     _rule("day_of_month", rf"\b(?:(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than|"
           rf"on)\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:{_MONTH_ANY}))|"
-          rf"(?:не\s+позднее|до|к)\s+(?P<d3>[0-3]?\d)-?(?:го|му)(?:\s+числа)?\b|"
-          rf"(?:не\s+позднее\s+|(?:до|к)\s+(?={_ORD_RU_BARE}\s+числа))"
-          rf"{_ORD_RU}(?:\s+числа)?\b(?!\s+(?:{_MONTH_ANY})))",
+          rf"(?:не\s+позднее|до|к)\s+(?P<d3>[0-3]?\d)-?(?:го|му)(?:\s+числ[ау])?\b|"
+          rf"(?:не\s+позднее\s+|(?:до|к)\s+(?={_ORD_RU_BARE}\s+числ[ау]))"
+          rf"{_ORD_RU}(?:\s+числ[ау])?\b(?!\s+(?:{_MONTH_ANY}))|"
+          rf"(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than)\s+the\s+{_ORD_EN}\b"
+          rf"(?!\s+(?:of\s+)?(?:{_MONTH_ANY}|month|week|quarter|year|day|time|item|point|phase)))",
           lambda m, b: _day_of_month_any(m, b)),
     _rule("weekday", rf"\b(?:{_PREP_RU}(?P<wd>{_WD_RU})|{_PREP_EN}(?:this\s+)?(?P<wd2>{_WD_EN}))\b",
           lambda m, b: _next_weekday(b, _weekday_index(m["wd"] or m["wd2"]))),
