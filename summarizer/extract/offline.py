@@ -73,7 +73,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
-        "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER")}
+        "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER", "PROPOSE_TERMS")}
     named_verb = P.compile_table(P.NAMED_VERB, lang)[0]
     owners = _OwnerIndex(participants)
     by_segment: dict[str, list[Sentence]] = {}
@@ -86,6 +86,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     combined = {name: P.combine(patterns) for name, patterns in tables.items()}
     for i, s in enumerate(sentences):
         has = {name: bool(pattern.search(s.text)) for name, pattern in combined.items()}
+        has["PROPOSE"] = has["PROPOSE"] or (has["PROPOSE_TERMS"] and bool(P.TERMS.search(s.text)))
         if has["RECAP"] or s is purpose_sentence:
             continue  # "Предлагаю сегодня договориться о сроках" says what the meeting is for, nothing more
         turn = by_segment[s.segment_id]

@@ -59,7 +59,12 @@ COUNTER: Table = {
 DEAL_WORDS = {"that", "this", "that's", "thats", "it's", "its", "good", "fair", "great", "nice", "deal",
               "think",
               "then", "okay", "sounds", "have", "you", "we", "our", "your", "really", "very", "one", "like",
-              "looks", "seems", "agreed", "договорились", "хорошо", "отлично", "тогда", "значит"}
+              "looks", "seems", "agreed", "договорились", "хорошо", "отлично", "тогда", "значит",
+              # function words: "We agreed that actually the." states nothing
+              "the", "and", "but", "for", "with", "are", "was", "were", "actually", "just", "also", "right",
+              "yes", "yeah", "well", "what", "which", "who", "these", "those", "there", "here", "them",
+              "they", "their", "about", "any", "all", "как", "что", "это", "так", "все", "всё", "уже", "ещё",
+              "еще", "вот", "там", "тут", "мы", "вы", "они"}
 # Negations that accept: "no problem", "why not", "не возражаем".
 NEGATED_YES: Table = {
     "ru": [r"\bне возража\w*", r"\bнет проблем\b", r"\bпочему бы и нет\b", r"\bне против\b"],
@@ -90,9 +95,13 @@ PROPOSE: Table = {
            r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график)\w*"
            r"(?:\s+[а-яё]+)?\s*[—–]\s"],
     "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
-           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b",
-           # offers of terms as negotiators say them (CaSiNo): "You can have 2 food", "I'd take the water"
-           r"\bi(?:'d| would) (?:like|take|need|want|prefer|be willing|give)\b",
+           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b"],
+}
+# Offers of terms as negotiators say them (CaSiNo): "You can have 2 food", "I'd take the water". A
+# proposal only with terms in it: "I would like to ask everybody…" in a project meeting offers nothing.
+PROPOSE_TERMS: Table = {
+    "ru": [r"\bвам (?:подойд[её]т|подходит)\b"],
+    "en": [r"\bi(?:'d| would) (?:like|take|need|want|prefer|be willing|give)\b",
            r"\byou (?:can|could) (?:have|take|get|keep)\b", r"\bi (?:can|could|will|'ll) give you\b",
            r"\bmy (?:offer|proposal)\b", r"\bwould you (?:be|accept|take|like|agree|consider)\b",
            r"\b(?:is|does) (?:that|this) (?:ok|okay|fair|good|alright|work)\b", r"\bi (?:get|take|keep)\b",
