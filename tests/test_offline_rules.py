@@ -221,3 +221,12 @@ def test_a_task_asked_of_someone_by_name_is_theirs() -> None:
     (step,) = protocol.next_steps
     assert (step.action, step.owner) == ("[PERSON15] will prepare the internal poll", "[PERSON15]")
     assert "unknown_owner" in {f.code for f in step.flags}  # named, but not among the participants
+
+
+def test_a_relative_deadline_named_by_its_date_takes_the_date() -> None:
+    protocol = _draft([
+        ("A", "Hello."),
+        ("A", "We will submit the paper, which is due next Friday, Feb 12."),
+    ])
+    (step,) = protocol.next_steps
+    assert (step.due_phrase, step.due_date) == ("Feb 12", dt.date(2027, 2, 12))

@@ -258,8 +258,16 @@ def _due(
         phrases = find_due_phrases(s.text, lang)
         if phrases:
             phrase = phrases[0]
+            if len(phrases) > 1 and _restates(s.text, phrase, phrases[1]):
+                phrase = phrases[1]  # "due next Friday, Feb 21": the calendar date says which Friday
             return phrase, resolve_due(phrase, meeting_date, lang) if meeting_date else None
     return None, None
+
+
+def _restates(text: str, first: str, second: str) -> bool:
+    """A relative deadline followed at once by a calendar date that names it ("next Friday, Feb 21")."""
+    between = text[text.find(first) + len(first): text.find(second)]
+    return between.strip() in ("", ",", "(", "—", "–", "-") and bool(re.search(r"\d", second))
 
 
 def _clean(text: str) -> str:
