@@ -9,10 +9,19 @@ a little conversational state, because negotiation meaning lives between turns:
   revised proposal must be accepted again;
 * an explicit decision ("договорились: ...", "we agreed: ...") is an agreement on its own, and merges
   with an agreement accepted just before it (the same decision said twice);
-* recaps ("подводя итоги", "to sum up") repeat earlier agreements and add nothing.
+* recaps ("подводя итоги", "to sum up") repeat earlier agreements and add nothing;
+* a decision word that is negated, asked or wished for decides nothing ("No.. It is not a good deal.",
+  "Is that a good deal?", "we could make a fair deal"), and a turn that opens with "No" accepts nothing;
+* an acceptance without terms ("I think that is a fair deal.") states the offer it accepts, from the
+  other side's last turn, and cites both; an acceptance that asks for more is a counter-offer;
+* a counter-offer or a revision on the same terms supersedes the agreement: the final form is the
+  agreement, the earlier form's quotes stay in its evidence marked ``superseded``;
+* "I will…" is a next step only when it is work for after the call (``commitments``), not narration
+  of the call ("I will open it", "let me check"); a task asked of someone by name is theirs.
 
-Every item's evidence is the sentence itself, quoted verbatim with its segment id. Dates and owners
-are resolved here for the draft; ``verify.finalize_protocol`` checks and flags everything afterwards.
+Every item's evidence is the sentence itself, quoted verbatim with its segment id; the item's text is
+a third-person statement (``third_person``). Dates and owners are resolved here for the draft;
+``verify.finalize_protocol`` checks and flags everything afterwards.
 """
 
 from __future__ import annotations
