@@ -35,11 +35,20 @@ from summarizer.extract import offline_patterns as P
 from summarizer.extract.commitments import is_due_task, is_task, requested_task
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
-from summarizer.extract.issues import attach_solutions, topic_words
+from summarizer.extract.issues import attach_solutions
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for, results_for
 from summarizer.extract.sentences import Sentence, split_sentences
+from summarizer.extract.terms import (
+    PROPOSAL_REACH,
+    REVISE_REACH,
+    as_history,
+    counter,
+    same_slot,
+    terms_offered,
+    values,
+)
 from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
 from summarizer.schema import (
@@ -56,9 +65,7 @@ from summarizer.transcript import Transcript, detect_language
 
 log = logging.getLogger(__name__)
 
-PROPOSAL_REACH = 2  # segments within which an answer still refers to a proposal
 RESTATE_REACH = 2  # an explicit "договорились" this close after an acceptance restates it
-REVISE_REACH = 6
 
 
 @dataclass
@@ -136,7 +143,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
                                        for x in rest_of_turn):
             # "Ok, I need at least 1 or 2 of the food": a counter-offer, which supersedes the offer
             state.proposals.remove(pending)
-            state.proposals.append(_Proposal(s, _counter(s, state)))
+            state.proposals.append(_Proposal(s, counter(s, state.agreements)))
             continue
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
@@ -146,7 +153,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
                            side=offerer.organisation if offerer else None)
             state.proposals.remove(pending)
             continue
-        terms = _terms_offered(sentences, i, tables["PROPOSE"]) if has["AGREE"] else None
+        terms = terms_offered(sentences, i, tables["PROPOSE"]) if has["AGREE"] else None
         if terms is not None:
             # "I think that is a fair deal.": the agreement is the offer it accepts (the other side's turn)
             _add_agreement([terms, s], terms, state, meeting_date, lang)
@@ -158,10 +165,10 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.agreements[-1][0].evidence.extend(_evidence([s]))  # a bare "Договорились." seals it
             continue
         if has["PROPOSE"] and not has["REJECT"]:  # "это предложение мы принять не можем" offers nothing
-            state.proposals.append(_Proposal(s, _counter(s, state)))
+            state.proposals.append(_Proposal(s, counter(s, state.agreements)))
         elif s.text.rstrip().endswith("?") and P.TERMS.search(s.text) and not has["REJECT"]:
             # "so 3 firewood, one food and 1 water for me?": terms put as a question are a proposal
-            state.proposals.append(_Proposal(s, _counter(s, state)))
+            state.proposals.append(_Proposal(s, counter(s, state.agreements)))
 
     attach_solutions(state.issues, [a for a, _ in state.agreements], sentences, tables, open_questions, lang,
                      purpose_sentence)
@@ -332,44 +339,6 @@ def _decided(text: str, patterns: list[re.Pattern[str]], tables: dict[str, list[
     return not P.any_match(tables["NOT_DECIDED"], before)
 
 
-def _terms_offered(sentences: list[Sentence], i: int, propose: list[re.Pattern[str]]) -> Sentence | None:
-    """The offer a deal without terms accepts ("I think that is a fair deal."): in the other side's
-    latest turn, the sentence with the most terms in it (a proposal, terms put as a question, or a
-    sentence that states two terms or more)."""
-    s = sentences[i]
-    if P.TERMS.search(P.AGREE_LEAD.sub("", s.text)) and _content_words(s.text) >= 4:
-        return None  # the acceptance states its own terms ("1 декабря нам подходит")
-    turn: list[Sentence] = []
-    for j in range(i - 1, -1, -1):
-        x = sentences[j]
-        if s.position - x.position > PROPOSAL_REACH or (turn and x.segment_id != turn[0].segment_id):
-            break
-        if x.speaker != s.speaker or (x.speaker is None and x.position != s.position):
-            turn.append(x)
-    best, best_terms = None, 0
-    for x in turn:
-        terms = len(P.TERMS.findall(x.text))
-        offered = P.any_match(propose, x.text) or x.text.rstrip().endswith("?") or terms >= 2
-        if offered and terms > best_terms and _content_words(x.text) >= 2:
-            best, best_terms = x, terms
-    return best
-
-
-def _counter(s: Sentence, state: _State) -> list[Evidence]:
-    """A new offer on the same terms supersedes an agreement just made: it leaves the agreements, and
-    its quotes go with the new offer as its history (a counter-offer accepted later states the final
-    terms once, the earlier form in its evidence)."""
-    for k in range(len(state.agreements) - 1, -1, -1):
-        agreement, pos = state.agreements[k]
-        if s.position - pos > REVISE_REACH:
-            break
-        if _same_slot(s.text, agreement.text):
-            del state.agreements[k]
-            log.debug("agreement %r countered by %r", agreement.text, s.text)
-            return _as_history(agreement.evidence)
-    return []
-
-
 def _offerer(proposal: Sentence, by_segment: dict[str, list[Sentence]], offer: list[re.Pattern[str]],
              participants: list[Participant]) -> str | None:
     """Who delivers an accepted proposal: its speaker, when they offered it as their side's action.
@@ -416,9 +385,9 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     # The same decision taken again with other values ("запуск 1 февраля" → "запуск десятого февраля")
     # is one agreement in its final form; the earlier one's quotes stay in its evidence.
     for k, (earlier, _) in enumerate(state.agreements):
-        if _same_slot(said, earlier.text) and _values(earlier.text) != _values(text):
+        if same_slot(said, earlier.text) and values(earlier.text) != values(text):
             del state.agreements[k]
-            evidence = [*_as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
+            evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
             responsible = responsible or earlier.responsible
             break
     agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
@@ -430,49 +399,12 @@ _OFFER_LEAD = re.compile(r"^(?:мы\s+(?:можем|сможем|готовы|д
                          re.IGNORECASE)
 
 
-def _as_history(evidence: list[Evidence]) -> list[Evidence]:
-    """Quotes of an earlier form of a decision, kept with its final form and marked as superseded."""
-    return [e.model_copy(update={"superseded": True}) for e in evidence]
-
-
-_AMOUNT_NOUN = re.compile(r"(?:\b\d+\s*%?|\b(?:" + P.TERMS.pattern.split(r"\b(?:", 1)[1].split(r")\b", 1)[0]
-                          + r"))\W+(?:(?:of|the|of the|extra|more|packages? of)\s+)?([^\W\d]{3,})",
-                          re.IGNORECASE)
-
-
-def _term_nouns(text: str) -> set[str]:
-    """What terms are about: the word after each amount ("2 food", "пятьдесят процентов"), and the
-    month of a date ("десятого февраля")."""
-    out = {m.group(1).lower()[:5] for m in _AMOUNT_NOUN.finditer(text)}
-    out |= {m.group(0).lower()[:5] for m in re.finditer(r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|"
-                                                        r"сентябр|октябр|ноябр|декабр|january|february|march|"
-                                                        r"april|june|july|august|september|october|november|"
-                                                        r"december)\w*", text, re.IGNORECASE)}
-    return out
-
-
-def _same_slot(a: str, b: str) -> bool:
-    """Two items that settle the same thing with their own values: the same terms ("2 food" / "3 food
-    and 1 water"), or a shared subject with the same kind of value ("запуск 1 февраля" / "запуск
-    десятого февраля"; not "пилот 1 декабря" / "поставка 20 декабря")."""
-    nouns = _term_nouns(a) & _term_nouns(b)
-    if len(nouns) >= 2:
-        return True
-    return bool(nouns) and bool((topic_words(a) & topic_words(b)) - nouns - {n[:5] for n in nouns})
-
-
-def _values(text: str) -> set[str]:
-    """Numbers and dates said in an item: what a revision changes."""
-    return {w.lower()[:5] for w in re.findall(r"\d+|\w+", text) if P.TERMS.fullmatch(w) or w.isdigit()
-            or find_due_phrases(w)}
-
-
 def _revise(s: Sentence, state: _State) -> list[Evidence]:
     """Drop the latest agreement or proposal this sentence revises; return its quotes (its history)."""
     history: list[Evidence] = []
     if state.agreements and s.position - state.agreements[-1][1] <= REVISE_REACH:
         dropped, _ = state.agreements.pop()
-        history = _as_history(dropped.evidence)
+        history = as_history(dropped.evidence)
         log.debug("agreement %r revised by %r", dropped.text, s.text)
     state.proposals.clear()
     return history
