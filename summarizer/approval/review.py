@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, InputError, ValidationFailed
+from summarizer.extract.results import results_basis, results_for
 from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
 from summarizer.transcript import format_timestamp
 
@@ -300,7 +301,7 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     if edited.header.date != base.header.date:
         gone.add("meeting_date_assumed")
     if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
-        gone.add("header_assumed")
+        gone |= {"header_assumed", "header_missing"}
     merged.flags = [f.model_copy() for f in base.flags if f.code not in gone
                     and not (f.code == "unknown_speaker" and _speaker_named(f, edited))]
     for section, fields in _EDITABLE.items():
@@ -336,6 +337,10 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id
+    # results are regenerated from what this version holds, unless a person wrote them
+    merged.results_by_reviewer = base.results_by_reviewer or edited.results != base.results
+    if not merged.results_by_reviewer and results_basis(merged) != results_basis(base):
+        merged.results = results_for(merged)
     return merged
 
 
