@@ -17,6 +17,7 @@ are resolved here for the draft; ``verify.finalize_protocol`` checks and flags e
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import re
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
-from summarizer.extract.owners import is_generic_label, stem
+from summarizer.extract.owners import name_index
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.schema import (
@@ -43,6 +44,7 @@ from summarizer.transcript import Transcript, detect_language
 log = logging.getLogger(__name__)
 
 PROPOSAL_REACH = 2  # segments within which an answer still refers to a proposal
+ISSUE_REACH = 50  # a proposal is a solution to one of the last this many issues raised before it
 RESTATE_REACH = 2  # an explicit "договорились" this close after an acceptance restates it
 REVISE_REACH = 6
 
@@ -132,16 +134,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
 def _owner_in(s: Sentence, participants: list[Participant], named_verb: re.Pattern[str],
               lang: str) -> Participant | None:
     """'Ольга подготовит', 'John will sign off': a participant name right before an action verb."""
-    for p in participants:
-        if is_generic_label(p.name):
-            continue
-        for part in p.name.split():
-            for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", s.text):
-                if stem(m.group(0)) == stem(part) and len(part) >= 3:
-                    after = s.text[m.end():m.end() + 40]
-                    if re.match(r"(?:\s+[A-ZА-ЯЁ][\w-]+)?\s+" + named_verb.pattern, after, re.IGNORECASE):
-                        return p
-    return None
+    follows = re.compile(r"(?:\s+[A-ZА-ЯЁ][\w-]+)?\s+" + named_verb.pattern, re.IGNORECASE)
+    return name_index(participants).named_before(s.text, follows)
 
 
 def _speaker_participant(label: str | None, participants: list[Participant]) -> Participant | None:
@@ -181,7 +175,7 @@ def _content_words(text: str) -> int:
 def _pending(s: Sentence, state: _State) -> _Proposal | None:
     for proposal in reversed(state.proposals):
         if s.position - proposal.sentence.position > PROPOSAL_REACH:
-            continue
+            break  # proposals are in transcript order: every earlier one is out of reach too
         if proposal.sentence.speaker != s.speaker:
             return proposal
         if proposal.sentence.speaker is None and proposal.sentence.position != s.position:
@@ -284,15 +278,20 @@ def _attach_solutions(state: _State, sentences: list[Sentence], propose: list[re
     """
     agreed = {sid for a, _ in state.agreements for ev in a.evidence for sid in ev.segment_ids[:1]}
     summaries = {issue.summary for issue, _ in state.issues}
+    positions = [pos for _, pos in state.issues]  # issues are raised in transcript order
+    title_topics = {id(issue): _topic(issue.title) for issue, _ in state.issues}
     for s in sentences:
         if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
             continue
-        before = [issue for issue, pos in state.issues if pos <= s.position]
+        # the latest ISSUE_REACH issues raised before it: a proposal answers a recent issue, and looking
+        # back over every issue made a long transcript quadratic
+        raised = bisect.bisect_right(positions, s.position)
+        before = [issue for issue, _ in state.issues[max(0, raised - ISSUE_REACH):raised]]
         if not before:
             continue
         words = _topic(s.text)
         # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
-        issue = max(reversed(before), key=lambda i: len(words & _topic(i.title)))
+        issue = max(reversed(before), key=lambda i: len(words & title_topics[id(i)]))
         issue.solutions.append(_clean(P.PROPOSAL_LEAD.sub("", _clean(s.text))))
         if s.segment_id in agreed and _clean(issue.summary or "") not in still_open:
             issue.status = "resolved"
