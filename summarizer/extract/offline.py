@@ -92,13 +92,13 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         pending = _pending(s, state)
         if has["REJECT"] and pending:
             log.debug("proposal %r rejected by %r", pending.sentence.text, s.text)
-            state.proposals.remove(pending)
+            _drop(state.proposals, pending)
             continue
         if has["ACCEPT"] and pending:
             responsible = _offerer(pending.sentence, sentences, tables["OFFER"], participants)
             _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
                            responsible=responsible)
-            state.proposals.remove(pending)
+            _drop(state.proposals, pending)
             continue
         if has["AGREE"] and _content_words(P.AGREE_LEAD.sub("", s.text)) >= 3:
             _add_agreement([s], s, state, meeting_date, lang, restate=True)
@@ -172,6 +172,15 @@ def _content_words(text: str) -> int:
     return len([w for w in re.findall(r"\w+", text) if len(w) > 2])
 
 
+def _drop(proposals: list[_Proposal], proposal: _Proposal) -> None:
+    """Remove ``proposal`` itself, looking from the end where it is: ``list.remove`` compared every
+    earlier proposal field by field (quadratic on a long transcript)."""
+    for i in range(len(proposals) - 1, -1, -1):
+        if proposals[i] is proposal:
+            del proposals[i]
+            return
+
+
 def _pending(s: Sentence, state: _State) -> _Proposal | None:
     for proposal in reversed(state.proposals):
         if s.position - proposal.sentence.position > PROPOSAL_REACH:
@@ -185,6 +194,20 @@ def _pending(s: Sentence, state: _State) -> _Proposal | None:
     return None
 
 
+_TURNS: list[tuple[list[Sentence], dict[str, list[Sentence]]]] = []
+
+
+def _turn(sentences: list[Sentence], segment_id: str) -> list[Sentence]:
+    """The sentences of one segment, in order; indexed once per sentence list (a scan of every
+    sentence for each accepted proposal made long transcripts quadratic)."""
+    if not _TURNS or _TURNS[0][0] is not sentences:
+        by_segment: dict[str, list[Sentence]] = {}
+        for x in sentences:
+            by_segment.setdefault(x.segment_id, []).append(x)
+        _TURNS[:] = [(sentences, by_segment)]
+    return list(_TURNS[0][1].get(segment_id, []))
+
+
 def _offerer(proposal: Sentence, sentences: list[Sentence], offer: list[re.Pattern[str]],
              participants: list[Participant]) -> str | None:
     """Who delivers an accepted proposal: its speaker, when they offered it as their side's action.
@@ -194,7 +217,7 @@ def _offerer(proposal: Sentence, sentences: list[Sentence], offer: list[re.Patte
     """
     if not proposal.speaker:
         return None
-    turn = [x for x in sentences if x.segment_id == proposal.segment_id]
+    turn = _turn(sentences, proposal.segment_id)
     said = turn[: turn.index(proposal) + 1] if proposal in turn else [proposal]
     if not any(P.any_match(offer, x.text) for x in said):
         return None

@@ -43,7 +43,11 @@ log = logging.getLogger(__name__)
 
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json")
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a 10-hour transcript is a few MB; more means a wrong file
+# A 10-hour Russian meeting is about 1.5 MB of UTF-8 (an English one half that), so 5 MB is
+# beyond any real meeting; bench/transcript_size.py shows extraction and rendering linear in size,
+# a few tens of seconds per MB on a loaded 2-core machine. The old 50 MiB let through files that
+# ran for many minutes (a wrong file, not a meeting).
+DEFAULT_MAX_BYTES = 5_000_000
 _FORMAT_ALIASES = {"text": "txt", "plain": "txt", "md": "txt", "markdown": "txt", "webvtt": "vtt",
                    "subrip": "srt"}
 

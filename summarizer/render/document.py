@@ -388,7 +388,9 @@ def render_template(candidates: list[str], context: dict[str, Any], settings: Se
     where = template.filename or name
     try:
         return render_bounded(template, context, where)
-    except RenderError:
+    except RenderError as exc:
+        if exc.message.startswith("template: "):  # raised by an operator, which cannot know the file
+            raise RenderError(f"template {where}: {exc.message[10:]}", hint=exc.hint) from exc
         raise
     except OverflowError as exc:  # a number too large for what the template did with it
         raise RenderError(f"template {where}: a number is too large ({exc})",

@@ -114,10 +114,11 @@ class _LinearDocument:
         self._spill()
         return paragraph
 
-    def add_heading(self, *args: Any, **kw: Any) -> Any:
-        heading = self._doc.add_heading(*args, **kw)
-        self._spill()
-        return heading
+    def add_heading(self, text: str = "", level: int = 1) -> Any:
+        # what python-docx's add_heading does, with the style id looked up once
+        if not 0 <= level <= 9:
+            raise ValueError(f"level must be in range 0-9, got {level}")
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
 
     def add_table(self, *args: Any, **kw: Any) -> Any:
         table = self._doc.add_table(*args, **kw)
