@@ -131,11 +131,23 @@ def _stage(name: str, recording: Path, model: str) -> dict[str, object]:
     return info
 
 
+def _peak_mb() -> float:
+    """This process image's peak RSS: VmHWM (ru_maxrss survives exec and could be the parent's)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     info = _stage(args.child, Path(args.recording), args.model)
     info["wall_s"] = round(time.perf_counter() - started, 1)
-    info["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    info["peak_mb"] = round(_peak_mb(), 1)
     print("RESULT " + json.dumps(info), flush=True)
 
 

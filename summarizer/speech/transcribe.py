@@ -366,11 +366,14 @@ def transcribe_file(
         split = channel_split(pcm)
         passes: list[int | None] = [0, 1] if split else [None]
         total = duration * len(passes)
-        done = 0.0
+        done = reached = 0.0
 
         def report(position: float) -> None:
-            if progress:
-                progress(min(done + position, total), total)
+            # monotone: a window's last segment may end a little after the window's cut
+            nonlocal reached
+            if progress and done + position > reached:
+                reached = min(done + position, total)
+                progress(reached, total)
 
         segments: list[Segment] = []
         language: tuple[str, float] | None = None
