@@ -80,13 +80,13 @@ class _Map(dict[Any, Any]):
             budget.step()
             yield key
 
-    def items(self) -> Any:  # type: ignore[override]
+    def items(self) -> Any:
         return _seq([(k, v) for k, v in dict.items(self)], self.budget)
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         return _seq(list(dict.values(self)), self.budget)
 
-    def keys(self) -> Any:  # type: ignore[override]
+    def keys(self) -> Any:
         return _seq(list(dict.keys(self)), self.budget)
 
 

@@ -376,9 +376,9 @@ def transcribe_file(
                 progress(reached, total)
 
         segments: list[Segment] = []
-        language: tuple[str, float] | None = None
+        heard: tuple[str, float] | None = None  # language and its probability, from the first speech
         for channel in passes:
-            found, language = _transcribe_windows(path, whisper, pcm, opts, channel, language, report)
+            found, heard = _transcribe_windows(path, whisper, pcm, opts, channel, heard, report)
             if channel is not None:
                 found = own_channel(pcm, found, channel)
             segments.extend(found)
@@ -394,7 +394,7 @@ def transcribe_file(
         seg.id = make_segment_id(index)
     if progress:
         progress(total, total)
-    detected, probability = language or (opts.language or "", 1.0 if opts.language else 0.0)
+    detected, probability = heard or (opts.language or "", 1.0 if opts.language else 0.0)
 
     transcript = Transcript(
         segments=segments,
