@@ -439,13 +439,17 @@ def _transcribe_windows(
     The language found in the first window with speech is kept for the rest, so a two-hour meeting
     does not switch language in its tenth window because of one English phrase.
     """
-    from summarizer.speech.windows import windows
+    from summarizer.speech.windows import is_silent, windows
 
     segments: list[Segment] = []
     speaker = None if channel is None else f"SPEAKER_{channel:02d}"
     for first, last in windows(pcm, channel):
         audio = pcm.mono(first, last) if channel is None else pcm.channel(channel, first, last)
         offset = first / SAMPLE_RATE
+        if is_silent(audio):
+            # digital silence (a muted stretch, a recorder left running): nothing for VAD and Whisper
+            report(last / SAMPLE_RATE)
+            continue
         window_opts = opts
         if opts.language is None and language is not None:
             window_opts = _Options(**{**opts.__dict__, "language": language[0]})

@@ -22,8 +22,21 @@ log = logging.getLogger(__name__)
 
 WINDOW_S = 180
 CUT_SEARCH_S = 20
+# Below this (dBFS, every 100 ms frame of a window) a window is digital silence and skipped: speech,
+# even whispered into a far microphone, is 30 dB louder. A 16-bit recorder's noise floor is ~-90 dBFS.
+SILENT_DBFS = -70.0
 # A segment of one channel is the other speaker leaking in when the other channel is this much louder.
 LEAK_DB = 2 * CHANNEL_DOMINANCE_DB
+
+
+def is_silent(audio: np.ndarray) -> bool:
+    """No 100 ms frame reaches SILENT_DBFS: there is nothing to transcribe in this stretch."""
+    frame = SAMPLE_RATE // 10
+    n = len(audio) // frame
+    if n == 0:
+        return bool(len(audio) == 0 or float(np.max(np.abs(audio))) < 10 ** (SILENT_DBFS / 20))
+    energy = (audio[: n * frame].astype(np.float64).reshape(n, frame) ** 2).mean(axis=1)
+    return bool(10 * np.log10(max(float(energy.max()), 1e-12)) < SILENT_DBFS)
 
 
 def channel_split(pcm: PcmFile) -> bool:
