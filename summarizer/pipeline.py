@@ -57,6 +57,11 @@ class DraftResult:
     notes: list[str] = field(default_factory=list)  # what the run found out, for people (speakers, date)
 
 
+def _stage_progress(progress: Progress, stage: str) -> Callable[[float, float], None]:
+    """A stage's ``(done, total)`` callback reporting ``progress(stage, fraction)``."""
+    return lambda done, total: progress(stage, min(1.0, done / total) if total else None)
+
+
 def _default_transcribe(path: Path, settings: Settings, **kw: Any) -> Transcript:
     from summarizer.speech.transcribe import transcribe_file
 
@@ -175,7 +180,9 @@ def run_draft(
     if source is not None and media:
         if progress:
             progress("diarize", None)
-        labels = diarize(transcript, source, settings, num_speakers=num_speakers)
+        # fractions per stage: the CLI prints a percentage and an estimate, the web job shows them
+        diarize_kw = {"progress": _stage_progress(progress, "diarize")} if progress else {}
+        labels = diarize(transcript, source, settings, num_speakers=num_speakers, **diarize_kw)
         transcript = labels.transcript
         if labels.message:
             log.info("%s: %s", source, labels.message)
@@ -193,7 +200,8 @@ def run_draft(
             transcript.meta["meeting_date"] = {"date": assumed.date.isoformat(), "origin": assumed.origin}
     if progress:
         progress("extract", None)
-    protocol = extract(transcript, settings, meeting_date=meeting_date, language=language)
+    extract_kw = {"progress": _stage_progress(progress, "extract")} if progress else {}
+    protocol = extract(transcript, settings, meeting_date=meeting_date, language=language, **extract_kw)
     if assumed is not None:
         flag = assumed.flag(protocol.language or transcript.language)
         protocol.flags.insert(0, flag)

@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 TRANSCRIPT_FORMAT_VERSION = 1
 
@@ -44,13 +44,21 @@ class Transcript(BaseModel):
     duration: float | None = None
     roster: list[Person] = Field(default_factory=list)
     meta: dict[str, object] = Field(default_factory=dict)  # model, options, timings
+    _segment_index: dict[str, int] | None = PrivateAttr(default=None)
 
     # -- lookups -----------------------------------------------------------------------------------
     def segment(self, segment_id: str) -> Segment | None:
-        for seg in self.segments:
-            if seg.id == segment_id:
-                return seg
-        return None
+        # Evidence checks and rendering look up every cited id; a scan per lookup made a large
+        # transcript quadratic. The id -> position index is checked on every hit, so a list that was
+        # changed since (segments added, replaced, renumbered) is re-indexed, never answered wrongly; a
+        # miss re-indexes too (rare: an id no segment has).
+        index = self._segment_index
+        pos = index.get(segment_id) if index is not None else None
+        if pos is not None and pos < len(self.segments) and self.segments[pos].id == segment_id:
+            return self.segments[pos]
+        self._segment_index = {seg.id: i for i, seg in reversed(list(enumerate(self.segments)))}
+        pos = self._segment_index.get(segment_id)
+        return self.segments[pos] if pos is not None else None
 
     def speakers(self) -> list[str]:
         seen: dict[str, None] = {}

@@ -180,7 +180,9 @@ def test_draft_from_russian_transcript_with_roster(samples: Path, tmp_path: Path
                        meeting_date=__import__("datetime").date(2026, 11, 25), client="Альфа-Логистик",
                        roster=samples / "transcripts" / "roster_ru.toml",
                        progress=lambda stage, frac: stages.append(stage))
-    assert stages == ["read", "extract", "store", "render"]
+    # a stage may report several fractions; each is entered once, in order
+    assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == [
+        "read", "extract", "store", "render"]
     meeting = result.meeting
     assert meeting.id == "2026-11-25-alfa-logistik" and meeting.language == "ru"
     emails = {p.email for p in result.version.protocol.participants}

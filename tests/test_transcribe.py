@@ -301,7 +301,7 @@ def test_cli_writes_outputs_and_never_overwrites(tmp_path: Path, monkeypatch, ca
     clip = _write_wav(tmp_path / "call.wav", tr.decode_audio(SAMPLE)[: 16000 * 9])
     monkeypatch.chdir(tmp_path)
     code, out, err = _run_cli(monkeypatch, capsys, "transcribe", str(clip), "--model", "tiny.en",
-                              "--format", "srt,txt", "--speakers", "SPEAKER_00=Anna Petrova, account manager")
+                              "--format", "srt,txt", "--speaker", "SPEAKER_00=Anna Petrova, account manager")
     assert code == 0, err
     json_path = tmp_path / "call.transcript.json"
     data = json.loads(json_path.read_text(encoding="utf-8"))
@@ -317,6 +317,11 @@ def test_cli_writes_outputs_and_never_overwrites(tmp_path: Path, monkeypatch, ca
     code, out, err = _run_cli(monkeypatch, capsys, "transcribe", str(clip), "--model", "tiny.en", "--force")
     assert code == 0 and "from cache" in err
     assert json.loads(json_path.read_text(encoding="utf-8"))["segments"]
+    # the old roster spelling still works, with a deprecation warning
+    code, out, err = _run_cli(monkeypatch, capsys, "transcribe", str(clip), "--model", "tiny.en", "--force",
+                              "--speakers", "SPEAKER_00=Anna Petrova, account manager")
+    assert code == 0 and "--speakers is deprecated" in err and "--speaker LABEL=" in err
+    assert json.loads(json_path.read_text(encoding="utf-8"))["roster"][0]["name"] == "Anna Petrova"
 
 
 def test_cli_errors_are_messages(tmp_path: Path, monkeypatch, capsys) -> None:

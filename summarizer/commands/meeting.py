@@ -75,7 +75,8 @@ def _copy_out(files: dict[str, Path], out_dir: Path, force: bool) -> list[Path]:
 def draft(
     source: Annotated[Path | None, typer.Argument(help="Recording or transcript file; '-' reads stdin.")],
     date: Annotated[str | None, typer.Option("--date", help="Meeting date YYYY-MM-DD.")] = None,
-    title: Annotated[str | None, typer.Option("--title")] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help="Meeting title (default: from the transcript, else a generic one).")] = None,
     client: Annotated[str | None, typer.Option(
         "--client", help="Client organisation (default: the client side's organisation, if known).")] = None,
     time: Annotated[str | None, typer.Option("--time", help="Start time HH:MM (default: the recording's "
@@ -83,14 +84,21 @@ def draft(
     place: Annotated[str | None, typer.Option("--place", help="Where the meeting took place.")] = None,
     platform: Annotated[str | None, typer.Option(
         "--platform", help="Call platform, e.g. Zoom, Teams (default: from the transcript).")] = None,
-    language: Annotated[str | None, typer.Option("--language", help="ru or en (default: detected).")] = None,
-    level: Annotated[str | None, typer.Option("--level", help="brief or detailed.")] = None,
-    roster: Annotated[str | None, typer.Option("--roster", help="Roster file or spec string.")] = None,
+    language: Annotated[str | None, typer.Option(
+        "--language", help="Meeting language: ru or en (default: detected).")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="Level of detail: brief or detailed (default: the config's, else detailed).")] = None,
+    roster: Annotated[str | None, typer.Option(
+        "--roster", help="Roster file (TOML or one spec a line) or spec string naming the speakers.")] = None,
     speaker: Annotated[list[str] | None, typer.Option(
         "--speaker", help="LABEL=Name, position, organisation, e-mail (repeatable).")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Whisper model (recordings).")] = None,
-    speakers: Annotated[int | None, typer.Option(
-        "--speakers", min=1, help="How many people speak (recordings; default: estimated).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help=(
+        "Whisper model for recordings: base (bundled, default), tiny.en (bundled, English only), "
+        "a cached model name or a model directory."))] = None,
+    num_speakers: Annotated[int | None, typer.Option(
+        "--num-speakers", min=1, help="How many people speak (recordings; default: estimated).")] = None,
+    old_speakers: Annotated[int | None, typer.Option(
+        "--speakers", min=1, hidden=True, help="Deprecated: use --num-speakers.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Also copy the draft here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files in -o DIR.")] = False,
     config: ConfigOpt = None,
@@ -108,15 +116,16 @@ def draft(
     if source is not None and str(source) == "-":
         source, text = None, sys.stdin.read()
     people = resolve_roster(roster, speaker)
+    if old_speakers is not None:
+        echo("warning: --speakers is deprecated; use --num-speakers", err=True)
+        num_speakers = num_speakers or old_speakers
+    from summarizer.commands.transcribe import stage_progress
 
-    def progress(stage: str, fraction: float | None) -> None:
-        if stage != "transcribe":
-            echo(f"... {stage}", err=True)
-
-    result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,
-                       client=client, language=language, level=level, roster=people or None,
-                       model=model, num_speakers=speakers, place=place, platform=platform,
-                       start_time=_parse_time(time), progress=progress)
+    with stage_progress() as progress:
+        result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,
+                           client=client, language=language, level=level, roster=people or None,
+                           model=model, num_speakers=num_speakers, place=place, platform=platform,
+                           start_time=_parse_time(time), progress=progress)
     for note in result.notes:
         echo(note, err=True)
     meeting = result.meeting

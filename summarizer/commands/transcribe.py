@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -53,60 +54,122 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+STAGE_NAMES = {
+    "transcribe": "Transcribing", "diarize": "Separating speakers", "read": "Reading the transcript",
+    "extract": "Extracting the protocol", "store": "Storing", "render": "Rendering",
+}
+
+
+class StageProgress:
+    """Each long stage's percentage and estimated time left, on stderr.
+
+    Called as ``report(stage, fraction)`` (the pipeline's progress callback; ``fraction`` None for a
+    stage that cannot say). On a terminal one line is rewritten in place; in a log or a pipe a line is
+    printed at every 10 % or every 15 s, so a long run in CI or under nohup still shows it is moving.
+    """
+
+    _EVERY_S = 15.0
+
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.stage: str | None = None
+        self.started = 0.0
+        self.last_line = 0.0
+        self.last_step = -1
+        self.dirty = False
+
+    def __call__(self, stage: str, fraction: float | None) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self._end_line()
+            self.stage, self.started, self.last_line, self.last_step = stage, now, 0.0, -1
+            if fraction is None or fraction < 1.0:
+                self._write(f"{STAGE_NAMES.get(stage, stage)}...", final=fraction is None)
+        if fraction is None:
+            return
+        fraction = min(max(fraction, 0.0), 1.0)
+        step = int(fraction * 10)
+        if not self.live and step == self.last_step and now - self.last_line < self._EVERY_S \
+                and fraction < 1.0:
+            return
+        self.last_step, self.last_line = step, now
+        self._write(self.describe(stage, fraction, now - self.started), final=fraction >= 1.0)
+
+    @staticmethod
+    def describe(stage: str, fraction: float, elapsed: float) -> str:
+        line = f"{STAGE_NAMES.get(stage, stage)}: {fraction * 100:3.0f}%"
+        remaining = estimate_remaining(fraction, elapsed)
+        if fraction >= 1.0:
+            return line + f" in {_clock(elapsed)}"
+        if remaining is not None:
+            line += f", about {_clock(remaining)} left"
+        return line
+
+    def _write(self, text: str, *, final: bool) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[K" + text + ("\n" if final else ""))
+            self.dirty = not final
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _end_line(self) -> None:
+        if self.live and self.dirty:
+            self.stream.write("\n")
+            self.dirty = False
+
+    def close(self) -> None:
+        self._end_line()
+
+
+def estimate_remaining(fraction: float, elapsed: float) -> float | None:
+    """Seconds left at the pace so far; None until there is enough to go on (2 % and 2 s)."""
+    if fraction < 0.02 or elapsed < 2.0 or fraction >= 1.0:
+        return None
+    return elapsed * (1.0 - fraction) / fraction
+
+
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[float, float], None] | None]:
-    """A rich progress bar in audio seconds on a terminal; nothing when output is piped or logged."""
-    if not (sys.stderr.isatty() and sys.stdout.isatty()):
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("{task.description}"), BarColumn(),
-        TextColumn("{task.fields[audio]} of audio"),
-        TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None, audio="")
-
-        def update(done: float, total: float) -> None:
-            bar.update(task, completed=done, total=total, audio=f"{_clock(done)}/{_clock(total)}")
-
-        yield update
+def stage_progress() -> Iterator[StageProgress]:
+    report = StageProgress()
+    try:
+        yield report
+    finally:
+        report.close()
 
 
 @app.command()
 def transcribe(
     recording: Annotated[Path, typer.Argument(
-        help="Audio or video file (wav, mp3, m4a, ogg, webm, mp4...).")],
+        help="Audio or video file (wav, mp3, m4a, ogg, webm, mp4... anything FFmpeg decodes).")],
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Transcript JSON to write (default: ./<recording>.transcript.json).")] = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="Also write these formats next to the JSON, e.g. txt,srt,vtt.")] = None,
+        "--format", help="Also write these formats next to the JSON, comma-separated: "
+        + ", ".join(_WRITE_FORMATS[1:]) + " (e.g. txt,srt).")] = None,
     model: Annotated[str | None, typer.Option(
-        help="Whisper model: base (bundled, default), tiny.en (bundled), a cached name or a directory.")
-    ] = None,
+        help="Whisper model: base (bundled, default, multilingual), tiny.en (bundled, English only), "
+        "a cached model name or a model directory.")] = None,
     language: Annotated[str | None, typer.Option(
-        help="Spoken language code (ru, en...); default: detected.")] = None,
-    device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
+        help="Spoken language as a Whisper code (ru, en, de...), or auto (default: detected).")] = None,
+    device: Annotated[str | None, typer.Option(help="auto (default), cpu or cuda.")] = None,
     batched: Annotated[bool | None, typer.Option(
-        "--batched/--no-batched", help="Batched decoding with VAD (default, faster).")] = None,
-    speakers: Annotated[list[str] | None, typer.Option(
-        "--speakers",
-        help="Roster: 'LABEL=Name, position, organisation, email' or a roster file; repeatable.")
-    ] = None,
+        "--batched/--no-batched", help="Batched decoding: faster, but can drop words at the end of a "
+        "speech chunk. Default: plain decoding (--no-batched), which keeps every turn.")] = None,
+    roster_spec: Annotated[str | None, typer.Option(
+        "--roster", help="Roster file (TOML or one spec a line) or spec string naming the speakers.")] = None,
+    speaker: Annotated[list[str] | None, typer.Option(
+        "--speaker", help="LABEL=Name, position, organisation, e-mail, e.g. "
+        "'SPEAKER_00=Anna Petrova, account manager, Northwind' (repeatable).")] = None,
     num_speakers: Annotated[int | None, typer.Option(
-        "--num-speakers", help="How many people speak (default: estimated when diarisation is installed).")
-    ] = None,
+        "--num-speakers", min=1,
+        help="How many people speak (default: estimated when diarisation is installed).")] = None,
+    old_speakers: Annotated[list[str] | None, typer.Option(
+        "--speakers", hidden=True, help="Deprecated: use --speaker (or --roster).")] = None,
     diarize: Annotated[bool, typer.Option(
-        "--diarize/--no-diarize", help="Label who spoke when (needs the 'diarize' extra).")] = True,
+        "--diarize/--no-diarize", help="Label who spoke when (default: on; needs the 'diarize' extra).")
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -117,20 +180,33 @@ def transcribe(
     settings = settings_from(config, whisper_model=model, device=device, batched=batched, language=language)
     formats = _parse_formats(fmt)
     targets = _targets(recording, output, formats, force)
+    if old_speakers:
+        # --speakers was a roster here but a count in `draft`: one name per meaning now
+        echo("warning: --speakers is deprecated here; use --speaker LABEL=... (or --roster FILE); "
+             "--num-speakers gives a count", err=True)
     roster = None
-    if speakers:
-        from summarizer.ingest.roster import load_roster
+    specs = list(speaker or [])
+    if old_speakers and len(old_speakers) == 1 and not roster_spec:
+        roster_spec = old_speakers[0]  # it took a roster file or one spec, as --roster does
+    elif old_speakers:
+        specs.extend(old_speakers)
+    if roster_spec or specs:
+        from summarizer.pipeline import resolve_roster
 
-        roster = load_roster(speakers[0] if len(speakers) == 1 else speakers)
+        roster = resolve_roster(roster_spec, specs) or None
 
-    with _progress_bar(f"Transcribing {recording.name}") as progress:
-        transcript = transcribe_file(recording, settings, progress=progress)
+    with stage_progress() as report:
+        transcript = transcribe_file(recording, settings, progress=lambda done, total: report(
+            "transcribe", done / total if total else None))
     # how the words were obtained; the speaker stage returns its own (possibly cached) copy
     meta = dict(transcript.meta)
     if diarize:
         from summarizer.speech.diarize_cache import label_speakers
 
-        labels = label_speakers(transcript, recording, settings, num_speakers=num_speakers)
+        with stage_progress() as report:
+            labels = label_speakers(
+                transcript, recording, settings, num_speakers=num_speakers,
+                progress=lambda done, total: report("diarize", done / total if total else None))
         transcript = labels.transcript
         if labels.message:
             echo(f"Speakers: {labels.message}", err=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,8 +25,12 @@ def extract_protocol(
     *,
     meeting_date: dt.date | None = None,
     language: str | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Protocol:
-    """LLM when ``settings.llm_configured``, else the offline extractor; then ``finalize_protocol``."""
+    """LLM when ``settings.llm_configured``, else the offline extractor; then ``finalize_protocol``.
+
+    ``progress(done, total)``: the model's chunks answered (the offline rules take seconds and report
+    only their end)."""
     # Imported here so that importing the package (e.g. for --help) pulls in neither openai nor rapidfuzz.
     from summarizer.extract.verify import finalize_protocol
 
@@ -33,7 +38,8 @@ def extract_protocol(
         from summarizer.extract.llm_extractor import extract_llm
 
         log.info("extractor: LLM %s at %s", settings.llm_model, settings.base_url or "OpenAI")
-        protocol = extract_llm(transcript, settings, meeting_date=meeting_date, language=language)
+        protocol = extract_llm(transcript, settings, meeting_date=meeting_date, language=language,
+                               progress=progress)
     else:
         from summarizer.extract.offline import extract_offline
 
@@ -42,6 +48,8 @@ def extract_protocol(
         if language:
             protocol.language = language
         protocol.meta.extractor = "offline"
+        if progress:
+            progress(1, 1)
     protocol = finalize_protocol(protocol, transcript, meeting_date=meeting_date)
     protocol.meta.created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return protocol

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,10 +153,12 @@ def extract_llm(
     meeting_date: dt.date | None = None,
     language: str | None = None,
     session: LLMSession | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Protocol:
     """Extract with the configured model; long transcripts in chunks, merged in code.
 
-    Returns the merged protocol (not yet finalized) with ``meta`` filled."""
+    ``progress(done, total)`` counts chunks answered. Returns the merged protocol (not yet finalized)
+    with ``meta`` filled."""
     if not transcript.segments:
         raise ExtractionError(f"{transcript.source or 'the transcript'}: no segments to extract from")
     language = language or detect_language(transcript)
@@ -166,6 +169,8 @@ def extract_llm(
     log.info("LLM extraction: %s at %s, %d segment(s) in %d chunk(s), prompts %s",
              session.model, session.endpoint, len(transcript.segments), len(chunks), prompts.version)
     parts: list[Protocol] = []
+    if progress:
+        progress(0, len(chunks))
     for chunk in chunks:
         messages = build_messages(prompts, transcript, chunk, meeting_date=meeting_date,
                                   output_language=output_language)
@@ -179,6 +184,8 @@ def extract_llm(
             exc.usage = session.usage.as_dict()
             raise
         parts.append(wire_to_protocol(reply.value, language=output_language))
+        if progress:
+            progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)
     protocol.meta = ExtractionMeta(
         extractor="llm",

@@ -77,6 +77,58 @@ def match_participant(owner: str, participants: list[Participant]) -> tuple[Part
     return None, len(partial)
 
 
+_CAPITALISED = re.compile(r"[A-ZА-ЯЁ][\w-]+")
+
+
+class NameIndex:
+    """Participants by the stem of each name part (three letters or more), built once per list.
+
+    Finding "Ольга подготовит" by trying every participant's every name part against every word of
+    every sentence was sentences × participants (8.7 s on a 105-speaker transcript); with the index
+    each capitalised word of a sentence is one dictionary lookup.
+    """
+
+    def __init__(self, participants: list[Participant]) -> None:
+        self.participants = participants
+        self.key = [p.name for p in participants]
+        self.by_stem: dict[str, list[int]] = {}
+        for i, p in enumerate(participants):
+            if is_generic_label(p.name):
+                continue
+            for part in p.name.split():
+                if len(part) >= 3:
+                    ids = self.by_stem.setdefault(stem(part), [])
+                    if not ids or ids[-1] != i:
+                        ids.append(i)
+
+    def fresh(self, participants: list[Participant]) -> bool:
+        return participants is self.participants and [p.name for p in participants] == self.key
+
+    def named_before(self, text: str, follows: re.Pattern[str]) -> Participant | None:
+        """The first participant (in list order) named by a capitalised word that ``follows`` matches
+        right after (the text after the word, e.g. an optional surname and an action verb)."""
+        best: int | None = None
+        for m in _CAPITALISED.finditer(text):
+            ids = self.by_stem.get(stem(m.group(0)))
+            if not ids or (best is not None and ids[0] >= best):
+                continue
+            if follows.match(text[m.end():m.end() + 40]):
+                best = ids[0]
+        return self.participants[best] if best is not None else None
+
+
+_INDEX: list[NameIndex] = []
+
+
+def name_index(participants: list[Participant]) -> NameIndex:
+    """The ``NameIndex`` of this list, rebuilt when the list or a name in it changed."""
+    if _INDEX and _INDEX[0].fresh(participants):
+        return _INDEX[0]
+    index = NameIndex(participants)
+    _INDEX[:] = [index]
+    return index
+
+
 def is_first_person(owner: str) -> bool:
     return normalise_name(owner) in FIRST_PERSON
 

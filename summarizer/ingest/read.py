@@ -43,7 +43,11 @@ log = logging.getLogger(__name__)
 
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json")
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a 10-hour transcript is a few MB; more means a wrong file
+# A 10-hour Russian meeting is about 1.5 MB of UTF-8 (an English one half that), so 5 MB is
+# beyond any real meeting; bench/transcript_size.py shows extraction and rendering linear in size,
+# a few tens of seconds per MB on a loaded 2-core machine. The old 50 MiB let through files that
+# ran for many minutes (a wrong file, not a meeting).
+DEFAULT_MAX_BYTES = 5_000_000
 _FORMAT_ALIASES = {"text": "txt", "plain": "txt", "md": "txt", "markdown": "txt", "webvtt": "vtt",
                    "subrip": "srt"}
 
@@ -63,6 +67,7 @@ _MAGIC: list[tuple[bytes, int, str, str | None]] = [
     (b"\x1a\x45\xdf\xa3", 0, "a video file, not a text transcript", _MEDIA_HINT),
 ]
 STDIN_NAME = "<stdin>"  # how messages name pasted text
+MIXED_ENCODING = "utf-8+cp1251"  # meta["encoding"] of a file decoded line by line
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _SRT_START = re.compile(r"^\s*\d+\s*\n\s*[\d:,.]+\s*-->")
@@ -96,17 +101,18 @@ def _read_source(
     if path is not None:
         path = Path(path)
         data = _read_bytes(path, limit)
-        content, encoding = decode_transcript_bytes(data, path)
+        content, encoding = _decode(data, path)
     elif text is None:
         raise InputError(None, "no transcript given (neither a file nor pasted text)")
     elif isinstance(text, bytes):
         _check_size(len(text), limit, None)
-        content, encoding = decode_transcript_bytes(text, None)
+        content, encoding = _decode(text, None)
     else:
         _check_size(len(text.encode("utf-8", "surrogatepass")), limit, None)
         content, encoding = _normalise_newlines(text.lstrip("\ufeff")), "unicode"
         if not content.strip():
             raise InputError(None, "the pasted text is empty")
+    encoding, _, mixed = encoding.partition(":")
     kind = _normalise_format(fmt, path) if fmt else detect_format(content, path)
     if kind == "json":
         transcript = _parse_json(content, path, encoding)
@@ -128,6 +134,9 @@ def _read_source(
     flavour = vtt_flavour(content) if kind == "vtt" else None
     if flavour:
         meta["export_flavour"] = flavour  # the call platform that wrote the file (header: platform)
+    if mixed:
+        # the reviewer should know the file was pieced together; the line numbers say where
+        meta["cp1251_lines"] = [int(n) for n in mixed.split(",")]
     if notes:
         # "Ольга Смирнова (Альфа-Логистик):" - the note is kept for the roster step, not guessed into fields
         meta["speaker_notes"] = notes
@@ -157,8 +166,13 @@ def _build(
 # -- bytes -> text ------------------------------------------------------------------------------------
 def _check_size(size: int, limit: int, path: Path | None) -> None:
     if size > limit:
-        raise InputError(path, f"the transcript is too large ({size / 1_048_576:.1f} MB; the limit is "
-                         f"{limit / 1_048_576:.1f} MB)", hint="Is this really a text transcript?")
+        # exact bytes: "50.0 MB; the limit is 50.0 MB" for a file one byte over tells nobody anything
+        raise InputError(path, f"the transcript is too large: {_bytes(size)}; the limit is {_bytes(limit)}",
+                         hint="Is this really a text transcript?")
+
+
+def _bytes(size: int) -> str:
+    return f"{size:,} bytes" + (f" ({size / 1_000_000:.1f} MB)" if size >= 1_000_000 else "")
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
@@ -185,8 +199,15 @@ def _normalise_newlines(text: str) -> str:
 def decode_transcript_bytes(data: bytes, path: Path | None) -> tuple[str, str]:
     """Return (text, encoding name).
 
-    BOM first, then strict UTF-8, then Windows-1251 only if the result reads as Russian.
+    BOM first, then strict UTF-8, then Windows-1251 only if the result reads as Russian; a file of
+    UTF-8 and Windows-1251 lines is decoded line by line (encoding ``utf-8+cp1251``).
     """
+    text, encoding = _decode(data, path)
+    return text, encoding.split(":")[0]
+
+
+def _decode(data: bytes, path: Path | None) -> tuple[str, str]:
+    """As ``decode_transcript_bytes``; a mixed file's encoding is ``utf-8+cp1251:<cp1251 line numbers>``."""
     if not data.strip():
         raise InputError(path, "the file is empty" if path else "the pasted text is empty")
     for magic, offset, what, hint in _MAGIC:
@@ -205,18 +226,56 @@ def decode_transcript_bytes(data: bytes, path: Path | None) -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
             bad_line = data[: exc.start].count(b"\n") + 1
-            russian = _try_cp1251(data)
-            if russian is None:
-                raise InputError(
-                    path, "the text is neither UTF-8 nor Windows-1251 Russian text", line=bad_line,
-                    hint="Save the file as UTF-8 and try again.",
-                ) from None
-            text, encoding = russian, "cp1251"
+            text, encoding = _decode_not_utf8(data, path, bad_line)
     text = _normalise_newlines(text.lstrip("\ufeff"))
     if not text.strip():
         raise InputError(path, "the file is empty" if path else "the pasted text is empty")
     _reject_binary(text, path)
     return text, encoding
+
+
+def _decode_not_utf8(data: bytes, path: Path | None, bad_line: int) -> tuple[str, str]:
+    """Whole-file Windows-1251, or line by line when UTF-8 and Windows-1251 lines are mixed.
+
+    A file pieced together from two sources (one pasted from a UTF-8 chat, one exported by an old
+    Windows tool) has lines of both. Decoding the whole file as cp1251 turns its UTF-8 lines into
+    mojibake ("РћР»СЊРіР°") and loses their speakers, so each line is decoded by itself: valid UTF-8
+    stays UTF-8, the rest must read as Windows-1251 Russian or the file is refused at that line.
+    """
+    lines = data.split(b"\n")
+    utf8_lines: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8_lines.append(number)
+    if not utf8_lines:
+        russian = _try_cp1251(data)
+        if russian is None:
+            raise InputError(
+                path, "the text is neither UTF-8 nor Windows-1251 Russian text", line=bad_line,
+                hint="Save the file as UTF-8 and try again.",
+            )
+        return russian, "cp1251"
+    # Mixed: the non-UTF-8 lines must read as Russian in cp1251, judged on those lines only.
+    if _try_cp1251(b"\n".join(lines[n - 1] for n in other)) is None:
+        raise InputError(
+            path, f"line {other[0]} is neither UTF-8 nor Windows-1251 Russian text "
+            f"(other lines are UTF-8)", line=other[0], hint="Save the file as UTF-8 and try again.",
+        )
+    bad = set(other)
+    text = "\n".join(
+        line.decode("cp1251") if n in bad else line.decode("utf-8")
+        for n, line in enumerate(lines, start=1)
+    )
+    log.warning("%s mixes encodings: lines %s are Windows-1251, the rest UTF-8; decoded line by line",
+                path or STDIN_NAME, ", ".join(map(str, other[:10])) + ("…" if len(other) > 10 else ""))
+    return text, f"{MIXED_ENCODING}:" + ",".join(map(str, other))
 
 
 def _bom_encoding(data: bytes) -> str | None:

@@ -18,10 +18,11 @@ from typing import Any, Literal
 from typing import Protocol as Interface
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from summarizer.config import Settings
 from summarizer.errors import RenderError
+from summarizer.render.bounds import BoundedEnvironment, render_bounded
 from summarizer.render.labels import (
     LABELS,
     default_disclaimer,
@@ -344,7 +345,7 @@ def _environment(templates_dir: str | None) -> jinja2.Environment:
     if templates_dir:
         loaders.append(jinja2.FileSystemLoader(templates_dir))
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = ImmutableSandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "html.j2", "htm.j2")),
         undefined=jinja2.StrictUndefined,
@@ -386,7 +387,14 @@ def render_template(candidates: list[str], context: dict[str, Any], settings: Se
     template = env.get_template(name)
     where = template.filename or name
     try:
-        return template.render(**context)
+        return render_bounded(template, context, where)
+    except RenderError as exc:
+        if exc.message.startswith("template: "):  # raised by an operator, which cannot know the file
+            raise RenderError(f"template {where}: {exc.message[10:]}", hint=exc.hint) from exc
+        raise
+    except OverflowError as exc:  # a number too large for what the template did with it
+        raise RenderError(f"template {where}: a number is too large ({exc})",
+                          hint="a protocol template never needs such numbers") from exc
     except SecurityError as exc:
         raise RenderError(
             f"template {where} tried something templates may not do ({exc})",

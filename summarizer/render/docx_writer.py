@@ -70,11 +70,75 @@ def _xml_safe(value: Any, lang: str = "en") -> Any:
     return value
 
 
+class _LinearDocument:
+    """A python-docx ``Document`` whose cost grows linearly with the number of paragraphs.
+
+    python-docx inserts each new paragraph before the body's closing ``sectPr`` by scanning the
+    body's children, and resolves a style name by scanning every style: a protocol of thousands of
+    items took minutes. Finished elements are moved out of the body every ``_SPILL`` additions (and
+    put back in order by ``finish``), and style ids are looked up once per name.
+    """
+
+    _SPILL = 64
+
+    def __init__(self, doc: Any) -> None:
+        self._doc = doc
+        self._body = doc.element.body
+        self._done: list[Any] = []
+        self._added = 0
+        self._style_ids: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._doc, name)
+
+    def _spill(self) -> None:
+        self._added += 1
+        if self._added % self._SPILL:
+            return
+        children = list(self._body)
+        for child in children[:-3]:  # the last elements (and sectPr) stay: callers may still touch them
+            self._body.remove(child)
+            self._done.append(child)
+
+    def add_paragraph(self, text: str = "", style: Any = None) -> Any:
+        paragraph = self._doc.add_paragraph(text)
+        if style is not None:
+            if isinstance(style, str):
+                if style not in self._style_ids:
+                    from docx.enum.style import WD_STYLE_TYPE
+
+                    self._style_ids[style] = self._doc.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+                paragraph._p.style = self._style_ids[style]
+            else:
+                paragraph.style = style
+        self._spill()
+        return paragraph
+
+    def add_heading(self, text: str = "", level: int = 1) -> Any:
+        # what python-docx's add_heading does, with the style id looked up once
+        if not 0 <= level <= 9:
+            raise ValueError(f"level must be in range 0-9, got {level}")
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def add_table(self, *args: Any, **kw: Any) -> Any:
+        table = self._doc.add_table(*args, **kw)
+        self._spill()
+        return table
+
+    def finish(self) -> Any:
+        """The document with every element back in the body, in order."""
+        first = self._body[0]
+        for child in self._done:
+            first.addprevious(child)
+        self._done = []
+        return self._doc
+
+
 def build_document(view: dict[str, Any]) -> Any:
     view = _xml_safe(view, view["lang"])
     L: dict[str, str] = view["L"]
     detailed: bool = view["detailed"]
-    doc = Document()
+    doc = _LinearDocument(Document())
     _setup_page(doc, view)
 
     if view["is_draft"]:
@@ -173,7 +237,7 @@ def build_document(view: dict[str, Any]) -> Any:
             text = f"⚠ {f['where']}: {f['message']}" if f["where"] else f"⚠ {f['message']}"
             run = doc.add_paragraph(style="List Bullet").add_run(text)
             run.font.color.rgb = _RED
-    return doc
+    return doc.finish()
 
 
 # Columns of the agreement and next-step tables (mm, 174 mm of text width): the text gets the room.

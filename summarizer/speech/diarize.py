@@ -21,6 +21,7 @@ is imported lazily.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import util
 from pathlib import Path
@@ -28,10 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from summarizer.errors import InputError
+from summarizer.speech.audio import PcmView
 from summarizer.speech.voiceprint import SAMPLE_RATE, DiarizationUnavailable, encoder_available
 from summarizer.transcript import Transcript
 
 log = logging.getLogger(__name__)
+
+Audio = np.ndarray | PcmView  # samples in memory, or read from the decoded file on demand
+Progress = Callable[[float, float], None]  # (done, total)
 
 __all__ = [
     "DiarizationResult",
@@ -120,7 +125,11 @@ def is_channel_split(left: np.ndarray, right: np.ndarray) -> bool:
     A mono file decoded as stereo, or a room recording with two microphones, has channels within a
     few dB of each other nearly everywhere.
     """
-    el, er = _frame_energy_db(left), _frame_energy_db(right)
+    return is_channel_split_db(_frame_energy_db(left), _frame_energy_db(right))
+
+
+def is_channel_split_db(el: np.ndarray, er: np.ndarray) -> bool:
+    """``is_channel_split`` from per-100 ms energies (dBFS) of the two channels."""
     voiced = np.maximum(el, er) > SILENCE_DBFS
     if voiced.sum() < 5:
         return False
@@ -142,7 +151,7 @@ def _span(seg_start: float | None, seg_end: float | None, n: int) -> tuple[int, 
 
 
 # -- channel method --------------------------------------------------------------------------------
-def diarize_by_channel(transcript: Transcript, left: np.ndarray, right: np.ndarray) -> DiarizationResult:
+def diarize_by_channel(transcript: Transcript, left: Audio, right: Audio) -> DiarizationResult:
     labels: dict[str, str] = {}
     confidences: dict[str, float] = {}
     for seg in transcript.segments:
@@ -237,17 +246,23 @@ def estimate_speaker_count(
     return k, round(conf, 2), scores
 
 
-def diarize_by_voice(transcript: Transcript, wav: np.ndarray,
-                     num_speakers: int | None) -> DiarizationResult:
-    from summarizer.speech.voiceprint import load_encoder, normalize_volume, voiced_mask
+def diarize_by_voice(transcript: Transcript, wav: Audio, num_speakers: int | None,
+                     progress: Progress | None = None) -> DiarizationResult:
+    """Voiceprints per segment, clustered. ``wav`` is an array or a ``PcmView`` read segment by segment."""
+    from summarizer.speech.voiceprint import load_encoder, voiced_mask, volume_gain
 
     encoder = load_encoder()
-    wav = normalize_volume(wav)
+    rms = wav.rms() if isinstance(wav, PcmView) else (
+        float(np.sqrt(np.mean(np.asarray(wav, dtype=np.float64) ** 2))) if len(wav) else 0.0)
+    gain = volume_gain(rms)
+    total = len(transcript.segments)
     ids: list[str] = []
     embeds: list[np.ndarray] = []
     reliable: list[bool] = []
     spans: dict[str, tuple[int, int]] = {}
-    for seg in transcript.segments:
+    for number, seg in enumerate(transcript.segments, start=1):
+        if progress:
+            progress(number - 1, total)
         span = _span(seg.start, seg.end, len(wav))
         if span is None:
             continue
@@ -256,6 +271,8 @@ def diarize_by_voice(transcript: Transcript, wav: np.ndarray,
         if (b - a) < MIN_EMBED_SECONDS * SAMPLE_RATE:
             continue
         audio = wav[a:b]
+        if gain != 1.0:
+            audio = (audio * gain).astype(np.float32)
         voiced = audio[voiced_mask(audio)]
         long_enough = len(voiced) >= MIN_VOICED_SECONDS * SAMPLE_RATE
         # Voice activity trimming drops nearly everything on quiet or very short turns; the raw
@@ -316,17 +333,31 @@ def diarize_by_voice(transcript: Transcript, wav: np.ndarray,
 
 # -- entry points ----------------------------------------------------------------------------------
 def diarize_transcript(transcript: Transcript, audio_path: Path, *,
-                       num_speakers: int | None = None) -> DiarizationResult:
-    """Assign SPEAKER_xx labels to the transcript's timed segments from the recording's audio."""
+                       num_speakers: int | None = None,
+                       progress: Progress | None = None) -> DiarizationResult:
+    """Assign SPEAKER_xx labels to the transcript's timed segments from the recording's audio.
+
+    The audio is decoded to a temporary PCM file and read one segment at a time, so memory stays
+    flat however long the recording is. ``progress(done, total)`` counts segments.
+    """
+    from summarizer.speech.audio import decode_to_pcm, frame_energy_db
+
     if num_speakers is not None and num_speakers < 1:
         raise ValueError("num_speakers must be at least 1")
     if not diarization_available():
         raise DiarizationUnavailable("the 'diarize' extra (torch, resemblyzer, webrtcvad-wheels, scipy)")
-    left, right = load_channels(audio_path)
-    if is_channel_split(left, right):
-        result = diarize_by_channel(transcript, left, right)
-    else:
-        result = diarize_by_voice(transcript, (left + right) / 2, num_speakers)
+    if not audio_path.is_file():
+        raise InputError(audio_path, "audio file not found")
+    with decode_to_pcm(audio_path) as pcm:
+        if pcm.frames == 0:
+            raise InputError(audio_path, "the audio stream is empty")
+        energy = frame_energy_db(pcm) if pcm.channels == 2 else None
+        if energy is not None and is_channel_split_db(energy[:, 0], energy[:, 1]):
+            result = diarize_by_channel(transcript, PcmView(pcm, 0), PcmView(pcm, 1))
+        else:
+            result = diarize_by_voice(transcript, PcmView(pcm), num_speakers, progress)
+    if progress:
+        progress(len(transcript.segments), len(transcript.segments))
     log.info("diarisation of %s: %s", audio_path, result.message)
     return result
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def _read(entry: Path) -> Transcript | None:
 
 
 def label_speakers(transcript: Transcript, audio_path: Path, settings: Settings, *,
-                   num_speakers: int | None = None) -> SpeakerLabels:
+                   num_speakers: int | None = None,
+                   progress: Callable[[float, float], None] | None = None) -> SpeakerLabels:
     """Speaker labels from the audio when the ``diarize`` extra is installed and the transcript has none.
 
     A recording the diarisation cannot read leaves the transcript unlabelled with a message: the words
@@ -76,7 +78,10 @@ def label_speakers(transcript: Transcript, audio_path: Path, settings: Settings,
     from summarizer.speech.diarize import apply_diarization, diarization_available, diarize_transcript
 
     if not needs_diarization(transcript):
-        return SpeakerLabels(transcript, None)
+        # a stereo call transcribed per channel is labelled already; say how
+        info = transcript.meta.get("diarization")
+        message = info.get("message") if isinstance(info, dict) else None
+        return SpeakerLabels(transcript, str(message) if message else None)
     if not diarization_available():
         return SpeakerLabels(transcript, "speakers not separated: the 'diarize' extra is not installed")
     try:
@@ -92,7 +97,7 @@ def label_speakers(transcript: Transcript, audio_path: Path, settings: Settings,
         message = info.get("message") if isinstance(info, dict) else None
         return SpeakerLabels(cached, str(message) if message else None)
     try:
-        result = diarize_transcript(transcript, audio_path, num_speakers=num_speakers)
+        result = diarize_transcript(transcript, audio_path, num_speakers=num_speakers, progress=progress)
     except SummarizerError as exc:
         log.warning("diarisation of %s failed: %s", audio_path, exc.message)
         return SpeakerLabels(transcript, f"speakers not separated: {exc.message}")

@@ -41,7 +41,7 @@ Progress = Callable[[float, float], None]
 
 SAMPLE_RATE = 16_000
 _ERRNO = re.compile(r"^\[Errno -?\d+\] ")
-CACHE_VERSION = 3  # bump whenever decoding changes in a way the options below do not show
+CACHE_VERSION = 4  # bump whenever decoding changes in a way the options below do not show
 MEDIA_SUFFIXES = frozenset({
     ".wav", ".wave", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".aiff", ".aif",
     ".amr", ".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi", ".3gp", ".mpeg", ".mpg", ".ts",
@@ -51,6 +51,7 @@ _MAGIC = (b"RIFF", b"fLaC", b"ID3", b"OggS", b"\x1a\x45\xdf\xa3", b"FORM", b"#!A
 # Decoded audio shorter than the container's own duration by more than this means a cut-off file.
 _TRUNCATION_TOLERANCE_S = 0.5
 _TRUNCATION_TOLERANCE_RATIO = 0.05
+LANGUAGE_PROBE_S = 60  # audio the English-only check listens to
 # An English-only model is refused when the multilingual detector is at least this sure it is not English.
 _NON_ENGLISH_CONFIDENCE = 0.5
 
@@ -241,7 +242,13 @@ def decode_audio(path: Path) -> Any:
             path, f"not a readable audio or video file ({reason})",
             hint="supported: wav, flac, mp3, m4a, ogg/opus, webm, mp4 and anything else FFmpeg decodes",
         ) from exc
-    decoded = len(audio) / SAMPLE_RATE
+    _check_decoded(path, len(audio), declared)
+    return audio
+
+
+def _check_decoded(path: Path, frames: int, declared: float | None) -> None:
+    """Refuse a recording with no audio, or one cut short of what its header or container declares."""
+    decoded = frames / SAMPLE_RATE
     if decoded == 0:
         raise InputError(path, "contains no decodable audio")
     shortfall = _wav_shortfall(path)
@@ -256,7 +263,6 @@ def decode_audio(path: Path) -> Any:
             path, f"the file looks truncated: it declares {declared:.1f} s but only {decoded:.1f} s decode",
             hint="copy the recording again from its source",
         )
-    return audio
 
 
 def _detect_language(audio: Any, opts: _Options, settings: Settings) -> tuple[str, float] | None:
@@ -347,40 +353,52 @@ def transcribe_file(
             progress(cached.duration, cached.duration)
         return cached
 
-    audio = decode_audio(path)
-    duration = len(audio) / SAMPLE_RATE
-    started = time.perf_counter()
-    whisper = load_model(opts.model, opts.device, opts.compute_type)
-    loaded = time.perf_counter()
-    _refuse_non_english(path, opts, audio, settings)
+    from summarizer.speech.audio import decode_to_pcm
+    from summarizer.speech.windows import channel_split, own_channel
 
-    segments: list[Segment] = []
-    try:
-        raw_segments, info = _run_engine(whisper, audio, opts)
-        for raw in raw_segments:
-            text = raw.text.strip()
-            if progress:
-                progress(min(float(raw.end), duration), duration)
-            if not text:
-                continue
-            segments.append(
-                Segment(id=make_segment_id(len(segments)), text=text, start=round(float(raw.start), 3),
-                        end=round(float(raw.end), 3))
-            )
-    except (RuntimeError, ValueError) as exc:
-        raise TranscriptionError(f"{path}: Whisper failed while decoding ({exc})") from exc
+    with decode_to_pcm(path) as pcm:
+        _check_decoded(path, pcm.frames, pcm.declared)
+        duration = pcm.duration
+        started = time.perf_counter()
+        whisper = load_model(opts.model, opts.device, opts.compute_type)
+        loaded = time.perf_counter()
+        _refuse_non_english(path, opts, pcm.mono(0, LANGUAGE_PROBE_S * SAMPLE_RATE), settings)
+        split = channel_split(pcm)
+        passes: list[int | None] = [0, 1] if split else [None]
+        total = duration * len(passes)
+        done = reached = 0.0
+
+        def report(position: float) -> None:
+            # monotone: a window's last segment may end a little after the window's cut
+            nonlocal reached
+            if progress and done + position > reached:
+                reached = min(done + position, total)
+                progress(reached, total)
+
+        segments: list[Segment] = []
+        heard: tuple[str, float] | None = None  # language and its probability, from the first speech
+        for channel in passes:
+            found, heard = _transcribe_windows(path, whisper, pcm, opts, channel, heard, report)
+            if channel is not None:
+                found = own_channel(pcm, found, channel)
+            segments.extend(found)
+            done += duration
     elapsed = time.perf_counter() - started
     if not segments:
         raise TranscriptionError(
             f"{path}: no speech found in {duration:.1f} s of audio",
             hint="check that the recording has voices and is not muted",
         )
+    segments.sort(key=lambda seg: (seg.start or 0.0, seg.end or 0.0))
+    for index, seg in enumerate(segments):
+        seg.id = make_segment_id(index)
     if progress:
-        progress(duration, duration)
+        progress(total, total)
+    detected, probability = heard or (opts.language or "", 1.0 if opts.language else 0.0)
 
     transcript = Transcript(
         segments=segments,
-        language=info.language,
+        language=detected or None,
         source=str(path),
         source_format="audio",
         duration=round(duration, 3),
@@ -388,7 +406,8 @@ def transcribe_file(
             "model": opts.model.name,
             "model_identity": opts.model.identity,
             "options": opts.as_meta(),
-            "language_probability": round(float(info.language_probability), 3),
+            "language_probability": round(float(probability), 3),
+            "channels": "one transcript per stereo channel" if split else "mono",
             "engine": _engine_versions(),
             "elapsed_s": round(elapsed, 3),
             "model_load_s": round(loaded - started, 3),
@@ -398,6 +417,59 @@ def transcribe_file(
             "cache_key": key,
         },
     )
+    if split:
+        # the channels already say who spoke; the speaker stage keeps these labels
+        transcript.meta["diarization"] = {
+            "method": "channels", "num_speakers": len({s.speaker for s in segments}), "confidence": 1.0,
+            "estimated": False, "message": f"{len({s.speaker for s in segments})} speakers "
+            "(one per stereo channel, each transcribed on its own)",
+            "labelled_segments": len(segments), "segment_confidence": {},
+        }
     if use_cache:
         _write_cache(settings, key, transcript)
     return transcript
+
+
+def _transcribe_windows(
+    path: Path, whisper: Any, pcm: Any, opts: _Options, channel: int | None,
+    language: tuple[str, float] | None, report: Callable[[float], None],
+) -> tuple[list[Segment], tuple[str, float] | None]:
+    """Segments of one channel (None: the mono mix), window by window, with recording-wide times.
+
+    The language found in the first window with speech is kept for the rest, so a two-hour meeting
+    does not switch language in its tenth window because of one English phrase.
+    """
+    from summarizer.speech.windows import is_silent, windows
+
+    segments: list[Segment] = []
+    speaker = None if channel is None else f"SPEAKER_{channel:02d}"
+    for first, last in windows(pcm, channel):
+        audio = pcm.mono(first, last) if channel is None else pcm.channel(channel, first, last)
+        offset = first / SAMPLE_RATE
+        if is_silent(audio):
+            # digital silence (a muted stretch, a recorder left running): nothing for VAD and Whisper
+            report(last / SAMPLE_RATE)
+            continue
+        window_opts = opts
+        if opts.language is None and language is not None:
+            window_opts = _Options(**{**opts.__dict__, "language": language[0]})
+        try:
+            raw_segments, info = _run_engine(whisper, audio, window_opts)
+            found = 0
+            for raw in raw_segments:
+                report(offset + float(raw.end))
+                text = raw.text.strip()
+                if not text:
+                    continue
+                found += 1
+                segments.append(Segment(
+                    id=make_segment_id(len(segments)), text=text, speaker=speaker,
+                    start=round(offset + float(raw.start), 3), end=round(offset + float(raw.end), 3),
+                ))
+        except (RuntimeError, ValueError) as exc:
+            raise TranscriptionError(f"{path}: Whisper failed while decoding ({exc})") from exc
+        del audio
+        if language is None and found:
+            language = (info.language, float(info.language_probability))
+        report(last / SAMPLE_RATE)
+    return segments, language

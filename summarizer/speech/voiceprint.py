@@ -106,11 +106,17 @@ def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
 
 def normalize_volume(wav: np.ndarray) -> np.ndarray:
     """Raise quiet audio to -30 dBFS (never lower it), as the encoder's training data was."""
-    rms = float(np.sqrt(np.mean((wav.astype(np.float64) * _INT16_MAX) ** 2))) if len(wav) else 0.0
+    rms = float(np.sqrt(np.mean(wav.astype(np.float64) ** 2))) if len(wav) else 0.0
+    gain = volume_gain(rms)
+    return wav if gain == 1.0 else (wav * gain).astype(np.float32)
+
+
+def volume_gain(rms: float) -> float:
+    """The factor ``normalize_volume`` applies to audio of this RMS (full scale 1.0); never below 1."""
     if rms <= 0:
-        return wav
-    change = _NORM_TARGET_DBFS - 20 * np.log10(rms / _INT16_MAX)
-    return wav if change < 0 else (wav * (10 ** (change / 20))).astype(np.float32)
+        return 1.0
+    change = _NORM_TARGET_DBFS - 20 * np.log10(rms)
+    return 1.0 if change < 0 else float(10 ** (change / 20))
 
 
 def voiced_mask(wav: np.ndarray) -> np.ndarray:
