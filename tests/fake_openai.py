@@ -199,6 +199,19 @@ def agreement(text: str, segment_ids: list[str], quote: str, *, responsible: str
 # --------------------------------------------------------------------------------------------------
 # The step protocol (summarizer.extract.llm_steps): one scripted reply per step, in the order asked
 # --------------------------------------------------------------------------------------------------
+def reply_labels(moments: list[dict[str, Any]]) -> Reply:
+    """The labels step's reply (one label per segment the request lists) marking ``moments``."""
+    def build(request: dict[str, Any]) -> Any:
+        ids = list(request["response_format"]["json_schema"]["schema"]["properties"])
+        labels = dict.fromkeys(ids, "none")
+        for m in moments:
+            for sid in m["segments"]:
+                labels[sid] = "both" if {labels[sid], m["kind"]} == {"agreement", "action"} else m["kind"]
+        return _completion(json.dumps(labels), request=request)
+
+    return Reply(build=build)
+
+
 def moment(segments: list[str], kind: str = "agreement") -> dict[str, Any]:
     return {"segments": segments, "kind": kind}
 
@@ -216,9 +229,9 @@ def overview(purpose: str | None = "Agree the launch plan", issues: list[dict[st
 def step_replies(moments: list[dict[str, Any]], items: list[dict[str, Any]] | None = None,
                  overview_body: dict[str, Any] | None = None,
                  closing: str | None = "Thanks everyone.") -> list[Reply]:
-    """The four replies of one chunk in split mode: moments, items (only when there are moments),
-    overview, closing."""
-    replies = [reply_json({"moments": moments})]
+    """The four replies of one chunk in split mode: labels (built from ``moments``), items (only when
+    there are moments), overview, closing."""
+    replies = [reply_labels(moments)]
     if moments:
         replies.append(reply_json({"items": items or []}))
     replies.append(reply_json(overview_body if overview_body is not None else overview()))

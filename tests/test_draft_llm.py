@@ -50,7 +50,7 @@ def test_unprovable_items_and_guesses_are_flagged_not_dropped(server: FakeOpenAI
     proven = item("Free weekend deliveries for a minimum of ten pallets a week", responsible="Tom Becker")
     # a real quote (s0004) that says nothing of the kind, and a date nobody said
     invented = item("A 20% discount on all orders", due_date="2030-01-01")
-    server.script(*step_replies([moment(["s0008"]), moment(["s0004"])], [proven, invented]))
+    server.script(*step_replies([moment(["s0004"]), moment(["s0008"])], [invented, proven]))
 
     result = _draft(home, server, str(TRANSCRIPT), "--date", "2026-11-25")
 
@@ -58,7 +58,7 @@ def test_unprovable_items_and_guesses_are_flagged_not_dropped(server: FakeOpenAI
     protocol = _latest_protocol(home)
     assert protocol.meta.extractor == "llm" and protocol.meta.model == "fake-model"
     assert protocol.meta.usage.requests == 4  # moments, items, overview, closing
-    first, second = protocol.agreements
+    second, first = protocol.agreements
     assert first.evidence[0].status == "verified" and first.evidence[0].start == 52.0
     assert "evidence_unsupported" not in {f.code for f in first.flags}
     # the invented item is kept for the reviewer, with every reason it cannot be trusted

@@ -22,6 +22,7 @@ from fake_openai import (
     moment,
     overview,
     reply_json,
+    reply_labels,
     reply_text,
     step_replies,
 )
@@ -30,7 +31,6 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
 from summarizer.extract import extract_protocol
 from summarizer.extract.llm_extractor import extract_llm, load_prompts
-from summarizer.extract.wire import MAX_MOMENTS
 from summarizer.ingest.read import read_transcript
 from summarizer.schema import Protocol
 from summarizer.transcript import Segment, Transcript
@@ -80,16 +80,16 @@ def test_steps_are_short_bounded_requests_sharing_the_transcript(server: FakeOpe
         [moment(["s0010", "s0011"]), moment(["s0019"], "action"), moment(["s0014", "s0015"], "rejected")],
         [item("Phase one with the five operations dashboards goes live by March 31",
               due_phrase="by March 31st", due_date="2026-03-31"),
+         item("Weekend support at an extra fifteen percent was proposed and rejected"),
          item("John Miller's IT team will open the database access", responsible="John Miller",
-              due_phrase="by Monday", due_date="2026-03-16"),
-         item("Weekend support at an extra fifteen percent was proposed and rejected")],
+              due_phrase="by Monday", due_date="2026-03-16")],
         overview(purpose="Agree the rollout and the support terms",
                  issues=[{"title": "Weekend support", "segments": ["s0012", "s0013"],
                           "options": ["business hours only"], "outcome": None}]),
         closing="The parties agreed the rollout plan; thanks to everyone."))
     protocol = extract_protocol(transcript, make_settings(server, tmp_path), meeting_date=EN_DATE)
 
-    assert [step_of(r) for r in server.requests] == ["moments", "items", "overview", "closing"]
+    assert [step_of(r) for r in server.requests] == ["labels", "items", "overview", "closing"]
     assert all(isinstance(r["max_tokens"], int) and 0 < r["max_tokens"] <= 1200 for r in server.requests)
     # one prefix for every step (a server's prompt cache reuses it): rules, date, participants, transcript
     prefix = server.requests[0]["messages"][1]["content"].split("Task:")[0]
@@ -103,9 +103,11 @@ def test_steps_are_short_bounded_requests_sharing_the_transcript(server: FakeOpe
         schema = json.dumps(schema_of(request))
         for known in ("speaker_labels", "header", "quote", "start_time"):
             assert f'"{known}"' not in schema
-    ids = schema_of(server.requests[0])["$defs"]["SegmentId"]["enum"]
-    assert ids == [s.id for s in transcript.segments]  # a model cannot cite a segment that is not there
-    assert schema_of(server.requests[0])["properties"]["moments"]["maxItems"] == MAX_MOMENTS
+    # step 1 labels every segment: the grammar writes the ids, in order, and the model picks a label
+    labels = schema_of(server.requests[0])
+    assert list(labels["properties"]) == labels["required"] == [s.id for s in transcript.segments]
+    assert labels["properties"]["s0001"]["enum"] == ["none", "agreement", "action", "both", "rejected",
+                                                      "revised"]
     items_schema = schema_of(server.requests[1])
     bounds = items_schema["properties"]["items"]
     assert bounds["minItems"] == bounds["maxItems"] == 3
@@ -115,7 +117,7 @@ def test_steps_are_short_bounded_requests_sharing_the_transcript(server: FakeOpe
             for prop in schema.get("properties", {}).values():
                 assert prop.get("type") != "array" or "maxItems" in prop
     # step 2 is shown the moments it writes, with who said what
-    assert ("2. action — [s0019] John Miller: I'll get our IT team to open the database access by Monday."
+    assert ("3. action — [s0019] John Miller: I'll get our IT team to open the database access by Monday."
             in server.requests[1]["messages"][1]["content"])
 
     (agreed,) = protocol.agreements
@@ -134,7 +136,7 @@ def test_steps_are_short_bounded_requests_sharing_the_transcript(server: FakeOpe
     assert protocol.closing == "The parties agreed the rollout plan; thanks to everyone."
     assert [p.speaker_labels for p in protocol.participants] == [["Anna"], ["John"], ["SPEAKER_02"]]
     assert protocol.meta.usage.requests == 4 and protocol.meta.prompt_version == (
-        "system.en/2+extract.en/2+steps.en/1")
+        "system.en/3+extract.en/2+steps.en/2")
 
 
 def test_merged_steps_for_large_models_take_two_requests(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -159,9 +161,9 @@ def test_russian_meeting_gets_russian_prompts(server: FakeOpenAI, tmp_path: Path
     assert "Ничего не выдумывай" in system["content"] and "на языке: русском" in system["content"]
     assert "Дата встречи: 2026-11-25 (среда)" in user["content"]
     assert "[s0005] Дмитрий Ковалёв: Мою почту" in user["content"]  # SPEAKER_00 named by the code
-    assert "Задача: найди моменты" in user["content"]
-    assert protocol.language == "ru" and protocol.meta.prompt_version == "system.ru/2+extract.ru/2+steps.ru/1"
-    assert [step_of(r) for r in server.requests] == ["moments", "overview", "closing"]  # no moments, no items
+    assert "Задача: отметь каждую реплику" in user["content"]
+    assert protocol.language == "ru" and protocol.meta.prompt_version == "system.ru/3+extract.ru/2+steps.ru/2"
+    assert [step_of(r) for r in server.requests] == ["labels", "overview", "closing"]  # no moments, no items
 
 
 def test_custom_prompts_dir_may_hold_only_some_files(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -170,44 +172,42 @@ def test_custom_prompts_dir_may_hold_only_some_files(server: FakeOpenAI, tmp_pat
     (folder / "system.en.md").write_text("Be brief.", encoding="utf-8")
     (folder / "extract.en.md").write_text("Date {{meeting_date}}\n{{transcript}}", encoding="utf-8")
     prompts = load_prompts(make_settings(server, tmp_path, prompts_dir=folder), "en")
-    assert re.fullmatch(r"system\.en@[0-9a-f]{8}\+extract\.en@[0-9a-f]{8}\+steps\.en/1", prompts.version)
+    assert re.fullmatch(r"system\.en@[0-9a-f]{8}\+extract\.en@[0-9a-f]{8}\+steps\.en/2", prompts.version)
     (folder / "steps.en.md").write_text("<!-- step: moments -->\nFind them.", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"steps\.en\.md: no section for step\(s\) items"):
+    with pytest.raises(ConfigError, match=r"steps\.en\.md: no section for step\(s\) labels, items"):
         load_prompts(make_settings(server, tmp_path, prompts_dir=folder), "en")
 
 
 # --------------------------------------------------------------------------------------------------
 # Degenerate output: re-asked, or cut; never stored
 # --------------------------------------------------------------------------------------------------
-def test_every_segment_listed_is_asked_again(server: FakeOpenAI, tmp_path: Path) -> None:
+def test_every_segment_marked_is_asked_again(server: FakeOpenAI, tmp_path: Path) -> None:
     transcript = gold(GOLD_EN)
-    everything = [moment([s.id], "agreement") for s in transcript.segments[:MAX_MOMENTS]]
-    pairs = zip(transcript.segments[3::2], transcript.segments[4::2], strict=False)
-    everything[3:] = [moment([a.id, b.id]) for a, b in pairs][:MAX_MOMENTS - 3]
-    server.script(reply_json({"moments": everything}),
+    everything = [moment([s.id], "action") for s in transcript.segments[2:]]
+    server.script(reply_labels(everything),
                   *step_replies([moment(["s0016", "s0017"])], [item("Weekend support at +10% with a "
                                                                      "twelve-month commitment")]))
     protocol = extract_llm(transcript, make_settings(server, tmp_path), meeting_date=EN_DATE)
-    assert [step_of(r) for r in server.requests] == ["moments", "moments", "items", "overview", "closing"]
+    assert [step_of(r) for r in server.requests] == ["labels", "labels", "items", "overview", "closing"]
     again = server.requests[1]["messages"]
-    assert again[-2]["role"] == "assistant" and json.loads(again[-2]["content"]) == {"moments": everything}
+    assert again[-2]["role"] == "assistant" and json.loads(again[-2]["content"])["s0005"] == "action"
     assert "nearly every segment" in again[-1]["content"] and "Task:" in again[1]["content"]
     assert [a.text for a in protocol.agreements] == ["Weekend support at +10% with a twelve-month commitment"]
+    assert protocol.next_steps == []
 
 
 def test_counting_ids_is_cut_when_asking_again_does_not_help(server: FakeOpenAI, tmp_path: Path) -> None:
+    """A list of ids (the one-request steps for large models) counted upwards: asked again, then cut."""
     transcript = gold(GOLD_EN)
-    counting = [moment(["s0011"]), *(moment([f"s{n:04d}"], "action") for n in range(18, 25))]
+    agreed = {**moment(["s0011"]), **item("Phase one goes live by March 31st", due_phrase="by March 31st")}
+    counting = [agreed, *({**moment([f"s{n:04d}"], "action"), **item(f"Step {n}")} for n in range(18, 25))]
     server.script(reply_json({"moments": counting}), reply_json({"moments": counting}),
-                  reply_json({"items": [item("Phase one goes live by March 31st",
-                                             due_phrase="by March 31st")]}),
-                  reply_json(overview()), reply_json({"closing": "Thanks."}))
-    protocol = extract_llm(transcript, make_settings(server, tmp_path), meeting_date=EN_DATE)
-    assert [step_of(r) for r in server.requests] == ["moments", "moments", "items", "overview", "closing"]
+                  reply_json({**overview(), "closing": "Thanks."}))
+    settings = make_settings(server, tmp_path, llm_steps="merged")
+    protocol = extract_llm(transcript, settings, meeting_date=EN_DATE)
+    assert [step_of(r) for r in server.requests] == ["moments_items", "moments_items", "overview"]
     assert "one after another" in server.requests[1]["messages"][-1]["content"]
     # the run s0018..s0024 is cut; the real moment before it stays
-    assert "1. agreement — [s0011]" in server.requests[2]["messages"][1]["content"]
-    assert "2." not in server.requests[2]["messages"][1]["content"].split("Moments:")[1]
     assert [a.text for a in protocol.agreements] == ["Phase one goes live by March 31st"]
     assert protocol.next_steps == []
 
@@ -215,14 +215,13 @@ def test_counting_ids_is_cut_when_asking_again_does_not_help(server: FakeOpenAI,
 def test_items_repeated_across_lists_are_stored_once(server: FakeOpenAI, tmp_path: Path) -> None:
     transcript = gold(GOLD_EN)
     text = "Anna Petrova will send the updated proposal with the new support price"
-    moments = [moment(["s0020"]), moment(["s0020"], "action"), moment(["s0020"])]  # the third is a repeat
     items = [item(text, responsible="Anna Petrova", due_phrase="by Friday")] * 2
-    repeat = [reply_json({"moments": moments}), reply_json({"items": items})]
-    server.script(*repeat, *repeat[1:],
+    server.script(reply_labels([moment(["s0020"]), moment(["s0020"], "action")]),  # labelled "both"
+                  reply_json({"items": items}), reply_json({"items": items}),
                   reply_json(overview(results=[text, "The rollout plan and support terms were agreed"])),
                   reply_json({"closing": "Thanks."}))
     protocol = extract_llm(transcript, make_settings(server, tmp_path), meeting_date=EN_DATE)
-    assert [step_of(r) for r in server.requests] == ["moments", "items", "items", "overview", "closing"]
+    assert [step_of(r) for r in server.requests] == ["labels", "items", "items", "overview", "closing"]
     assert "more than once" in server.requests[2]["messages"][-1]["content"]
     # the same sentence as agreement, next step and result is kept once: as the next step (someone does it)
     assert protocol.agreements == [] and [n.action for n in protocol.next_steps] == [text]
@@ -232,7 +231,7 @@ def test_items_repeated_across_lists_are_stored_once(server: FakeOpenAI, tmp_pat
 def test_first_person_copies_are_asked_again_in_the_third_person(server: FakeOpenAI, tmp_path: Path) -> None:
     transcript = gold(GOLD_RU)
     server.script(
-        reply_json({"moments": [moment(["s0020"], "action")]}),
+        reply_labels([moment(["s0020"], "action")]),
         reply_json({"items": [item("Я пришлю техническое описание коннектора до пятницы.")]}),
         reply_json({"items": [item("Дмитрий Ковалёв пришлёт техническое описание коннектора",
                                    responsible="Дмитрий Ковалёв", due_phrase="до пятницы")]}),
@@ -248,15 +247,15 @@ def test_first_person_copies_are_asked_again_in_the_third_person(server: FakeOpe
 def test_the_code_resolves_the_phrase_and_its_date_wins(server: FakeOpenAI, tmp_path: Path) -> None:
     transcript = gold(GOLD_RU)
     server.script(*step_replies(
-        [moment(["s0020"], "action"), moment(["s0024"], "action"), moment(["s0021"], "action")],
+        [moment(["s0020"], "action"), moment(["s0021"], "action"), moment(["s0024"], "action")],
         [item("Дмитрий Ковалёв пришлёт техническое описание коннектора", responsible="Дмитрий Ковалёв",
               due_phrase="до пятницы", due_date="2026-12-04"),  # wrong: Friday after 25.11 is 27.11
-         item("Дмитрий Ковалёв проведёт обучение пользователей", responsible="Дмитрий Ковалёв",
-              due_phrase="после старта пилота", due_date="2026-12-15"),  # no rule resolves it
          item("Игорь Белов выдаст доступы к тестовой базе 1С", responsible="Игорь Белов",
-              due_phrase="до среды", due_date="2026-12-02")]))  # not what s0021 says
+              due_phrase="до среды", due_date="2026-12-02"),  # not what s0021 says
+         item("Дмитрий Ковалёв проведёт обучение пользователей", responsible="Дмитрий Ковалёв",
+              due_phrase="после старта пилота", due_date="2026-12-15")]))  # no rule resolves it
     protocol = extract_protocol(transcript, make_settings(server, tmp_path), meeting_date=RU_DATE)
-    send, train, access = protocol.next_steps
+    send, access, train = protocol.next_steps
     assert send.due_date == dt.date(2026, 11, 27) and "date_mismatch" in codes(send)
     assert "2026-12-04" in next(f.message for f in send.flags if f.code == "date_mismatch")
     assert train.due_date == dt.date(2026, 12, 15) and "date_unresolved" in codes(train)
@@ -298,11 +297,11 @@ def test_invented_contacts_are_dropped_and_flagged(server: FakeOpenAI, tmp_path:
 def test_an_invented_agreement_citing_a_real_quote_is_flagged(server: FakeOpenAI, tmp_path: Path) -> None:
     transcript = gold(GOLD_EN)
     server.script(*step_replies(
-        [moment(["s0016", "s0017"]), moment(["s0002"])],
-        [item("Weekend support at ten percent with a twelve-month commitment"),
-         item("30% discount and free delivery for two years")]))
+        [moment(["s0002"]), moment(["s0016", "s0017"])],
+        [item("30% discount and free delivery for two years"),
+         item("Weekend support at ten percent with a twelve-month commitment")]))
     protocol = extract_protocol(transcript, make_settings(server, tmp_path), meeting_date=EN_DATE)
-    real, invented = protocol.agreements
+    invented, real = protocol.agreements
     assert invented.evidence[0].status == "verified"  # the quote was said...
     assert "evidence_unsupported" in codes(invented)  # ...but it does not say this
     assert "evidence_unsupported" not in codes(real)
@@ -329,7 +328,8 @@ def answer_by_step(request: dict[str, Any]) -> dict[str, Any]:
     step = step_of(request)
     body: dict[str, Any] = {
         "people": {"people": []},
-        "moments": {"moments": [moment([sid])]},
+        "labels": {s: "agreement" if s == sid else "none" for s in
+                   request["response_format"]["json_schema"]["schema"]["properties"]},
         "items": {"items": [item(f"Budget line {int(sid[1:]) - 1} will be revisited")]},
         "overview": overview(),
         "closing": {"closing": "Thanks."},
@@ -350,7 +350,7 @@ def test_two_hour_meeting_is_chunked_not_truncated(server: FakeOpenAI, tmp_path:
     steps = [step_of(r) for r in server.requests]
     # people once (the code could not tell who Anna is), then moments/items/overview per chunk, one closing
     assert steps.count("people") == 1 and steps.count("closing") == 1
-    assert steps.count("moments") == steps.count("items") == steps.count("overview") == chunks
+    assert steps.count("labels") == steps.count("items") == steps.count("overview") == chunks
     assert len(server.requests) == protocol.meta.usage.requests
     seen: set[str] = set()
     for request in server.requests:
@@ -368,7 +368,7 @@ def test_failure_names_the_chunk_and_the_step(server: FakeOpenAI, tmp_path: Path
     transcript = long_meeting(minutes=30)
     settings = make_settings(server, tmp_path, context_tokens=3000, llm_max_reasks=0)
     server.script(*(Reply(build=answer_by_step) for _ in range(4)), reply_text("nonsense"))
-    with pytest.raises(LLMError, match=r"chunk 2 of \d+ \(segments s\d{4}–s\d{4}\), step moments") as info:
+    with pytest.raises(LLMError, match=r"chunk 2 of \d+ \(segments s\d{4}–s\d{4}\), step labels") as info:
         extract_llm(transcript, settings)
     assert info.value.usage["requests"] == 5
 

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 _VERSION_RE = re.compile(r"<!--\s*prompt-version:\s*(\S+)\s*-->\s*\n?")
 _SECTION_RE = re.compile(r"^<!--\s*(step|note):\s*(\w+)\s*-->\s*$", re.M)
-STEP_NAMES = ("moments", "items", "merged_items", "overview", "closing_in_overview", "closing", "people")
+STEP_NAMES = ("labels", "moments", "items", "merged_items", "overview", "closing_in_overview", "closing",
+              "people")
 MERGED_FROM_TOKENS = 32000
 _WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -259,7 +260,7 @@ def extract_llm(
                 overview = runner.overview(items, context, with_closing=True)
                 closing = getattr(overview, "closing", None)
             else:
-                items = runner.items(runner.moments(), context)
+                items = runner.items(runner.labelled_moments(), context)
                 overview = runner.overview(items, context, with_closing=False)
                 closing = runner.closing(items, context) if chunk.index == chunk.total - 1 else None
         except LLMError as exc:

@@ -34,9 +34,11 @@ from rapidfuzz import fuzz
 
 from summarizer.extract.evidence import normalise_text
 from summarizer.extract.wire import (
+    MAX_MOMENT_SEGMENTS,
     MAX_MOMENTS,
     Closing,
     items_model,
+    labels_model,
     merged_items_model,
     moments_model,
     overview_model,
@@ -49,7 +51,8 @@ log = logging.getLogger(__name__)
 # Output budgets (tokens) per step; generous for the schema, tight enough that a looping model stops.
 MOMENT_TOKENS = 26
 ITEM_TOKENS = 110
-OVERVIEW_TOKENS = 900
+OVERVIEW_TOKENS = 700
+LABEL_TOKENS = 9  # '"s0012":"none",' and a margin
 CLOSING_TOKENS = 120
 QUOTE_WORDS = 30
 NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
@@ -122,6 +125,18 @@ class StepRunner:
         return value
 
     # -- step 1 ------------------------------------------------------------------------------------
+    def labelled_moments(self) -> list[Moment]:
+        """Step 1 as one label per segment (small models); adjacent segments with the same label are
+        one moment (a proposal and its acceptance)."""
+        model = labels_model(self.segment_ids)
+        budget = 20 + LABEL_TOKENS * len(self.segment_ids)
+
+        def clean(value: Any) -> tuple[list[Moment], str | None]:
+            labels = [(sid, str(getattr(value, sid))) for sid in self.segment_ids]
+            return clean_labels(labels, self.notes)
+
+        return list(self.ask("labels", self.tasks["labels"], model, budget, clean))
+
     def moments(self) -> list[Moment]:
         model = moments_model(self.segment_ids)
         budget = 40 + MOMENT_TOKENS * MAX_MOMENTS
@@ -243,6 +258,33 @@ def clean_moments(
         problem = notes.get("every_id", "the reply lists nearly every segment")
         moments = []  # nothing in it can be told from noise
     return moments, problem
+
+
+def clean_labels(labels: list[tuple[str, str]], notes: dict[str, str]) -> tuple[list[Moment], str | None]:
+    """Runs of one label (except actions) become moments of at most ``MAX_MOMENT_SEGMENTS`` segments;
+    "both" is an agreement and an action. Degenerate when
+    (nearly) every segment is labelled, which a model does when it cannot tell."""
+    moments: list[Moment] = []
+    previous: str | None = None
+    marked = 0
+    for sid, label in labels:
+        kinds = ["agreement", "action"] if label == "both" else [label]
+        if label in ("agreement", "action", "both", "rejected", "revised"):
+            marked += 1
+        for kind in kinds:
+            if kind not in ("agreement", "action", "rejected", "revised"):
+                continue
+            last = next((m for m in reversed(moments) if m.kind == kind), None)
+            # a proposal and its acceptance are one moment; two actions in a row are two people's
+            if (last is not None and kind != "action" and len(last.segments) < MAX_MOMENT_SEGMENTS
+                    and last.segments[-1] == previous and moments[-1] is last):
+                last.segments.append(sid)
+            else:
+                moments.append(Moment(kind, [sid]))
+        previous = sid
+    if len(labels) >= 8 and marked >= 0.6 * len(labels):
+        return [], notes.get("every_id", "the reply marks nearly every segment")
+    return moments[:MAX_MOMENTS], None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field, create_model
 
 MAX_MOMENTS = 14
 MAX_MOMENT_SEGMENTS = 3
-MAX_ISSUES = 6
-MAX_OPTIONS = 4
+MAX_ISSUES = 5
+MAX_OPTIONS = 3
 MAX_ISSUE_SEGMENTS = 4
 MAX_RESULTS = 3
 MAX_PEOPLE = 12
@@ -61,6 +61,21 @@ def moments_model(segment_ids: list[str]) -> type[BaseModel]:
             description=f"at most {MAX_MOMENTS}, in meeting order; only segments that decide or commit "
                         "something, never every segment")),
     )
+
+
+Label = Literal["none", "agreement", "action", "both", "rejected", "revised"]
+
+
+def labels_model(segment_ids: list[str]) -> type[BaseModel]:
+    """Step 1 for small models: one label per segment, keyed by its id in transcript order.
+
+    The grammar writes every id itself and the model only picks the label, so it can neither lose
+    count nor drift to the first ids of the meeting (what the 0.5B did when asked for a list of ids);
+    the reply's length is fixed by the transcript, not by the model."""
+    label = (Label, Field(description="none, or the kind of moment this segment holds "
+                                      "(both: an agreement and an action)"))
+    fields: dict[str, Any] = dict.fromkeys(segment_ids, label)
+    return create_model("Labels", **fields)
 
 
 def items_model(count: int, names: list[str]) -> type[BaseModel]:
