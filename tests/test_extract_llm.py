@@ -437,3 +437,21 @@ def test_installed_wheel_finds_its_prompts(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(summarizer, "__file__", str(package / "__init__.py"))
     monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
     assert llm_extractor.default_prompts_dir() == tmp_path / "venv" / "share" / "summarizer" / "prompts"
+
+
+def test_labels_become_moments() -> None:
+    from summarizer.extract.llm_steps import clean_labels
+
+    labels = [("s0001", "none"), ("s0002", "agreement"), ("s0003", "agreement"), ("s0004", "action"),
+              ("s0005", "action"), ("s0006", "both"), ("s0007", "none"), ("s0008", "rejected"),
+              ("s0009", "rejected"), ("s0010", "none"), ("s0011", "none"), ("s0012", "none")]
+    moments, problem = clean_labels(labels, {})
+    assert problem is None
+    assert [(m.kind, m.segments) for m in moments] == [
+        ("agreement", ["s0002", "s0003"]),  # a proposal and its acceptance
+        ("action", ["s0004"]), ("action", ["s0005"]),  # two people's actions stay two
+        ("agreement", ["s0006"]), ("action", ["s0006"]),  # both
+        ("rejected", ["s0008", "s0009"]),
+    ]
+    moments, problem = clean_labels([(f"s{i:04d}", "agreement") for i in range(1, 13)], {})
+    assert moments == [] and problem is not None
