@@ -455,3 +455,13 @@ def test_labels_become_moments() -> None:
     ]
     moments, problem = clean_labels([(f"s{i:04d}", "agreement") for i in range(1, 13)], {})
     assert moments == [] and problem is not None
+
+
+def test_a_small_models_habits_are_cut_from_the_text() -> None:
+    from summarizer.extract.llm_steps import _sentences, _text
+
+    # the 1.5B began every item with the kind it was shown, and wrote a paragraph for one sentence
+    assert _text("agreement: phase one by March 31st.") == "Phase one by March 31st."
+    assert _text("Договорённость — пилот стартует 1 декабря") == "Пилот стартует 1 декабря"
+    assert _sentences("Thank you all. We agreed the plan. We will be in touch. Bye.", 2) == (
+        "Thank you all. We agreed the plan.")

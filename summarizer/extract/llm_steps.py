@@ -53,11 +53,14 @@ MOMENT_TOKENS = 26
 ITEM_TOKENS = 110
 OVERVIEW_TOKENS = 700
 LABEL_TOKENS = 14  # '"s0012": "none",' is 8-11 tokens with the whitespace a model adds
-CLOSING_TOKENS = 120
+CLOSING_TOKENS = 200
 QUOTE_WORDS = 30
 NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
 COUNTING_RUN = 5  # this many moments citing consecutive single segments is counting, not reading
 
+# A small model starts its sentence with the kind it was shown ("agreement: phase one…"): not protocol text.
+_KIND_PREFIX = re.compile(
+    r"^\s*(?:agreement|action|both|rejected|revised|договор[её]нность|действие)\s*[:—–-]\s*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
                            re.IGNORECASE)
 
@@ -160,7 +163,7 @@ class StepRunner:
         model = items_model(len(moments), self.names)
 
         def clean(value: Any) -> tuple[list[WrittenItem], str | None]:
-            written = [WrittenItem(m, " ".join(i.text.split()), _v(i.responsible), _blank(i.due_phrase),
+            written = [WrittenItem(m, _text(i.text), _v(i.responsible), _blank(i.due_phrase),
                                    _blank(i.due_date)) for m, i in zip(moments, value.items, strict=False)]
             return clean_items(written, self.segment_text, self.notes)
 
@@ -180,7 +183,7 @@ class StepRunner:
                 moment = Moment(m.kind, [s for s in (_v(x) for x in m.segments) if s in self.segment_text])
                 if (moment.kind, tuple(moment.segments)) in keep_keys:
                     keep_keys.discard((moment.kind, tuple(moment.segments)))
-                    written.append(WrittenItem(moment, " ".join(m.text.split()), _v(m.responsible),
+                    written.append(WrittenItem(moment, _text(m.text), _v(m.responsible),
                                                _blank(m.due_phrase), _blank(m.due_date)))
             items, item_problem = clean_items(written, self.segment_text, self.notes)
             return items, problem or item_problem
@@ -211,7 +214,7 @@ class StepRunner:
         task = _fill(self.tasks["closing"], {**meeting_context, "agreements": agreed or "-"})
 
         def clean(value: Any) -> tuple[str | None, str | None]:
-            return (" ".join(value.closing.split()) or None), None
+            return (_sentences(value.closing, 2) or None), None
 
         result: str | None = self.ask("closing", task, Closing, CLOSING_TOKENS, clean)
         return result
@@ -324,7 +327,7 @@ def clean_items(
 
 def clean_overview(value: Any, said: list[str], segment_text: dict[str, str]) -> Any:
     """Results that only repeat an agreement or a next step are cut, as are repeated issues/options."""
-    value.results = [r for r in dict.fromkeys(" ".join(x.split()) for x in value.results)
+    value.results = [r for r in dict.fromkeys(_sentences(x, 2) for x in value.results)
                      if r and not any(_same_text(r, s) or _similar(r, s) for s in said)]
     issues: list[Any] = []
     titles: list[str] = []
@@ -440,6 +443,17 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def _v(value: Any) -> Any:
     """An enum member's value (segment ids and names arrive as enums when the schema had them)."""
     return getattr(value, "value", value)
+
+
+def _text(value: str) -> str:
+    text = _KIND_PREFIX.sub("", " ".join(value.split()))
+    return text[:1].upper() + text[1:]
+
+
+def _sentences(text: str, limit: int) -> str:
+    """At most ``limit`` sentences: a small model asked for one writes a paragraph."""
+    parts = re.split(r"(?<=[.!?…])\s+", " ".join(text.split()))
+    return " ".join(parts[:limit])
 
 
 def _blank(value: str | None) -> str | None:
