@@ -77,6 +77,9 @@ class Settings:
     llm_max_backoff: float = 60.0  # cap on any single wait, Retry-After included
     llm_mode: str | None = None  # force json_schema | json_object | text (default: probe and remember)
     context_tokens: int = 8192  # budget for transcript chunks sent in one request
+    # split: four short requests per chunk (small models); merged: two (large models);
+    # auto: merged when context_tokens >= 32000
+    llm_steps: str = "auto"
     price_prompt_per_1k: float | None = None
     price_completion_per_1k: float | None = None
 

@@ -194,3 +194,47 @@ def agreement(text: str, segment_ids: list[str], quote: str, *, responsible: str
               due_phrase: str | None = None, due_date: str | None = None) -> dict[str, Any]:
     return {"text": text, "responsible": responsible, "due_date": due_date, "due_phrase": due_phrase,
             "evidence": [{"segment_ids": segment_ids, "quote": quote}]}
+
+
+# --------------------------------------------------------------------------------------------------
+# The step protocol (summarizer.extract.llm_steps): one scripted reply per step, in the order asked
+# --------------------------------------------------------------------------------------------------
+def reply_labels(moments: list[dict[str, Any]]) -> Reply:
+    """The labels step's reply (one label per segment the request lists) marking ``moments``."""
+    def build(request: dict[str, Any]) -> Any:
+        ids = list(request["response_format"]["json_schema"]["schema"]["properties"])
+        labels = dict.fromkeys(ids, "none")
+        for m in moments:
+            for sid in m["segments"]:
+                labels[sid] = "both" if {labels[sid], m["kind"]} == {"agreement", "action"} else m["kind"]
+        return _completion(json.dumps(labels), request=request)
+
+    return Reply(build=build)
+
+
+def moment(segments: list[str], kind: str = "agreement") -> dict[str, Any]:
+    return {"segments": segments, "kind": kind}
+
+
+def item(text: str, *, responsible: str | None = None, due_phrase: str | None = None,
+         due_date: str | None = None) -> dict[str, Any]:
+    return {"text": text, "responsible": responsible, "due_phrase": due_phrase, "due_date": due_date}
+
+
+def overview(purpose: str | None = "Agree the launch plan", issues: list[dict[str, Any]] | None = None,
+             results: list[str] | None = None) -> dict[str, Any]:
+    return {"purpose": purpose, "issues": issues or [], "results": results or []}
+
+
+def step_replies(moments: list[dict[str, Any]], items: list[dict[str, Any]] | None = None,
+                 overview_body: dict[str, Any] | None = None,
+                 closing: str | None = "Thanks everyone.") -> list[Reply]:
+    """The four replies of one chunk in split mode: labels (built from ``moments``), items (only when
+    there are moments), overview, closing."""
+    replies = [reply_labels(moments)]
+    if moments:
+        replies.append(reply_json({"items": items or []}))
+    replies.append(reply_json(overview_body if overview_body is not None else overview()))
+    if closing is not None:
+        replies.append(reply_json({"closing": closing}))
+    return replies

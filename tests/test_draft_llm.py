@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI, agreement, reply_json, reply_text, sample_protocol
+from fake_openai import FakeOpenAI, item, moment, reply_text, step_replies
 
 from summarizer.config import load_settings
 from summarizer.schema import Protocol
@@ -47,26 +47,26 @@ def _latest_protocol(home: Path) -> Protocol:
 
 def test_unprovable_items_and_guesses_are_flagged_not_dropped(server: FakeOpenAI, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    proven = agreement("Free weekend deliveries for ten pallets a week", ["s0008"],
-                       "We could offer free weekend deliveries", responsible="Tom Becker")
-    invented = agreement("A 20% discount on all orders", ["s0004"], "we give you twenty percent off",
-                         responsible="Nobody Known", due_date="2030-01-01", due_phrase=None)
-    server.script(reply_json(sample_protocol(agreements=[proven, invented])))
+    proven = item("Free weekend deliveries for a minimum of ten pallets a week", responsible="Tom Becker")
+    # a real quote (s0004) that says nothing of the kind, and a date nobody said
+    invented = item("A 20% discount on all orders", due_date="2030-01-01")
+    server.script(*step_replies([moment(["s0004"]), moment(["s0008"])], [invented, proven]))
 
     result = _draft(home, server, str(TRANSCRIPT), "--date", "2026-11-25")
 
     assert result.returncode == 0, result.stderr
     protocol = _latest_protocol(home)
     assert protocol.meta.extractor == "llm" and protocol.meta.model == "fake-model"
-    assert protocol.meta.usage.requests == 1
-    first, second = protocol.agreements
+    assert protocol.meta.usage.requests == 4  # moments, items, overview, closing
+    second, first = protocol.agreements
     assert first.evidence[0].status == "verified" and first.evidence[0].start == 52.0
+    assert "evidence_unsupported" not in {f.code for f in first.flags}
     # the invented item is kept for the reviewer, with every reason it cannot be trusted
     codes = {f.code for f in second.flags}
-    assert second.evidence[0].status == "unverified" and "evidence_unverified" in codes
-    assert "unknown_owner" in codes and "date_unsupported" in codes
-    assert "evidence_unverified" in result.stdout  # the attention list names it
-    assert "extractor: LLM fake-model" in result.stdout and "1 request(s)" in result.stdout
+    assert second.evidence[0].status == "verified" and "evidence_unsupported" in codes
+    assert "no_owner" in codes and "date_mismatch" in codes  # s0004 says "today", not 2030
+    assert "evidence_unsupported" in result.stdout  # the attention list names it
+    assert "extractor: LLM fake-model" in result.stdout and "4 request(s)" in result.stdout
 
 
 def test_garbage_from_the_model_loses_nothing(server: FakeOpenAI, tmp_path: Path) -> None:

@@ -10,13 +10,14 @@ import datetime as dt
 import logging
 
 from summarizer.extract.dates import find_due_phrases, resolve_due
-from summarizer.extract.evidence import TranscriptIndex, check_evidence
+from summarizer.extract.evidence import TranscriptIndex, check_evidence, normalise_text
 from summarizer.extract.owners import (
     is_generic_label,
     match_participant,
     participant_for_label,
     resolve_owner,
 )
+from summarizer.extract.support import check_support
 from summarizer.schema import Agreement, Flag, NextStep, Participant, Protocol, _Item
 from summarizer.transcript import Transcript
 
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 OWN_CODES = {
     "evidence_unverified", "no_evidence", "no_owner", "unknown_owner", "ambiguous_owner",
-    "no_due_date", "date_mismatch", "date_unsupported", "unknown_speaker",
+    "no_due_date", "date_mismatch", "date_unsupported", "unknown_speaker", "evidence_unsupported",
+    "date_unresolved",
 }
 
 _MESSAGES = {
@@ -35,7 +37,10 @@ _MESSAGES = {
         "unknown_owner": "«{owner}» нет среди участников.",
         "ambiguous_owner": "«{owner}» подходит нескольким участникам.",
         "no_due_date": "Не указан срок.",
-        "date_mismatch": "Срок {given} не совпадает с фразой «{phrase}» ({resolved}).",
+        "date_mismatch": "Срок {given} не совпадает с фразой «{phrase}»; поставлен срок по фразе: "
+                         "{resolved}.",
+        "date_unresolved": "Срок {given} указан моделью: фразу «{phrase}» не удалось перевести в дату.",
+        "evidence_unsupported": "Цитата не подтверждает пункт ({missing}) — проверьте.",
         "date_unsupported": "Срок {given} не подтверждён словами из расшифровки.",
         "unknown_speaker": "Говорящий {label} не опознан — укажите имя.",
     },
@@ -46,7 +51,10 @@ _MESSAGES = {
         "unknown_owner": "\"{owner}\" is not among the participants.",
         "ambiguous_owner": "\"{owner}\" fits more than one participant.",
         "no_due_date": "No due date.",
-        "date_mismatch": "Due date {given} does not match the phrase \"{phrase}\" ({resolved}).",
+        "date_mismatch": "Due date {given} does not match the phrase \"{phrase}\"; set from the phrase: "
+                         "{resolved}.",
+        "date_unresolved": "Due date {given} is the model's: the phrase \"{phrase}\" could not be resolved.",
+        "evidence_unsupported": "The quote does not support this item ({missing}) — check it.",
         "date_unsupported": "Due date {given} is not backed by words in the transcript.",
         "unknown_speaker": "Speaker {label} is not identified — add a name.",
     },
@@ -71,12 +79,21 @@ def finalize_protocol(
     _merge_roster(out, transcript)
 
     index = TranscriptIndex.build(transcript)
+    # The extractor's date a date_mismatch replaced is only in its flag: keep that flag on a second run.
+    replaced = {id(item): [f for f in item.flags if f.code == "date_mismatch"] for item in out.items()}
     for item in out.items():
         item.flags = [f for f in item.flags if f.code not in OWN_CODES]
         _check_item_evidence(item, transcript, index, lang)
     entries: list[Agreement | NextStep] = [*out.agreements, *out.next_steps]
+    names = _known_names(out.participants, transcript)
     for entry in entries:
+        _check_item_support(entry, transcript, names, meeting_date, lang)
+    for entry in entries:
+        before = entry.due_date
         _resolve_item_date(entry, transcript, meeting_date, lang)
+        if (replaced[id(entry)] and entry.due_date == before and not entry.edited
+                and not any(f.code == "date_mismatch" for f in entry.flags)):
+            entry.flags[:0] = replaced[id(entry)]
         _resolve_item_owner(entry, transcript, out.participants, lang)
     out.flags.extend(_unknown_speakers(transcript, out.participants, lang))
     return out
@@ -117,6 +134,37 @@ def _check_item_evidence(item: _Item, transcript: Transcript, index: TranscriptI
             item.flags.append(_flag(lang, "evidence_unverified", item.id, quote=ev.quote[:80]))
 
 
+def _known_names(participants: list[Participant], transcript: Transcript) -> list[str]:
+    """Names a protocol writer may put in an item that its quote need not say: people (the owner of
+    "I'll send it"), their organisations, and speaker labels."""
+    names = [p.name for p in participants] + [p.organisation for p in participants if p.organisation]
+    names += [person.name for person in transcript.roster] + transcript.speakers()
+    return names
+
+
+def _cited_texts(item: _Item, transcript: Transcript) -> list[str]:
+    texts = []
+    for sid in dict.fromkeys(sid for ev in item.evidence for sid in ev.segment_ids):
+        seg = transcript.segment(sid)
+        if seg is not None:
+            texts.append(seg.text)
+    return texts
+
+
+def _check_item_support(
+    item: Agreement | NextStep, transcript: Transcript, names: list[str], meeting_date: dt.date | None,
+    lang: str,
+) -> None:
+    """The quote exists; does it say what the item says? (facts and key words, see support.py)"""
+    if item.edited or not item.evidence:
+        return  # a reviewer's wording is theirs; an item with no quote is flagged already
+    text = item.text if isinstance(item, Agreement) else item.action
+    support = check_support(text, _cited_texts(item, transcript), names=names, meeting_date=meeting_date,
+                            language=lang)
+    if not support.supported:
+        item.flags.append(_flag(lang, "evidence_unsupported", item.id, missing=support.describe()))
+
+
 def _evidence_texts(item: _Item, transcript: Transcript) -> list[str]:
     # Only the checked quotes: a deadline said elsewhere in the same segment may belong to another item.
     return [ev.quote for ev in item.evidence if ev.status in ("verified", "fuzzy")]
@@ -125,6 +173,18 @@ def _evidence_texts(item: _Item, transcript: Transcript) -> list[str]:
 def _resolve_item_date(
     item: Agreement | NextStep, transcript: Transcript, meeting_date: dt.date | None, lang: str
 ) -> None:
+    """The phrase is what was said, the date is what the code makes of it.
+
+    A phrase the cited segments do not contain is replaced by one they do (or dropped): a model's
+    "by Friday" for a segment that says "в понедельник" is not evidence. A date the code resolves
+    wins over the extractor's, the disagreement flagged; a phrase the code cannot resolve keeps the
+    extractor's date, flagged. A reviewer's date is theirs."""
+    if item.due_phrase and not item.edited:
+        cited = normalise_text(" ".join(_cited_texts(item, transcript)))
+        if cited and normalise_text(item.due_phrase) not in cited:
+            log.info("due phrase %r not in the cited segments of %s; looking for one there",
+                     item.due_phrase, item.id)
+            item.due_phrase = None
     if not item.due_phrase:
         # Only take a phrase from what was actually said, never from the extractor's paraphrase.
         for text in _evidence_texts(item, transcript):
@@ -136,8 +196,15 @@ def _resolve_item_date(
     if item.due_date is None:
         item.due_date = resolved
     elif resolved is not None and resolved != item.due_date:
-        item.flags.append(_flag(lang, "date_mismatch", item.id, given=item.due_date.isoformat(),
-                                phrase=item.due_phrase, resolved=resolved.isoformat()))
+        if item.edited:
+            pass  # the reviewer set it knowingly
+        else:
+            item.flags.append(_flag(lang, "date_mismatch", item.id, given=item.due_date.isoformat(),
+                                    phrase=item.due_phrase, resolved=resolved.isoformat()))
+            item.due_date = resolved
+    elif resolved is None and item.due_phrase and not item.edited:
+        item.flags.append(_flag(lang, "date_unresolved", item.id, given=item.due_date.isoformat(),
+                                phrase=item.due_phrase))
     elif not item.due_phrase and not item.edited:
         item.flags.append(_flag(lang, "date_unsupported", item.id, given=item.due_date.isoformat()))
     if item.due_date is None:

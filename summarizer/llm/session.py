@@ -187,7 +187,8 @@ class LLMSession:
 
     # -- public ------------------------------------------------------------------------------------
     def complete_json(
-        self, messages: list[dict[str, str]], model: type[T], *, schema_name: str = "protocol"
+        self, messages: list[dict[str, str]], model: type[T], *, schema_name: str = "protocol",
+        max_tokens: int | None = None,
     ) -> StructuredReply[T]:
         """Ask until the reply validates as ``model``; raise ``LLMError`` with the history if not."""
         schema = strict_json_schema(model)
@@ -198,7 +199,8 @@ class LLMSession:
         while True:
             sent = _append(self._messages_for_mode(messages, schema), followup)
             try:
-                completion = self._send(sent, self._response_format(schema, schema_name), history)
+                completion = self._send(sent, self._response_format(schema, schema_name), history,
+                                        max_tokens=max_tokens)
             except _FormatRejected as exc:
                 self._step_down(str(exc), history)
                 continue
@@ -285,11 +287,13 @@ class LLMSession:
     # -- transport ---------------------------------------------------------------------------------
     def _send(
         self, messages: list[dict[str, str]], response_format: dict[str, Any] | None,
-        history: list[dict[str, Any]],
+        history: list[dict[str, Any]], *, max_tokens: int | None = None,
     ) -> Any:
         import openai
 
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0}
+        if max_tokens is not None:
+            kwargs["max_tokens"] = max_tokens
         if response_format is not None:
             kwargs["response_format"] = response_format
         tries = 1 + max(0, self.settings.llm_max_retries)
