@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, InputError, ValidationFailed
-from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
+from summarizer.schema import CHECKABLE_FLAGS, Agreement, Flag, Issue, NextStep, Protocol, _Item
 from summarizer.transcript import format_timestamp
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ _TOP_TEXT = ("purpose", "closing")
 _TOP_LISTS = ("results", "open_questions")
 # Flags that describe a missing value; they are re-checked after an edit, the others stay.
 _FILLED_BY = {"no_owner": ("responsible", "owner"), "no_due_date": ("due_date",)}
+# ``checked_by`` of an edited item that the reviewer ticked in this edit (``checked = true``, the web
+# form's box): ``merge_edit`` puts the reviewer's name in, or keeps the earlier check if nothing changed.
+CHECKED_NOW = ""
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -78,6 +81,7 @@ _EDITOR_NOTES = (
     '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
     "# Keep each `id` line: it ties the item to its transcript evidence (shown as # evidence).",
     "# Delete a whole [[...]] block to remove an item; add a block without `id` for a new item.",
+    "# `checked = true`: you checked the item against the recording; its quote and date warnings go.",
 )
 _CHANGES_NOTES = (
     "# Changes to this protocol: edit the values, then send the file back (lines starting with # are",
@@ -85,6 +89,7 @@ _CHANGES_NOTES = (
     '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
     "# Keep each `id` line: it says which item a block changes.",
     "# To remove an item, write `remove = true` in its block; to add one, add a block without `id`.",
+    "# `checked = true`: you checked the item against the recording; its quote and date warnings go.",
 )
 
 
@@ -119,8 +124,17 @@ def protocol_to_text(protocol: Protocol, *, title: str = "", changes: bool = Fal
                 where = " ".join(x for x in (",".join(ev.segment_ids), f"[{when}]" if when else "") if x)
                 out.append(f"# evidence ({ev.status}): {where} {json.dumps(ev.quote, ensure_ascii=False)}")
             for flag in item.flags:
-                out.append(f"# check: {flag.message}")
+                if item.is_cleared(flag):
+                    out.append(f"# checked by {item.checked_by}: {flag.message}")
+                else:
+                    out.append(f"# check: {flag.message}")
             out += [_line(f, getattr(item, f), _CHOICES.get((section, f))) for f in fields]
+            if item.checked_by is not None:
+                out.append(_line("checked", True, f"by {item.checked_by}; a change to this item "
+                                 "removes the check: save, then set it again"))
+            elif any(f.code in CHECKABLE_FLAGS for f in item.flags):
+                out.append(_line("checked", False, "true once you checked this item against the "
+                                 "recording"))
     return "\n".join(out) + "\n"
 
 
@@ -186,8 +200,9 @@ def _take(table: dict[str, Any], allowed: tuple[str, ...], where: str, errors: l
     return out
 
 
-def text_to_protocol(text: str, base: Protocol) -> Protocol:
-    """Parse an edited document back into a protocol merged onto ``base``.
+def text_to_protocol(text: str, base: Protocol, *, reviewer: str | None = None) -> Protocol:
+    """Parse an edited document back into a protocol merged onto ``base`` (``reviewer``: see
+    ``merge_edit``).
 
     Raises ``ValidationFailed`` with (line, message) pairs counted in ``text`` as given.
     """
@@ -225,9 +240,14 @@ def text_to_protocol(text: str, base: Protocol) -> Protocol:
     for section in _SECTIONS:
         candidate[section] = []
         for i, item in enumerate(data.get(section, [])):
-            fields = _take(item, ("id", *_EDITABLE[section]), f"{section}.{i}", problems)
+            fields = _take(item, ("id", *_EDITABLE[section], "checked"), f"{section}.{i}", problems)
             if "solutions" in fields:
                 fields["solutions"] = fields["solutions"] or []
+            if "checked" in fields:
+                checked = fields.pop("checked")
+                if checked not in (True, False):
+                    problems.append(((section, str(i), "checked"), "write checked = true or checked = false"))
+                fields["checked_by"] = CHECKED_NOW if checked is True else None
             candidate[section].append(fields)
     problems = [(tuple(int(p) if p.isdigit() else p for p in map(str, loc) if p != ""), msg)
                 for loc, msg in problems]
@@ -248,7 +268,7 @@ def text_to_protocol(text: str, base: Protocol) -> Protocol:
     if errors or edited is None:
         errors = [(line + offset if line is not None else None, msg) for line, msg in errors]
         raise ValidationFailed("the edited protocol is not valid", sorted(errors, key=lambda e: e[0] or 0))
-    return merge_edit(base, edited)
+    return merge_edit(base, edited, reviewer=reviewer)
 
 
 def _check_ids(candidate: dict[str, Any], base: Protocol, body: str) -> list[tuple[int | None, str]]:
@@ -286,12 +306,30 @@ def _speaker_named(flag: Flag, edited: Protocol) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(label)}(?![\w])", flag.message) for label in named)
 
 
-def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
+def _carry_check(item: _Item, old: _Item | None, changed: bool, reviewer: str | None) -> None:
+    """Settle ``item.checked_by``: ``None`` (not checked), or ``CHECKED_NOW`` / a name (checked).
+
+    A check answers the item as the reviewer saw it: when its text, owner or date change, an earlier
+    check goes (even if the box was left ticked) and only a new one, in a later edit, brings it back.
+    """
+    if item.checked_by is None:
+        return
+    if old is not None and old.checked_by is not None:
+        item.checked_by = None if changed else old.checked_by
+        return
+    if not item.checked_by:
+        from summarizer.approval.workflow import default_actor
+
+        item.checked_by = reviewer or default_actor()
+
+
+def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None) -> Protocol:
     """Carry evidence, flags and extraction data from ``base`` onto ``edited`` by item id.
 
     An item whose editable fields changed is marked ``edited``; a new item (no id) gets an id, is
     marked ``edited`` and flagged as having no transcript evidence. Evidence supplied with an item
-    (a JSON import) is kept as given.
+    (a JSON import) is kept as given. ``reviewer`` is who checked the items ticked in this edit
+    (by default the operating-system user, as for ``record_edit``).
     """
     merged = edited.model_copy(deep=True)
     merged.meta = base.meta.model_copy(deep=True)
@@ -315,9 +353,11 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
                 if not item.evidence:
                     item.flags = [Flag(code="manual_item", message="added by a reviewer; no transcript "
                                        "evidence")]
+                _carry_check(item, None, True, reviewer)
                 continue
             changed = any(getattr(item, f) != getattr(old, f) for f in fields)
             item.edited = old.edited or changed
+            _carry_check(item, old, changed, reviewer)
             if not item.evidence:
                 item.evidence = [e.model_copy() for e in old.evidence]
             # flags about a missing value go once the reviewer fills it, whatever the import says

@@ -200,9 +200,11 @@ def restore_version(
     *,
     actor: str | None = None,
     note: str | None = None,
+    render: Callable[[VersionRecord], object] | None = None,
 ) -> tuple[VersionRecord, EventRecord]:
     """Store the content of version ``number`` as a new version (nothing is deleted; the versions in
-    between stay in the history), and record the restore in the history."""
+    between stay in the history), and record the restore in the history. ``render``: as for
+    ``record_edit``, the new version's documents in the same transaction."""
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     old = store.get_version(meeting.id, number)
@@ -213,7 +215,7 @@ def restore_version(
     note = note or f"restored from v{old.number}"
     actor = actor or default_actor()
     version, event = record_edit(store, meeting.id, old.protocol.model_copy(deep=True), source="edited",
-                                 actor=actor, note=note, based_on=latest.number)
+                                 actor=actor, note=note, based_on=latest.number, render=render)
     if event is None:  # the state did not change: the restore still goes into the history
         current = store.get_meeting(meeting.id).status
         event = store.set_status(meeting.id, current, current, actor=actor,

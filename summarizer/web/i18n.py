@@ -156,6 +156,12 @@ RU: dict[str, str] = {
     "Disputed": "Спорно",
     "Cancelled": "Отменено",
     "Superseded": "Заменена",
+    "Checked by the reviewer": "Проверено",
+    "checked by {name}": "проверено: {name}",
+    "Tick it once you have checked the item against the recording: its quote and date warnings then "
+    "no longer stop a send. A change to the item removes the tick.":
+        "Отметьте, когда сверили пункт с записью: замечания о цитате и сроке больше не мешают отправке. "
+        "Правка пункта снимает отметку.",
     "Not a live agreement: a later decision replaced it. It stays here so the change is on record.":
         "Не действует: её заменило более позднее решение. Она оставлена, чтобы изменение было видно.",
     "Not a live agreement: it was cancelled.": "Не действует: договорённость отменена.",
