@@ -417,7 +417,12 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
     refused unless ``allow_removals`` (see ``summarizer.approval.changes`` for partial files)."""
     text, data = read_protocol_file(path)
     if path.suffix.lower() == ".toml":
-        merged = text_to_protocol(text, base)
+        try:
+            merged = text_to_protocol(text, base)
+        except ValidationFailed as exc:
+            if any(_MISSING in msg for _, msg in exc.errors):
+                exc.hint = exc.hint or _partial_hint(path)
+            raise
     else:
         try:
             edited = Protocol.model_validate(data)
@@ -426,7 +431,9 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
                 (_json_line(text, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
                 for err in exc.errors()
             ]
-            raise ValidationFailed(f"{path}: the protocol does not validate", errors) from exc
+            partial = any(err["type"] == "missing" for err in exc.errors())
+            raise ValidationFailed(f"{path}: the protocol does not validate", errors,
+                                   hint=_partial_hint(path) if partial else None) from exc
         problems = _check_ids(edited.model_dump(), base, "")
         if problems:
             raise ValidationFailed(f"{path}: the protocol does not validate", problems)
@@ -434,6 +441,16 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
     if not allow_removals:
         check_removals(base, merged, path)
     return merged
+
+
+_MISSING = "Field required"  # pydantic's message for a field the file leaves out
+
+
+def _partial_hint(path: Path) -> str:
+    # a file that leaves required fields out is most often a list of changes, not a whole protocol
+    return (f"if {path.name} holds only what changes (a partial file), import it with "
+            f"`summarizer review MEETING --from-client {path}`, which merges it onto the latest version "
+            "by item id; `--file` takes a whole protocol")
 
 
 def check_removals(base: Protocol, result: Protocol, path: Path | str) -> None:

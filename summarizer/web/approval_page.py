@@ -31,6 +31,8 @@ EXPORT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "eml": "message/rfc822",
+    # the editing format (``export --format toml``): what a client marks their changes in
+    "toml": "application/toml; charset=utf-8",
 }
 EVIDENCE_LIMIT = 20 * 2**20
 _EML_HEADER = re.compile(r"(?m)^(From|Received|Return-Path|Subject|Date|MIME-Version|Delivered-To):")
@@ -328,7 +330,7 @@ async def exports_page(request: Request) -> Response:
 
 
 async def export(request: Request) -> Response:
-    """One version as docx/html/md/json/eml, written by ``pipeline.export_version`` to a temporary file."""
+    """One version as docx/html/md/json/eml/toml, written by ``pipeline.export_version`` to a temp file."""
     from summarizer.pipeline import export_version
 
     fmt = request.path_params["fmt"]

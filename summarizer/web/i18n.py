@@ -283,6 +283,10 @@ RU: dict[str, str] = {
     "approved": "согласована",
     "The .eml is an unsent e-mail with the DOCX attached, addressed to the participants who have an address.":
         "Файл .eml — неотправленное письмо с DOCX во вложении, адресованное участникам с адресами.",
+    "The TOML is the editing format: send it to the client to write their changes in, or edit it "
+    "yourself; load it back on the Approval page as the client's changes.":
+        "TOML — формат для правок: отправьте его клиенту, чтобы он внёс изменения, или поправьте сами; "
+        "затем загрузите его на странице согласования как правки клиента.",
     "Messages already built": "Уже подготовленные письма",
     # errors
     "Something needs your attention": "Нужно ваше внимание",
