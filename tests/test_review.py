@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
+from summarizer.approval.editor import review_in_editor
 from summarizer.approval.review import (
     import_protocol_file,
     protocol_to_text,
-    review_in_editor,
     text_to_protocol,
 )
 from summarizer.errors import InputError, ValidationFailed

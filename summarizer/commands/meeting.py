@@ -153,7 +153,8 @@ def review(
     edited protocol (e.g. a kept recovery file). Either refuses a file that would remove most of the
     protocol unless --replace."""
     from summarizer.approval.changes import import_changes
-    from summarizer.approval.review import import_protocol_file, review_in_editor
+    from summarizer.approval.editor import review_in_editor
+    from summarizer.approval.review import import_protocol_file
     from summarizer.approval.workflow import check_editable, record_edit
     from summarizer.pipeline import render_files
 
