@@ -5,10 +5,14 @@ format and in a client-changes file, the "Checked by the reviewer" box on the we
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from meeting_factory import make_protocol
+from meeting_factory import make_meeting, make_protocol, make_store
 from starlette.testclient import TestClient
 from web_support import csrf, make_draft, review_fields, web_client
 
@@ -66,7 +70,7 @@ def test_a_change_to_a_checked_item_removes_the_check_until_it_is_given_again() 
     again = protocol_to_text(edited)
     assert "checked = false" in again
     rechecked = text_to_protocol(again.replace("checked = false", "checked = true", 1), edited)
-    assert rechecked.agreements[0].checked_by  # said again: checked again
+    assert rechecked.agreements[0].checked_by is not None  # said again: checked again (named on save)
     assert "evidence_unverified" not in _codes(rechecked)
     # unticking removes it too
     unticked = text_to_protocol(protocol_to_text(rechecked).replace("checked = true", "checked = false"),
@@ -155,3 +159,22 @@ def test_the_checked_box_reads_russian(client: TestClient) -> None:
     meeting_id = make_draft(client, text=UNBACKED)
     page = client.get(f"/m/{meeting_id}", headers={"accept-language": "ru"}).text
     assert "Проверено" in page
+
+
+def test_cli_review_records_who_checked_and_stops_asking(tmp_path: Path) -> None:
+    """`review --file … --by anna` with checked = true: checked by anna, not listed as needing attention."""
+    store = make_store()
+    meeting = make_meeting(store)
+    base = _warned()
+    store.add_version(meeting.id, base, source="edited", author="test")
+    text = protocol_to_text(base)
+    block = text.index('id = "a1"')
+    edit = tmp_path / "edit.toml"
+    edit.write_text(text[:block] + text[block:].replace("checked = false", "checked = true", 1),
+                    encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "summarizer", "review", meeting.id, "--file", str(edit),
+                          "--by", "anna"], env=os.environ, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    saved = store.get_version(meeting.id).protocol
+    assert saved.agreements[0].checked_by == "anna"
+    assert "Quote not found in the transcript" not in run.stdout and "no responsible person" in run.stdout

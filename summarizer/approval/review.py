@@ -44,7 +44,8 @@ _TOP_LISTS = ("results", "open_questions")
 # Flags that describe a missing value; they are re-checked after an edit, the others stay.
 _FILLED_BY = {"no_owner": ("responsible", "owner"), "no_due_date": ("due_date",)}
 # ``checked_by`` of an edited item that the reviewer ticked in this edit (``checked = true``, the web
-# form's box): ``merge_edit`` puts the reviewer's name in, or keeps the earlier check if nothing changed.
+# form's box): ``merge_edit`` keeps an earlier check if nothing changed, or puts the reviewer's name in;
+# with no name given, ``workflow.record_edit`` writes the name of whoever saves the edit.
 CHECKED_NOW = ""
 
 
@@ -312,9 +313,7 @@ def _carry_check(item: _Item, old: _Item | None, changed: bool, reviewer: str | 
         item.checked_by = None if changed else old.checked_by
         return
     if not item.checked_by:
-        from summarizer.approval.workflow import default_actor
-
-        item.checked_by = reviewer or default_actor()
+        item.checked_by = reviewer or CHECKED_NOW  # ``record_edit`` names whoever saves it
 
 
 def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None) -> Protocol:
@@ -323,7 +322,7 @@ def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None)
     An item whose editable fields changed is marked ``edited``; a new item (no id) gets an id, is
     marked ``edited`` and flagged as having no transcript evidence. Evidence supplied with an item
     (a JSON import) is kept as given. ``reviewer`` is who checked the items ticked in this edit
-    (by default the operating-system user, as for ``record_edit``).
+    (by default whoever ``record_edit`` stores the edit for).
     """
     merged = edited.model_copy(deep=True)
     merged.meta = base.meta.model_copy(deep=True)

@@ -176,6 +176,7 @@ def record_edit(
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
+    protocol = _name_the_checker(protocol, actor)
     with store.transaction() as conn:
         version = store.add_version(
             meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
@@ -191,6 +192,19 @@ def record_edit(
                 version=version.number, conn=conn,
             )
     return version, event
+
+
+def _name_the_checker(protocol: Protocol, actor: str) -> Protocol:
+    """Items the reviewer ticked as checked in this edit (``review.CHECKED_NOW``) are checked by ``actor``."""
+    from summarizer.approval.review import CHECKED_NOW
+
+    if not any(item.checked_by == CHECKED_NOW for item in protocol.items()):
+        return protocol
+    out = protocol.model_copy(deep=True)
+    for item in out.items():
+        if item.checked_by == CHECKED_NOW:
+            item.checked_by = actor
+    return out
 
 
 def restore_version(

@@ -208,7 +208,7 @@ def review(
         if event:
             echo(f"Status: {event.from_state} → {event.to_state}")
         echo(f"Draft: {files['docx']}")
-        _print_attention(version.protocol.all_flags())
+        _print_attention(version.protocol.open_flags())  # what the reviewer checked is not asked again
 
 
 def _print_errors(err: ValidationFailed) -> None:
