@@ -60,7 +60,13 @@ _FIRST_PERSON = re.compile(
 
 # --------------------------------------------------------------------------------------------------
 def _cited(item: object) -> set[str]:
-    return {sid for ev in item.evidence for sid in ev.segment_ids}  # type: ignore[attr-defined]
+    # quotes of an earlier, superseded form of an item are its history, not what it states
+    return {
+        sid
+        for ev in item.evidence  # type: ignore[attr-defined]
+        if not getattr(ev, "superseded", False)
+        for sid in ev.segment_ids
+    }
 
 
 def _match(
@@ -452,6 +458,39 @@ def score_elitr(extractors: dict[str, Extractor], limit: int | None) -> None:
         )
 
 
+def speed_elitr() -> None:
+    """Offline extraction time on ELITR speech cut to 5k/10k/20k words with 105 named speakers (the size
+    that took 8.75 s when every sentence was checked against every participant). Linear work doubles
+    with the words: the ratios are printed side by side."""
+    if not (SHARED / "elitr_dev").exists():
+        print("\n== speed: elitr_dev absent, skipped")
+        return
+    segs: list[Segment] = []
+    for folder in sorted((SHARED / "elitr_dev").glob("meeting_*")):
+        transcript = _elitr_transcript(folder)
+        for seg in transcript.segments if transcript else []:
+            n = len(segs)
+            speaker = f"Person{n % 105:03d} Name{n % 105:03d}"
+            segs.append(Segment(id=make_segment_id(n), text=seg.text, speaker=speaker))
+    timings = []
+    for target in (5000, 10000, 20000):
+        cut, words = [], 0
+        for seg in segs:
+            cut.append(seg)
+            words += len(seg.text.split())
+            if words >= target:
+                break
+        started = time.perf_counter()
+        _offline(Transcript(segments=cut, language="en"), None)
+        timings.append((words, len({c.speaker for c in cut}), time.perf_counter() - started))
+    print("\n== speed (offline, ELITR speech, named speakers)")
+    for words, speakers, seconds in timings:
+        print(f"{words:6d} words, {speakers:3d} speakers: {seconds:.2f}s")
+    print(f"ratio 10k/5k {timings[1][2] / timings[0][2]:.2f}, 20k/10k {timings[2][2] / timings[1][2]:.2f} "
+          "(2.0 is linear)")
+
+
+
 # --------------------------------------------------------------------------------------------------
 def _offline(transcript: Transcript, meeting: dt.date | None) -> Protocol:
     protocol = finalize_protocol(
@@ -510,7 +549,7 @@ def main() -> None:
         help="score a local model that summarizer runs itself (repeatable)",
     )
     parser.add_argument("--only-llm", action="store_true", help="leave the offline rules out")
-    parser.add_argument("--sets", default="gold,heldout,casino,elitr")
+    parser.add_argument("--sets", default="gold,heldout,casino,elitr,speed")
     parser.add_argument(
         "--models-on-shared",
         action="store_true",
@@ -537,6 +576,8 @@ def main() -> None:
         score_casino(shared, args.limit)
     if "elitr" in sets and shared:
         score_elitr(shared, args.limit)
+    if "speed" in sets:
+        speed_elitr()
 
 
 if __name__ == "__main__":

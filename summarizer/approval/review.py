@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import InputError, ValidationFailed
+from summarizer.extract.results import results_basis, results_for
 from summarizer.schema import CHECKABLE_FLAGS, Agreement, Flag, Issue, NextStep, Protocol, _Item
 from summarizer.transcript import format_timestamp
 
@@ -331,7 +332,7 @@ def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None)
     if edited.header.date != base.header.date:
         gone.add("meeting_date_assumed")
     if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
-        gone.add("header_assumed")
+        gone |= {"header_assumed", "header_missing"}
     merged.flags = [f.model_copy() for f in base.flags if f.code not in gone
                     and not (f.code == "unknown_speaker" and _speaker_named(f, edited))]
     for section, fields in _EDITABLE.items():
@@ -369,6 +370,10 @@ def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None)
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id
+    # results are regenerated from what this version holds, unless a person wrote them
+    merged.results_by_reviewer = base.results_by_reviewer or edited.results != base.results
+    if not merged.results_by_reviewer and results_basis(merged) != results_basis(base):
+        merged.results = results_for(merged)
     return merged
 
 
