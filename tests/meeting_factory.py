@@ -23,6 +23,7 @@ def make_protocol(language: str = "en") -> Protocol:
         ],
         purpose="Agree the delivery schedule for the warehouse app",
         results=["Pilot starts in December"],
+        results_by_reviewer=True,  # written by a person: kept whatever the items become
         issues=[
             Issue(title="Warehouse delays", summary="Scanners arrive late", solutions=["Rent scanners"],
                   evidence=[Evidence(segment_ids=["s0003"], quote="the scanners are late", status="verified",

@@ -71,6 +71,8 @@ text = open(path, encoding="utf-8").read()
 text = text.replace('responsible = ""', 'responsible = "Ольга Смирнова"')
 text = text.replace('owner = ""', 'owner = "Андрей Козлов"')
 text = text.replace('due_date = ""', 'due_date = 2026-12-01')
+text = text.replace('start_time = ""', 'start_time = "10:00"', 1)
+text = text.replace('platform = ""', 'platform = "Zoom"', 1)
 open(path, "w", encoding="utf-8").write(text)
 """
 

@@ -197,7 +197,9 @@ def apply_changes(base: Protocol, changes: dict[str, Any], *, text: str = "", to
     Raises ``ValidationFailed`` with (line, message) pairs counted in ``text``.
     """
     patch = _Patch(base, strict=toml)
-    allowed = ("language", *_TOP_TEXT, *_TOP_LISTS, "header", "participants", *_SECTIONS, "remove")
+    # results_by_reviewer is the tool's own mark in a JSON export: read back, never taken from a client
+    allowed = ("language", *_TOP_TEXT, *_TOP_LISTS, "results_by_reviewer", "header", "participants",
+               *_SECTIONS, "remove")
     patch.take(changes, allowed, ())
     patch.top(changes)
     patch.participants(changes.get("participants", []))
