@@ -66,11 +66,27 @@ class MeetingHeader(BaseModel):
     organisations: list[str] = Field(default_factory=list)
 
 
+# Warnings about the transcript backing of an item that no edit can clear (the quote, the date's words):
+# a reviewer who checked the item against the recording says so (``checked_by``), and they stop
+# counting as open. They stay on the item, so the detailed export still shows them as checked.
+CHECKABLE_FLAGS = frozenset({
+    "evidence_unverified", "evidence_unsupported", "no_evidence", "date_unsupported", "date_mismatch",
+})
+
+
 class _Item(BaseModel):
     id: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
     edited: bool = False  # changed by a reviewer after extraction
     flags: list[Flag] = Field(default_factory=list)
+    checked_by: str | None = None  # the reviewer who checked the item against the transcript
+
+    def is_cleared(self, flag: Flag) -> bool:
+        """True when ``flag`` is one the reviewer's check of this item answers."""
+        return self.checked_by is not None and flag.code in CHECKABLE_FLAGS
+
+    def open_flags(self) -> list[Flag]:
+        return [f for f in self.flags if not self.is_cleared(f)]
 
 
 class Issue(_Item):
@@ -136,6 +152,17 @@ class Protocol(BaseModel):
         for item in self.items():
             out.extend(item.flags)
         return out
+
+    def open_flags(self) -> list[Flag]:
+        """``all_flags`` without those a reviewer's check of their item cleared."""
+        out = list(self.flags)
+        for item in self.items():
+            out.extend(item.open_flags())
+        return out
+
+    def checked_flags(self) -> list[tuple[Flag, str]]:
+        """The flags a reviewer's check cleared, each with who checked."""
+        return [(f, item.checked_by or "") for item in self.items() for f in item.flags if item.is_cleared(f)]
 
     def assign_ids(self, reserved: Protocol | None = None) -> None:
         """Give every item a stable id (i1, a1, n1...) if it has none; ids survive edits.

@@ -78,3 +78,50 @@ def test_cli_diff(tmp_path: Path) -> None:
     assert "<ins>2026-12-04</ins>" in html_path.read_text()
     again = subprocess.run(cmd, capture_output=True, text=True, env=os.environ, timeout=120)
     assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def _ru_changed() -> tuple:
+    old = make_protocol("ru")
+    new = old.model_copy(deep=True)
+    new.agreements[0].due_date = dt.date(2026, 12, 4)
+    new.agreements[0].text = "Отправить план пилота"
+    new.agreements[1].status = "disputed"
+    return old, new
+
+
+def test_html_redline_speaks_the_protocols_language_with_people_s_labels() -> None:
+    old, new = _changed()
+    en = format_html(diff_protocols(old, new), title="v1 → v2")
+    assert "<html lang='en-US'>" in en
+    assert "Agreements" in en and "Due date" in en and "Responsible" in en and "Next steps" in en
+    for raw in ("due_date", "next_steps", "<b>agreements", ">text<"):
+        assert raw not in en, raw
+    old, new = _ru_changed()
+    ru = format_html(diff_protocols(old, new), title="v1 → v2")
+    assert "<html lang='ru-RU'>" in ru and "Договорённости" in ru and "Изменено" in ru
+    assert "<span class='field'>Срок</span>: <del>2026-11-27</del> → <ins>2026-12-04</ins>" in ru
+    assert "<span class='field'>Договорённость</span>: <del>Send the pilot plan</del>" in ru
+    assert "<del>Согласовано</del> → <ins>Спорно</ins>" in ru  # codes as words, in Russian
+    assert "due_date" not in ru and "disputed" not in ru
+    assert format_html([], language="ru").count("Изменений нет.") == 1
+
+
+def test_html_redline_is_styled_for_screen_and_print() -> None:
+    page = format_html(diff_protocols(*_changed()))
+    style = page[page.index("<style>"): page.index("</style>")]
+    assert "ins {" in style and "text-decoration: underline" in style and "#0a6b2a" in style
+    assert "del {" in style and "text-decoration: line-through" in style and "#a4161a" in style
+    assert "@media print" in style and "print-color-adjust: exact" in style
+
+
+def test_cli_html_redline_of_a_russian_protocol(tmp_path: Path) -> None:
+    store = make_store()
+    old, new = _ru_changed()
+    meeting = make_meeting(store, language="ru")  # v1 is make_protocol("ru"), as ``old``
+    store.add_version(meeting.id, new, source="edited", author="anna")
+    html_path = tmp_path / "redline.html"
+    cmd = [sys.executable, "-m", "summarizer", "diff", meeting.id, "1", "2", "--html", str(html_path)]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=os.environ, timeout=120)
+    assert run.returncode == 0, run.stderr
+    page = html_path.read_text(encoding="utf-8")
+    assert "<html lang='ru-RU'>" in page and "<span class='field'>Срок</span>" in page

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from meeting_factory import make_meeting, make_protocol, make_store
 
+from summarizer.approval.editor import review_in_editor
 from summarizer.approval.review import (
     import_protocol_file,
     protocol_to_text,
-    review_in_editor,
     text_to_protocol,
 )
 from summarizer.errors import InputError, ValidationFailed
@@ -244,3 +244,25 @@ def test_a_corrected_header_drops_its_assumption_flags() -> None:
     assert [f.code for f in merge_edit(base, edited).flags] == ["header_assumed", "unknown_speaker"]
     edited.header.platform = "Microsoft Teams"
     assert [f.code for f in merge_edit(base, edited).flags] == ["unknown_speaker"]
+
+
+@pytest.mark.parametrize(("name", "body"), [
+    ("changes.json", '{"agreements": [{"id": "a2", "due_date": "2026-12-04"}]}'),
+    ("changes.toml", '[[agreements]]\nid = "a2"\ndue_date = 2026-12-04\n'),
+])
+def test_review_file_with_a_partial_file_points_to_from_client(tmp_path: Path, name: str, body: str) -> None:
+    """`--file` takes a whole protocol; a partial one ("Field required") gets a hint to --from-client."""
+    store = make_store()
+    meeting = make_meeting(store)
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    run = subprocess.run([*SUMMARIZER, "review", meeting.id, "--file", str(path)], env=os.environ,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "Field required" in run.stderr, run.stderr
+    assert f"--from-client {path}" in run.stderr and "partial" in run.stderr, run.stderr
+    assert len(store.list_versions(meeting.id)) == 1
+    # ... and the hint is right: the same file merges with --from-client
+    merged = subprocess.run([*SUMMARIZER, "review", meeting.id, "--from-client", str(path)], env=os.environ,
+                            capture_output=True, text=True, timeout=120)
+    assert merged.returncode == 0, merged.stderr

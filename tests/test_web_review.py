@@ -454,3 +454,22 @@ def test_refusals_from_the_library_read_russian_on_a_russian_page(client: TestCl
     client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
     bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "not-an-address"})
     assert bad.status_code == 422 and "«not-an-address» — это не адрес e-mail" in bad.text
+
+
+def test_the_exports_page_offers_the_toml_editing_format(client: TestClient) -> None:
+    """Issue 11 item 3 (web): the editing format a client writes changes in is on the exports page."""
+    import tomllib
+
+    meeting_id = make_draft(client)
+    page = client.get(f"/m/{meeting_id}/exports").text
+    assert f'href="/m/{meeting_id}/export/toml?v=1"' in page and 'id="export-toml-v1"' in page
+    assert "editing format" in page
+    r = client.get(f"/m/{meeting_id}/export/toml", params={"v": 1})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/toml")
+    _assert_file_headers(r, attachment=True)
+    assert r.headers["content-disposition"].endswith(f'{meeting_id}-v1.toml"')
+    data = tomllib.loads(r.text)
+    assert data["header"]["title"] == "Contract talk" and data["participants"]  # the protocol itself
+    assert "remove = true" in r.text  # with the notes on how to write changes
+    ru = client.get(f"/m/{meeting_id}/exports", headers={"accept-language": "ru"}).text
+    assert "формат для правок" in ru

@@ -6,6 +6,8 @@ A changes file is the editing format (TOML, ``summarizer export --format toml``)
 * ``purpose``, ``closing``, ``results``, ``open_questions``, ``[header]`` keys: replaced where given;
 * ``[[agreements]]`` (``[[issues]]``, ``[[next_steps]]``) with an ``id``: the fields given change, the
   others stay; without an ``id``: a new item; with ``remove = true``: that item is removed;
+* ``checked = true`` in an item's block: the item was checked against the recording, which clears its
+  evidence and date warnings (``schema.CHECKABLE_FLAGS``); a change to the item removes the check;
 * ``[[participants]]``: matched by ``name`` (or else by ``email``), the same way;
 * ``remove = ["a2", "n3"]`` at the top: remove these items.
 
@@ -27,6 +29,7 @@ from summarizer.approval.review import (
     _SECTIONS,
     _TOP_LISTS,
     _TOP_TEXT,
+    CHECKED_NOW,
     _blank_to_none,
     _find_line,
     _json_line,
@@ -42,7 +45,7 @@ from summarizer.schema import Participant, Protocol
 
 Loc = tuple[Any, ...]
 # keys of a JSON export that are the tool's own record, not something a client changes
-_RECORD_KEYS = ("evidence", "flags", "edited")
+_RECORD_KEYS = ("evidence", "flags", "edited", "checked_by")
 
 
 class _Patch:
@@ -133,13 +136,18 @@ class _Patch:
         by_id = {it["id"]: it for it in items if it.get("id")}
         removed: set[str] = set()
         seen: set[str] = set()
-        allowed = ("id", "remove", *_EDITABLE[section], *(() if self.strict else ("evidence",)))
+        allowed = ("id", "remove", "checked", *_EDITABLE[section], *(() if self.strict else ("evidence",)))
         anchor: dict[str, Any] | None = None  # the item of the block before: a new one goes after it
         for i, block in enumerate(blocks if isinstance(blocks, list) else []):
             loc: Loc = (section, i)
             fields = self.take(block, allowed, loc)
             remove = self.remove_flag(fields, loc)
             item_id = fields.pop("id", None)
+            if "checked" in fields:  # the item was checked against the recording (review.merge_edit)
+                checked = fields.pop("checked")
+                if checked not in (True, False):
+                    self.problems.append(((*loc, "checked"), "write checked = true or checked = false"))
+                fields["checked_by"] = CHECKED_NOW if checked is True else None
             if "solutions" in fields:
                 fields["solutions"] = fields["solutions"] or []
             evidence = fields.pop("evidence", None) or []
@@ -182,7 +190,8 @@ class _Patch:
             removed.add(item_id)
 
 
-def apply_changes(base: Protocol, changes: dict[str, Any], *, text: str = "", toml: bool = True) -> Protocol:
+def apply_changes(base: Protocol, changes: dict[str, Any], *, text: str = "", toml: bool = True,
+                  reviewer: str | None = None) -> Protocol:
     """Merge ``changes`` (parsed from a changes file whose text is ``text``) onto ``base``.
 
     Raises ``ValidationFailed`` with (line, message) pairs counted in ``text``.
@@ -218,7 +227,7 @@ def apply_changes(base: Protocol, changes: dict[str, Any], *, text: str = "", to
 
         errors = [(line(loc), _where(loc, msg)) for loc, msg in patch.problems]
         raise ValidationFailed("the changes do not apply", sorted(errors, key=lambda e: e[0] or 0))
-    return merge_edit(base, edited)
+    return merge_edit(base, edited, reviewer=reviewer)
 
 
 def _where(loc: Loc, msg: str) -> str:

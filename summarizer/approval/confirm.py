@@ -65,8 +65,8 @@ _INFORMATIONAL = {"manual_item"}
 
 def open_warnings(protocol: Protocol) -> list[Flag]:
     """What a reviewer should still look at before the protocol goes out (no owner, no date,
-    unverified evidence, unknown speakers, ...)."""
-    return [f for f in protocol.all_flags() if f.code not in _INFORMATIONAL]
+    unverified evidence, unknown speakers, ...); what a reviewer checked (``checked = true``) is not."""
+    return [f for f in protocol.open_flags() if f.code not in _INFORMATIONAL]
 
 
 def send_for_approval(

@@ -11,6 +11,13 @@ import html
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from summarizer.render.labels import (
+    REDLINE_WORDS,
+    change_label,
+    language_tag,
+    normalize_language,
+    value_label,
+)
 from summarizer.schema import Protocol
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -39,6 +46,7 @@ class Change:
     key: str | None = None  # item id, participant name, or None for whole-protocol fields
     label: str = ""  # what a person recognises the item by
     fields: list[FieldChange] = field(default_factory=list)
+    language: str = "en"  # of the protocol: the labels a redline of it shows
 
 
 def format_value(value: Any) -> str:
@@ -110,6 +118,8 @@ def diff_protocols(old: Protocol, new: Protocol) -> list[Change]:
             fields = _field_changes(before[item_id], item, names)
             if fields:
                 changes.append(Change(section, "changed", item_id, getattr(item, label), fields))
+    for change in changes:
+        change.language = normalize_language(new.language)
     return changes
 
 
@@ -150,23 +160,61 @@ def format_terminal(changes: list[Change], *, colour: bool = False, title: str =
     return "\n".join(lines) + "\n"
 
 
-def format_html(changes: list[Change], *, title: str = "Changes") -> str:
-    """A standalone HTML page; every value is escaped, removals in ``<del>``, additions in ``<ins>``."""
+_STYLE = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1c1c1c;
+       max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.35rem; margin-bottom: 1.5rem; }
+h3 { font-size: 1.02rem; margin: 1.4rem 0 .3rem; }
+h3 .kind { font-size: .78rem; font-weight: 600; text-transform: uppercase; letter-spacing: .04em;
+           padding: .05rem .4rem; border-radius: .25rem; margin-right: .4rem; border: 1px solid; }
+h3.added .kind { color: #0a6b2a; background: #e6f6ea; }
+h3.removed .kind { color: #a4161a; background: #fdeaea; }
+h3.changed .kind { color: #7a5a00; background: #fff5d6; }
+code { font-size: .85em; color: #555; }
+ul { margin: .2rem 0 0; padding-left: 1.3rem; }
+li { margin: .15rem 0; }
+ins { color: #0a6b2a; background: #e6f6ea; text-decoration: underline; text-decoration-thickness: 1px; }
+del { color: #a4161a; background: #fdeaea; text-decoration: line-through; }
+.field { font-weight: 600; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h3 { break-after: avoid; }
+  li { break-inside: avoid; }
+}
+"""
+
+
+def format_html(changes: list[Change], *, title: str = "", language: str | None = None) -> str:
+    """A standalone HTML page in the protocol's language (``language``, by default the one the changes
+    were made from): sections and fields by the names people know, removals in ``<del>`` (red, struck
+    through), additions in ``<ins>`` (green, underlined), readable in print; every value is escaped."""
     e = html.escape
+    lang = normalize_language(language or (changes[0].language if changes else None))
+    words = REDLINE_WORDS[lang]
+    title = title or words["changes"]
+
+    def shown(name: str, value: Any) -> str:
+        return value_label(lang, name, value) or format_value(value)
+
     rows = []
     for ch in changes:
         key = f" <code>{e(ch.key)}</code>" if ch.key and ch.key != ch.label else ""
-        head = f"<h3 class='{ch.kind}'>{e(_MARK[ch.kind])} {e(ch.section)}{key}: {e(ch.label)}</h3>"
+        section = change_label(lang, ch.section)
+        what = f": {e(ch.label)}" if ch.label and ch.label != ch.section else ""
+        head = (f"<h3 class='{ch.kind}'><span class='kind'>{e(words[ch.kind])}</span>"
+                f"{e(section)}{key}{what}</h3>")
         items = []
         for f in ch.fields:
-            old = f"<del>{e(format_value(f.old))}</del>" if ch.kind != "added" else ""
-            new = f"<ins>{e(format_value(f.new))}</ins>" if ch.kind != "removed" else ""
-            items.append(f"<li><b>{e(f.name)}</b>: {old}{' → ' if old and new else ''}{new}</li>")
+            old = f"<del>{e(shown(f.name, f.old))}</del>" if ch.kind != "added" else ""
+            new = f"<ins>{e(shown(f.name, f.new))}</ins>" if ch.kind != "removed" else ""
+            items.append(f"<li><span class='field'>{e(change_label(lang, f.name))}</span>: "
+                         f"{old}{' → ' if old and new else ''}{new}</li>")
         rows.append(head + (f"<ul>{''.join(items)}</ul>" if items else ""))
-    body = "\n".join(rows) if rows else "<p>No changes.</p>"
+    body = "\n".join(rows) if rows else f"<p>{e(words['no_changes'])}</p>"
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-        f"<title>{e(title)}</title><style>del{{background:#fdd;color:#900}}ins{{background:#dfd;"
-        "color:#060;text-decoration:none}.added{color:#060}.removed{color:#900}</style></head>"
+        f"<!DOCTYPE html>\n<html lang='{language_tag(lang)}'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head>"
         f"<body><h1>{e(title)}</h1>\n{body}\n</body></html>\n"
     )

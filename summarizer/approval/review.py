@@ -5,8 +5,7 @@ dates written as ``2026-12-01``. A project manager can edit it in any editor, an
 losslessly: each item keeps its ``id`` line, its transcript evidence is shown as comments and stays
 attached on save, and items the reviewer changed are marked ``edited``. An empty string means "not set".
 
-A save that does not validate is never thrown away: ``review_in_editor`` keeps it in
-``<meeting folder>/review/recovery-*.toml`` and reopens it with the errors at the top.
+Editing it in the person's own editor (``$VISUAL``/``$EDITOR``) is ``summarizer.approval.editor``.
 """
 
 from __future__ import annotations
@@ -14,21 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
-import shlex
-import shutil
-import subprocess
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer.errors import ConfigError, InputError, ValidationFailed
+from summarizer.errors import InputError, ValidationFailed
 from summarizer.extract.results import results_basis, results_for
-from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
+from summarizer.schema import CHECKABLE_FLAGS, Agreement, Flag, Issue, NextStep, Protocol, _Item
 from summarizer.transcript import format_timestamp
 
 log = logging.getLogger(__name__)
@@ -50,6 +44,10 @@ _TOP_TEXT = ("purpose", "closing")
 _TOP_LISTS = ("results", "open_questions")
 # Flags that describe a missing value; they are re-checked after an edit, the others stay.
 _FILLED_BY = {"no_owner": ("responsible", "owner"), "no_due_date": ("due_date",)}
+# ``checked_by`` of an edited item that the reviewer ticked in this edit (``checked = true``, the web
+# form's box): ``merge_edit`` keeps an earlier check if nothing changed, or puts the reviewer's name in;
+# with no name given, ``workflow.record_edit`` writes the name of whoever saves the edit.
+CHECKED_NOW = ""
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -79,6 +77,7 @@ _EDITOR_NOTES = (
     '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
     "# Keep each `id` line: it ties the item to its transcript evidence (shown as # evidence).",
     "# Delete a whole [[...]] block to remove an item; add a block without `id` for a new item.",
+    "# `checked = true`: you checked the item against the recording; its quote and date warnings go.",
 )
 _CHANGES_NOTES = (
     "# Changes to this protocol: edit the values, then send the file back (lines starting with # are",
@@ -86,6 +85,7 @@ _CHANGES_NOTES = (
     '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
     "# Keep each `id` line: it says which item a block changes.",
     "# To remove an item, write `remove = true` in its block; to add one, add a block without `id`.",
+    "# `checked = true`: you checked the item against the recording; its quote and date warnings go.",
 )
 
 
@@ -120,8 +120,17 @@ def protocol_to_text(protocol: Protocol, *, title: str = "", changes: bool = Fal
                 where = " ".join(x for x in (",".join(ev.segment_ids), f"[{when}]" if when else "") if x)
                 out.append(f"# evidence ({ev.status}): {where} {json.dumps(ev.quote, ensure_ascii=False)}")
             for flag in item.flags:
-                out.append(f"# check: {flag.message}")
+                if item.is_cleared(flag):
+                    out.append(f"# checked by {item.checked_by}: {flag.message}")
+                else:
+                    out.append(f"# check: {flag.message}")
             out += [_line(f, getattr(item, f), _CHOICES.get((section, f))) for f in fields]
+            if item.checked_by is not None:
+                out.append(_line("checked", True, f"by {item.checked_by}; a change to this item "
+                                 "removes the check: save, then set it again"))
+            elif any(f.code in CHECKABLE_FLAGS for f in item.flags):
+                out.append(_line("checked", False, "true once you checked this item against the "
+                                 "recording"))
     return "\n".join(out) + "\n"
 
 
@@ -187,8 +196,9 @@ def _take(table: dict[str, Any], allowed: tuple[str, ...], where: str, errors: l
     return out
 
 
-def text_to_protocol(text: str, base: Protocol) -> Protocol:
-    """Parse an edited document back into a protocol merged onto ``base``.
+def text_to_protocol(text: str, base: Protocol, *, reviewer: str | None = None) -> Protocol:
+    """Parse an edited document back into a protocol merged onto ``base`` (``reviewer``: see
+    ``merge_edit``).
 
     Raises ``ValidationFailed`` with (line, message) pairs counted in ``text`` as given.
     """
@@ -226,9 +236,14 @@ def text_to_protocol(text: str, base: Protocol) -> Protocol:
     for section in _SECTIONS:
         candidate[section] = []
         for i, item in enumerate(data.get(section, [])):
-            fields = _take(item, ("id", *_EDITABLE[section]), f"{section}.{i}", problems)
+            fields = _take(item, ("id", *_EDITABLE[section], "checked"), f"{section}.{i}", problems)
             if "solutions" in fields:
                 fields["solutions"] = fields["solutions"] or []
+            if "checked" in fields:
+                checked = fields.pop("checked")
+                if checked not in (True, False):
+                    problems.append(((section, str(i), "checked"), "write checked = true or checked = false"))
+                fields["checked_by"] = CHECKED_NOW if checked is True else None
             candidate[section].append(fields)
     problems = [(tuple(int(p) if p.isdigit() else p for p in map(str, loc) if p != ""), msg)
                 for loc, msg in problems]
@@ -249,7 +264,7 @@ def text_to_protocol(text: str, base: Protocol) -> Protocol:
     if errors or edited is None:
         errors = [(line + offset if line is not None else None, msg) for line, msg in errors]
         raise ValidationFailed("the edited protocol is not valid", sorted(errors, key=lambda e: e[0] or 0))
-    return merge_edit(base, edited)
+    return merge_edit(base, edited, reviewer=reviewer)
 
 
 def _check_ids(candidate: dict[str, Any], base: Protocol, body: str) -> list[tuple[int | None, str]]:
@@ -287,12 +302,28 @@ def _speaker_named(flag: Flag, edited: Protocol) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(label)}(?![\w])", flag.message) for label in named)
 
 
-def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
+def _carry_check(item: _Item, old: _Item | None, changed: bool, reviewer: str | None) -> None:
+    """Settle ``item.checked_by``: ``None`` (not checked), or ``CHECKED_NOW`` / a name (checked).
+
+    A check answers the item as the reviewer saw it: when its text, owner or date change, an earlier
+    check goes (even if the box was left ticked) and only a new one, in a later edit, brings it back.
+    """
+    if item.checked_by is None:
+        return
+    if old is not None and old.checked_by is not None:
+        item.checked_by = None if changed else old.checked_by
+        return
+    if not item.checked_by:
+        item.checked_by = reviewer or CHECKED_NOW  # ``record_edit`` names whoever saves it
+
+
+def merge_edit(base: Protocol, edited: Protocol, *, reviewer: str | None = None) -> Protocol:
     """Carry evidence, flags and extraction data from ``base`` onto ``edited`` by item id.
 
     An item whose editable fields changed is marked ``edited``; a new item (no id) gets an id, is
     marked ``edited`` and flagged as having no transcript evidence. Evidence supplied with an item
-    (a JSON import) is kept as given.
+    (a JSON import) is kept as given. ``reviewer`` is who checked the items ticked in this edit
+    (by default whoever ``record_edit`` stores the edit for).
     """
     merged = edited.model_copy(deep=True)
     merged.meta = base.meta.model_copy(deep=True)
@@ -316,9 +347,11 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
                 if not item.evidence:
                     item.flags = [Flag(code="manual_item", message="added by a reviewer; no transcript "
                                        "evidence")]
+                _carry_check(item, None, True, reviewer)
                 continue
             changed = any(getattr(item, f) != getattr(old, f) for f in fields)
             item.edited = old.edited or changed
+            _carry_check(item, old, changed, reviewer)
             if not item.evidence:
                 item.evidence = [e.model_copy() for e in old.evidence]
             # flags about a missing value go once the reviewer fills it, whatever the import says
@@ -382,7 +415,12 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
     refused unless ``allow_removals`` (see ``summarizer.approval.changes`` for partial files)."""
     text, data = read_protocol_file(path)
     if path.suffix.lower() == ".toml":
-        merged = text_to_protocol(text, base)
+        try:
+            merged = text_to_protocol(text, base)
+        except ValidationFailed as exc:
+            if any(_MISSING in msg for _, msg in exc.errors):
+                exc.hint = exc.hint or _partial_hint(path)
+            raise
     else:
         try:
             edited = Protocol.model_validate(data)
@@ -391,7 +429,9 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
                 (_json_line(text, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
                 for err in exc.errors()
             ]
-            raise ValidationFailed(f"{path}: the protocol does not validate", errors) from exc
+            partial = any(err["type"] == "missing" for err in exc.errors())
+            raise ValidationFailed(f"{path}: the protocol does not validate", errors,
+                                   hint=_partial_hint(path) if partial else None) from exc
         problems = _check_ids(edited.model_dump(), base, "")
         if problems:
             raise ValidationFailed(f"{path}: the protocol does not validate", problems)
@@ -399,6 +439,16 @@ def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = F
     if not allow_removals:
         check_removals(base, merged, path)
     return merged
+
+
+_MISSING = "Field required"  # pydantic's message for a field the file leaves out
+
+
+def _partial_hint(path: Path) -> str:
+    # a file that leaves required fields out is most often a list of changes, not a whole protocol
+    return (f"if {path.name} holds only what changes (a partial file), import it with "
+            f"`summarizer review MEETING --from-client {path}`, which merges it onto the latest version "
+            "by item id; `--file` takes a whole protocol")
 
 
 def check_removals(base: Protocol, result: Protocol, path: Path | str) -> None:
@@ -435,86 +485,3 @@ def _json_line(text: str, loc: tuple[Any, ...]) -> int | None:
         return None
     m = re.search(rf'"{re.escape(key)}"\s*:', text)
     return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-# -- the editor ------------------------------------------------------------------------------------
-def editor_command() -> list[str]:
-    """``$VISUAL``, then ``$EDITOR``, then nano, then vi."""
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            return shlex.split(value)
-    for name in ("nano", "vi"):
-        found = shutil.which(name)
-        if found:
-            return [found]
-    raise ConfigError("no text editor found", hint="set the EDITOR environment variable, e.g. EDITOR=nano")
-
-
-def run_editor(path: Path) -> None:
-    cmd = editor_command()
-    try:
-        result = subprocess.run([*cmd, str(path)], check=False)
-    except OSError as exc:
-        raise ConfigError(f"cannot start the editor {cmd[0]!r}: {exc}") from exc
-    if result.returncode != 0:
-        raise ConfigError(f"the editor {cmd[0]!r} exited with status {result.returncode}; nothing saved",
-                          hint=f"your text is still in {path}")
-
-
-def with_errors(text: str, errors: list[tuple[int | None, str]]) -> str:
-    """Put the errors on top of ``text`` as marked comments (replacing an older block).
-
-    ``errors`` count lines in ``text`` as given; the numbers shown refer to the new file.
-    """
-    body, old = strip_error_block(text)
-    shift = len(errors) + 1 - old
-    shown = [
-        f"{ERROR_MARK}line {line + shift}: {msg}" if line else f"{ERROR_MARK}{msg}" for line, msg in errors
-    ]
-    head = [*shown, f"{ERROR_MARK}Fix the lines named above, save and close; the !! lines are removed."]
-    return "\n".join(head) + "\n" + body
-
-
-def review_in_editor(
-    base: Protocol,
-    workdir: Path,
-    *,
-    title: str = "",
-    ask_retry: Callable[[ValidationFailed, Path], bool] = lambda err, path: False,
-    edit: Callable[[Path], None] = run_editor,
-) -> Protocol | None:
-    """Let a person edit ``base`` in their editor; return the merged protocol, or None if unchanged.
-
-    On a save that does not validate the text is kept in ``workdir/recovery-*.toml``; ``ask_retry``
-    decides whether to reopen it (with the errors on top). If it declines, ``ValidationFailed`` is
-    raised with a hint naming the recovery file, which ``--file`` can import once fixed.
-    """
-    workdir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = workdir / f"recovery-{stamp}.toml"
-    n = 1
-    while path.exists():  # an earlier session's unsaved text must never be overwritten
-        n += 1
-        path = workdir / f"recovery-{stamp}-{n}.toml"
-    original = protocol_to_text(base, title=title)
-    path.write_text(original, encoding="utf-8")
-    while True:
-        edit(path)
-        text = path.read_text(encoding="utf-8")
-        if strip_error_block(text)[0] == original:
-            path.unlink()
-            return None
-        try:
-            protocol = text_to_protocol(text, base)
-        except ValidationFailed as exc:
-            path.write_text(with_errors(text, exc.errors), encoding="utf-8")
-            # report lines as they are in the file now on disk, below the new error block
-            shift = len(exc.errors) + 1 - strip_error_block(text)[1]
-            exc.errors = [(ln + shift if ln else None, msg) for ln, msg in exc.errors]
-            exc.hint = f"your text is kept in {path}; fix it and import it with `--file {path}`"
-            if ask_retry(exc, path):
-                continue
-            raise
-        path.unlink()
-        return protocol

@@ -176,6 +176,7 @@ def record_edit(
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
+    protocol = _name_the_checker(protocol, actor)
     with store.transaction() as conn:
         version = store.add_version(
             meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
@@ -193,6 +194,19 @@ def record_edit(
     return version, event
 
 
+def _name_the_checker(protocol: Protocol, actor: str) -> Protocol:
+    """Items the reviewer ticked as checked in this edit (``review.CHECKED_NOW``) are checked by ``actor``."""
+    from summarizer.approval.review import CHECKED_NOW
+
+    if not any(item.checked_by == CHECKED_NOW for item in protocol.items()):
+        return protocol
+    out = protocol.model_copy(deep=True)
+    for item in out.items():
+        if item.checked_by == CHECKED_NOW:
+            item.checked_by = actor
+    return out
+
+
 def restore_version(
     store: Store,
     meeting_ref: str,
@@ -200,9 +214,11 @@ def restore_version(
     *,
     actor: str | None = None,
     note: str | None = None,
+    render: Callable[[VersionRecord], object] | None = None,
 ) -> tuple[VersionRecord, EventRecord]:
     """Store the content of version ``number`` as a new version (nothing is deleted; the versions in
-    between stay in the history), and record the restore in the history."""
+    between stay in the history), and record the restore in the history. ``render``: as for
+    ``record_edit``, the new version's documents in the same transaction."""
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     old = store.get_version(meeting.id, number)
@@ -213,7 +229,7 @@ def restore_version(
     note = note or f"restored from v{old.number}"
     actor = actor or default_actor()
     version, event = record_edit(store, meeting.id, old.protocol.model_copy(deep=True), source="edited",
-                                 actor=actor, note=note, based_on=latest.number)
+                                 actor=actor, note=note, based_on=latest.number, render=render)
     if event is None:  # the state did not change: the restore still goes into the history
         current = store.get_meeting(meeting.id).status
         event = store.set_status(meeting.id, current, current, actor=actor,

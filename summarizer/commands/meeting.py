@@ -162,7 +162,8 @@ def review(
     edited protocol (e.g. a kept recovery file). Either refuses a file that would remove most of the
     protocol unless --replace."""
     from summarizer.approval.changes import import_changes
-    from summarizer.approval.review import import_protocol_file, review_in_editor
+    from summarizer.approval.editor import review_in_editor
+    from summarizer.approval.review import import_protocol_file
     from summarizer.approval.workflow import check_editable, record_edit
     from summarizer.pipeline import render_files
 
@@ -216,7 +217,7 @@ def review(
         if event:
             echo(f"Status: {event.from_state} → {event.to_state}")
         echo(f"Draft: {files['docx']}")
-        _print_attention(version.protocol.all_flags())
+        _print_attention(version.protocol.open_flags())  # what the reviewer checked is not asked again
 
 
 def _print_errors(err: ValidationFailed) -> None:

@@ -241,6 +241,11 @@ def build_view(
 
     places = _item_places(protocol, lang)
     flags = [_flag_view(f, places) for f in protocol.all_flags()]
+    # a warning the reviewer's check answered stays on record, marked as checked (schema.CHECKABLE_FLAGS)
+    cleared = {id(f): who for f, who in protocol.checked_flags()}
+    for view, f in zip(flags, protocol.all_flags(), strict=True):
+        if id(f) in cleared:
+            view["message"] += f" — {t(lang, 'checked_by').format(name=cleared[id(f)])}"
     title = " ".join((h.title or "").split())
     return {
         "lang": lang,

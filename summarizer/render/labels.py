@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_fuzzy": "цитата совпадает неточно",
         "segments": "фрагменты",
         "flags": "Для проверки",
+        "checked_by": "проверено: {name}",
         "flag_issue": "Вопрос",
         "flag_agreement": "Договорённость",
         "flag_next_step": "Шаг",
@@ -149,6 +150,7 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_fuzzy": "quote matches only approximately",
         "segments": "segments",
         "flags": "For the reviewer",
+        "checked_by": "checked by {name}",
         "flag_issue": "Issue",
         "flag_agreement": "Agreement",
         "flag_next_step": "Next step",
@@ -258,3 +260,61 @@ def join_parties(names: list[str], language: str | None) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+# The redline's section and field names (``approval.diff``, the web's diff page) as people say them,
+# and the stored codes it shows as words. The web app puts the English ones through its own ``_()``.
+CHANGE_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "header": "Header", "participants": "Participants", "purpose": "Purpose", "results": "Results",
+        "issues": "Issues discussed", "agreements": "Agreements", "next_steps": "Next steps",
+        "open_questions": "Open questions", "closing": "Closing",
+        "title": "Title", "date": "Date", "start_time": "Start", "end_time": "End", "place": "Place",
+        "platform": "Call platform", "organisations": "Organisations", "name": "Name",
+        "position": "Position", "organisation": "Organisation", "side": "Side", "email": "E-mail",
+        "phone": "Phone", "summary": "Summary", "solutions": "Possible solutions", "status": "Status",
+        "text": "Agreement", "responsible": "Responsible", "due_date": "Due date",
+        "due_phrase": "Due as said", "action": "Action", "owner": "Owner",
+    },
+    "ru": {
+        "header": "Шапка", "participants": "Участники", "purpose": "Цель", "results": "Итоги",
+        "issues": "Обсуждённые вопросы", "agreements": "Договорённости", "next_steps": "Следующие шаги",
+        "open_questions": "Открытые вопросы", "closing": "Завершение",
+        "title": "Название", "date": "Дата", "start_time": "Начало", "end_time": "Конец", "place": "Место",
+        "platform": "Платформа звонка", "organisations": "Организации", "name": "Имя",
+        "position": "Должность", "organisation": "Организация", "side": "Сторона", "email": "E-mail",
+        "phone": "Телефон", "summary": "Суть", "solutions": "Возможные решения", "status": "Статус",
+        "text": "Договорённость", "responsible": "Ответственный", "due_date": "Срок",
+        "due_phrase": "Срок, как сказали", "action": "Действие", "owner": "Исполнитель",
+    },
+}
+VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "status": {"agreed": "Agreed", "disputed": "Disputed", "cancelled": "Cancelled", "open": "Open",
+                   "resolved": "Resolved"},
+        "side": {"ours": "Ours", "client": "Client", "unknown": "Unknown"},
+    },
+    "ru": {
+        "status": {"agreed": "Согласовано", "disputed": "Спорно", "cancelled": "Отменено", "open": "Открыт",
+                   "resolved": "Решён"},
+        "side": {"ours": "Наша", "client": "Клиент", "unknown": "Неизвестно"},
+    },
+}
+REDLINE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"added": "Added", "removed": "Removed", "changed": "Changed", "no_changes": "No changes.",
+           "changes": "Changes"},
+    "ru": {"added": "Добавлено", "removed": "Удалено", "changed": "Изменено", "no_changes": "Изменений нет.",
+           "changes": "Изменения"},
+}
+
+
+def change_label(language: str | None, name: str) -> str:
+    """A section or field name of the redline; an unknown one is shown as it is."""
+    return CHANGE_LABELS[normalize_language(language)].get(name, name)
+
+
+def value_label(language: str | None, name: str, value: object) -> str | None:
+    """A stored code (``status``, ``side``) as a word, or None when the value is not such a code."""
+    if not isinstance(value, str):
+        return None
+    return VALUE_LABELS[normalize_language(language)].get(name, {}).get(value)

@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from summarizer.errors import InputError, NotFoundError, ValidationFailed
+from summarizer.errors import InputError, NotFoundError, StoreError, ValidationFailed
 from summarizer.store.database import MeetingRecord, Store
 from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
@@ -31,6 +31,8 @@ EXPORT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "eml": "message/rfc822",
+    # the editing format (``export --format toml``): what a client marks their changes in
+    "toml": "application/toml; charset=utf-8",
 }
 EVIDENCE_LIMIT = 20 * 2**20
 _EML_HEADER = re.compile(r"(?m)^(From|Received|Return-Path|Subject|Date|MIME-Version|Delivered-To):")
@@ -113,7 +115,9 @@ async def change_state(request: Request) -> Response:
 
 
 def open_warnings(protocol: Any) -> list[dict[str, str]]:
-    """The protocol's open flags as the confirm step lists them: what is wrong, and on which item."""
+    """The protocol's open flags as the confirm step lists them: what is wrong, and on which item.
+    The same flags the library's send refuses (``confirm.open_warnings``), no more and no fewer."""
+    from summarizer.approval.confirm import open_warnings as library_warnings
     from summarizer.schema import Agreement, Issue, NextStep
 
     names: dict[str, str] = {}
@@ -122,7 +126,7 @@ def open_warnings(protocol: Any) -> list[dict[str, str]]:
                 else item.action if isinstance(item, NextStep) else "")
         names[item.id] = text if len(text) <= 90 else text[:89] + "…"
     return [{"code": f.code, "message": f.message, "item_id": f.item_id or "",
-             "item": names.get(f.item_id or "", "")} for f in protocol.all_flags()]
+             "item": names.get(f.item_id or "", "")} for f in library_warnings(protocol)]
 
 
 def _version_to_send(store: Store, meeting: MeetingRecord, final: bool) -> Any:
@@ -234,6 +238,7 @@ async def client_changes(request: Request) -> Response:
     """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
     from summarizer.approval.changes import import_changes
     from summarizer.approval.workflow import record_edit
+    from summarizer.web.review_page import version_renderer
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"client-{secrets.token_hex(6)}"
@@ -252,12 +257,13 @@ async def client_changes(request: Request) -> Response:
                     protocol = import_changes(named, store.get_version(meeting.id).protocol)
                     version, _ = record_edit(store, meeting.id, protocol, source="client",
                                              actor=request.app.state.actor,
-                                             note=f"client's changes from {upload.filename}")
+                                             note=f"client's changes from {upload.filename}",
+                                             render=version_renderer(store, meeting.id))
                 except ValidationFailed as exc:
                     lines = "; ".join(f"line {line}: {msg}" if line else msg for line, msg in exc.errors)
                     errors["changes"] = f"{upload.filename}: {exc.message.split(': ', 1)[-1]} ({lines})"
-                except InputError as exc:
-                    errors["changes"] = exc.message
+                except (InputError, StoreError) as exc:  # StoreError: a full disk; nothing was saved
+                    errors["changes"] = exc.message + (f" ({exc.hint})" if exc.hint else "")
                 else:
                     return RedirectResponse(
                         f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&done=client",
@@ -271,6 +277,7 @@ async def client_changes(request: Request) -> Response:
 async def restore(request: Request) -> Response:
     """The "Restore" button of the versions list: ``summarizer restore`` (a new version, in the history)."""
     from summarizer.approval.workflow import restore_version
+    from summarizer.web.review_page import version_renderer
 
     form = await request.form()
     check_csrf(request, form)
@@ -279,7 +286,8 @@ async def restore(request: Request) -> Response:
         raise InputError(None, f"{raw!r} is not a version number")
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
-        version, _ = restore_version(store, meeting.id, int(raw), actor=request.app.state.actor)
+        version, _ = restore_version(store, meeting.id, int(raw), actor=request.app.state.actor,
+                                     render=version_renderer(store, meeting.id))
     return RedirectResponse(f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&restored={raw}",
                             status_code=303)
 
@@ -322,7 +330,7 @@ async def exports_page(request: Request) -> Response:
 
 
 async def export(request: Request) -> Response:
-    """One version as docx/html/md/json/eml, written by ``pipeline.export_version`` to a temporary file."""
+    """One version as docx/html/md/json/eml/toml, written by ``pipeline.export_version`` to a temp file."""
     from summarizer.pipeline import export_version
 
     fmt = request.path_params["fmt"]

@@ -156,6 +156,12 @@ RU: dict[str, str] = {
     "Disputed": "Спорно",
     "Cancelled": "Отменено",
     "Superseded": "Заменена",
+    "Checked by the reviewer": "Проверено",
+    "checked by {name}": "проверено: {name}",
+    "Tick it once you have checked the item against the recording: its quote and date warnings then "
+    "no longer stop a send. A change to the item removes the tick.":
+        "Отметьте, когда сверили пункт с записью: замечания о цитате и сроке больше не мешают отправке. "
+        "Правка пункта снимает отметку.",
     "Not a live agreement: a later decision replaced it. It stays here so the change is on record.":
         "Не действует: её заменило более позднее решение. Она оставлена, чтобы изменение было видно.",
     "Not a live agreement: it was cancelled.": "Не действует: договорённость отменена.",
@@ -277,6 +283,10 @@ RU: dict[str, str] = {
     "approved": "согласована",
     "The .eml is an unsent e-mail with the DOCX attached, addressed to the participants who have an address.":
         "Файл .eml — неотправленное письмо с DOCX во вложении, адресованное участникам с адресами.",
+    "The TOML is the editing format: send it to the client to write their changes in, or edit it "
+    "yourself; load it back on the Approval page as the client's changes.":
+        "TOML — формат для правок: отправьте его клиенту, чтобы он внёс изменения, или поправьте сами; "
+        "затем загрузите его на странице согласования как правки клиента.",
     "Messages already built": "Уже подготовленные письма",
     # errors
     "Something needs your attention": "Нужно ваше внимание",

@@ -76,7 +76,7 @@ async def meeting_list(request: Request) -> Response:
     with open_store(request) as store:
         for meeting in store.list_meetings():
             try:
-                warnings = len(store.get_version(meeting.id).protocol.all_flags())
+                warnings = len(store.get_version(meeting.id).protocol.open_flags())
             except NotFoundError:
                 warnings = 0
             rows.append({"meeting": meeting, "warnings": warnings})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from summarizer.errors import NotFoundError, ValidationFailed, WorkflowError
+from summarizer.errors import NotFoundError, StoreError, ValidationFailed, WorkflowError
 from summarizer.schema import Protocol
 from summarizer.store.database import MeetingRecord, Store, VersionRecord, VersionSource
 from summarizer.transcript import Transcript, format_timestamp
@@ -79,6 +80,9 @@ def _review_context(store: Store, meeting: MeetingRecord, version: VersionRecord
         "form": form,
         "errors": errors,
         "items": {item.id: item for item in protocol.items()},
+        # the "Checked by the reviewer" boxes: as saved, or as ticked in a form shown again
+        "checked_ids": extra.pop("checked_ids") if "checked_ids" in extra
+        else {item.id for item in protocol.items() if item.checked_by is not None},
         "protocol_flags": protocol.flags,
         # what the draft run found out (speaker count, ...), kept with the transcript by the pipeline
         "run_notes": [str(n) for n in run_notes] if isinstance(run_notes, list) else [],
@@ -105,14 +109,31 @@ async def review_page(request: Request) -> Response:
         return render(request, "review.html", context)
 
 
-def edited_protocol(form: FormDict, base: Protocol) -> tuple[Protocol, dict[str, str]]:
-    """Apply the form and carry evidence and flags over through the review module's own merge."""
-    from summarizer.approval.review import merge_edit
+def version_renderer(store: Store, meeting_id: str) -> Callable[[VersionRecord], object]:
+    """``record_edit``'s ``render=``: the new version's documents, written inside its transaction."""
+    from summarizer.pipeline import render_files
+
+    return lambda version: render_files(store, store.get_meeting(meeting_id), version)
+
+
+def checked_ids(fields: dict[str, str]) -> set[str]:
+    """The items whose "Checked by the reviewer" box is ticked (``checked-<item id>``)."""
+    return {name.removeprefix("checked-") for name, value in fields.items()
+            if name.startswith("checked-") and value}
+
+
+def edited_protocol(form: FormDict, base: Protocol, *, checked: set[str] | None = None,
+                    reviewer: str | None = None) -> tuple[Protocol, dict[str, str]]:
+    """Apply the form and carry evidence and flags over through the review module's own merge.
+    ``checked``: ids of the items ticked as checked by ``reviewer`` (``merge_edit`` settles the rest)."""
+    from summarizer.approval.review import CHECKED_NOW, merge_edit
 
     candidate, errors = form_to_protocol(form, base)
     if errors:
         return candidate, errors
-    return merge_edit(base, candidate), errors
+    for item in candidate.items():
+        item.checked_by = CHECKED_NOW if item.id and item.id in (checked or set()) else None
+    return merge_edit(base, candidate, reviewer=reviewer), errors
 
 
 async def review_save(request: Request) -> Response:
@@ -130,7 +151,9 @@ async def review_save(request: Request) -> Response:
         raw_base = fields.get("base_version", "")
         base_number = int(raw_base) if raw_base.isdigit() else latest.number
         base = store.get_version(meeting.id, base_number)
-        protocol, errors = edited_protocol(form, base.protocol)
+        ticked = checked_ids(fields)
+        protocol, errors = edited_protocol(form, base.protocol, checked=ticked,
+                                           reviewer=request.app.state.actor)
         if fields.get("save") != "1":
             # only the Save button sends save=1; a form submitted any other way (Enter in a field,
             # a script) saves nothing and shows the edits again
@@ -143,16 +166,19 @@ async def review_save(request: Request) -> Response:
             try:
                 client = from_client and meeting.status in CLIENT_STATES
                 source: VersionSource = "client" if client else "edited"
+                # the version and its documents are one step: on a full disk neither is kept
                 version, _ = record_edit(store, meeting.id, protocol, source=source,
                                          actor=request.app.state.actor, note=note or None,
-                                         based_on=base_number)
+                                         based_on=base_number, render=version_renderer(store, meeting.id))
             except ValidationFailed as exc:
                 errors["_form"] = exc.message + "".join(f" {msg}" for _, msg in exc.errors)
-            except WorkflowError as exc:
-                errors["_form"] = exc.message
+            except (WorkflowError, StoreError) as exc:
+                # nothing was saved; the edits stay in the form below
+                errors["_form"] = exc.message + (f" ({exc.hint})" if exc.hint else "")
             else:
                 return RedirectResponse(f"/m/{meeting.id}?done=saved", status_code=303)
-        context = _review_context(store, meeting, base, form, errors, note=note, from_client=from_client)
+        context = _review_context(store, meeting, base, form, errors, note=note, from_client=from_client,
+                                  checked_ids=ticked)
         return render(request, "review.html", context, status_code=422)
 
 

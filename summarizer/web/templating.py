@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from summarizer.approval.diff import format_value
+from summarizer.render import labels as _LABELS
 from summarizer.transcript import format_timestamp
 from summarizer.web.i18n import translate_history, translate_note, translator, ui_language
 from summarizer.web.security import csrf_token
@@ -26,25 +27,10 @@ STATUS_LABELS = {
     "final_sent": "Final sent",
 }
 
-# The redline's section and field names (``approval.diff``) as people say them; translated by ``_()``.
-CHANGE_LABELS = {
-    "header": "Header", "participants": "Participants", "purpose": "Purpose", "results": "Results",
-    "issues": "Issues discussed", "agreements": "Agreements", "next_steps": "Next steps",
-    "open_questions": "Open questions", "closing": "Closing",
-    "title": "Title", "date": "Date", "start_time": "Start", "end_time": "End", "place": "Place",
-    "platform": "Call platform", "organisations": "Organisations", "name": "Name", "position": "Position",
-    "organisation": "Organisation", "side": "Side", "email": "E-mail", "phone": "Phone",
-    "summary": "Summary", "solutions": "Possible solutions", "status": "Status", "text": "Agreement",
-    "responsible": "Responsible", "due_date": "Due date", "due_phrase": "Due as said", "action": "Action",
-    "owner": "Owner",
-}
-
-# Field values the redline shows as words rather than as stored codes.
-VALUE_LABELS = {
-    "status": {"agreed": "Agreed", "disputed": "Disputed", "cancelled": "Cancelled", "open": "Open",
-               "resolved": "Resolved"},
-    "side": {"ours": "Ours", "client": "Client", "unknown": "Unknown"},
-}
+# The redline's section and field names (``approval.diff``) and the codes it shows as words: one table,
+# kept with the protocol's labels (``render.labels``); the English ones go through ``_()`` here.
+CHANGE_LABELS = _LABELS.CHANGE_LABELS["en"]
+VALUE_LABELS = _LABELS.VALUE_LABELS["en"]
 
 
 def _show_field(translate: Any, name: str, value: Any) -> str:
