@@ -33,6 +33,10 @@ def client() -> Iterator[TestClient]:
 # -- review --------------------------------------------------------------------------------------------
 
 
+# the person has seen the open warnings the send lists and goes ahead
+SEEN = {"confirm_warnings": "1"}
+
+
 def test_review_shows_evidence_and_flags_and_saves_a_new_version(client: TestClient) -> None:
     meeting_id = make_draft(client)
     page = client.get(f"/m/{meeting_id}").text
@@ -121,9 +125,10 @@ def test_approval_flow_diff_and_exports(client: TestClient) -> None:
     diff = client.get(f"/m/{meeting_id}/diff", params={"a": 1, "b": 2}).text
     assert "<ins>Lisa Chen</ins>" in diff and "<del>" in diff
 
-    bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "not-an-address"})
+    bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, **SEEN, "to": "not-an-address"})
     assert bad.status_code == 422 and "is not an e-mail address" in bad.text
-    sent = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example"})
+    sent = client.post(f"/m/{meeting_id}/send",
+                       data={"csrf_token": token, **SEEN, "to": "mark@contoso.example"})
     assert sent.status_code == 200 and "written as an .eml" in sent.text
     eml_link = re.search(rf'href="(/m/{meeting_id}/outbox/[^"]+\.eml)"', sent.text)
     assert eml_link
@@ -148,7 +153,7 @@ def test_approval_flow_diff_and_exports(client: TestClient) -> None:
     assert approved.status_code == 200, approved.text
     assert "Approved v2 by Mark Olsen" in approved.text and "Approved, thanks." in approved.text
 
-    final = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "final": "1", "to": ""})
+    final = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, **SEEN, "final": "1", "to": ""})
     assert final.status_code == 200 and "Final sent" in final.text
 
     docx = client.get(f"/m/{meeting_id}/export/docx")
@@ -178,7 +183,8 @@ def test_client_changes_from_a_file_become_a_client_version(client: TestClient, 
     meeting_id = make_draft(client)
     token = csrf(client)
     assert client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
-    sent = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example"})
+    sent = client.post(f"/m/{meeting_id}/send",
+                       data={"csrf_token": token, **SEEN, "to": "mark@contoso.example"})
     assert "Sent to client" in sent.text and 'id="client-form"' in sent.text
     exported = client.get(f"/m/{meeting_id}/export/json").json()
     item = (exported["agreements"] or exported["next_steps"])[0]
@@ -432,8 +438,7 @@ def test_a_russian_page_reads_russian_through_the_whole_loop(client: TestClient)
     client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
     page = client.get(f"/m/{meeting_id}/approval").text
     assert "на согласование. SMTP-сервер не настроен" in page
-    client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "mark@contoso.example",
-                                               "confirm_warnings": "1"})
+    client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, **SEEN, "to": "mark@contoso.example"})
     client.post(f"/m/{meeting_id}/approve", files={"evidence_file": ("", b"")},
                 data={"csrf_token": token, "by": "Mark Olsen <mark@contoso.example>",
                       "evidence_text": "Согласовано."})
@@ -452,7 +457,7 @@ def test_refusals_from_the_library_read_russian_on_a_russian_page(client: TestCl
     meeting_id = make_draft(client)
     token = csrf(client)
     client.post(f"/m/{meeting_id}/state", data={"csrf_token": token, "to_state": "internal_review"})
-    bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, "to": "not-an-address"})
+    bad = client.post(f"/m/{meeting_id}/send", data={"csrf_token": token, **SEEN, "to": "not-an-address"})
     assert bad.status_code == 422 and "«not-an-address» — это не адрес e-mail" in bad.text
 
 

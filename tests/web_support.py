@@ -60,6 +60,8 @@ def make_draft(c: TestClient, text: str = HOSTILE, **fields: str) -> str:
         "client": "Contoso",
         "roster": ROSTER,
         "level": "detailed",
+        "meeting_time": "10:00",  # a header with time and platform: nothing left open to hold up a send
+        "platform": "Zoom",
         **fields,
     }
     r = c.post(

@@ -126,12 +126,13 @@ def complete_header(
 
     # -- sides: the roster's word, else the configured company ------------------------------------
     derived = assign_sides(protocol.participants, company, transcript.roster, options.client)
+    # Sides read from what the person configured (the company setting, --client) are their own word,
+    # not a guess: recorded, but no warning that would hold up sending. Only a side guessed from who
+    # opened the meeting is flagged for the reviewer.
     if derived and company:
-        note("sides", Found(company, "company setting"),
-             _message(lang, "sides", company=company, names=", ".join(derived)))
+        note("sides", Found(company, "company setting"))
     elif derived and options.client:
-        note("sides", Found(options.client, "client option"),
-             _message(lang, "sides_client", client=options.client, names=", ".join(derived)))
+        note("sides", Found(options.client, "client option"))
     elif not company and not options.client:
         opener = transcript.segments[0].speaker if transcript.segments else None
         host = host_organisation(protocol.participants, opener)

@@ -81,8 +81,8 @@ def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
 def _meeting(tmp_path: Path, env: dict[str, str]) -> str:
     """A real draft from the Russian sample transcript, reviewed so that nothing is left open."""
     transcript = TESTS.parent / "samples" / "transcripts" / "negotiation_ru.txt"
-    run = _cli("draft", str(transcript), "--date", "2026-11-25", "--client", "Альфа-Логистик", env=env,
-               cwd=tmp_path)
+    run = _cli("draft", str(transcript), "--date", "2026-11-25", "--client", "Альфа-Логистик",
+               "--time", "10:00", "--platform", "Zoom", env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     mid = "2026-11-25-alfa-logistik"
     exported = tmp_path / "v1.json"
