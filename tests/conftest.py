@@ -15,7 +15,8 @@ MODELS_CACHE = Path(os.environ.get("SUMMARIZER_TEST_MODELS_DIR", ROOT / ".pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                   request: pytest.FixtureRequest) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("SUMMARIZER_HOME", str(home))
     monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(MODELS_CACHE))
@@ -25,6 +26,14 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         }):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # With the [local] extra installed, a draft without an endpoint would start the local model server:
+    # only the tests marked real_model may (tests/test_llm_real.py); every other test drafts offline.
+    if request.node.get_closest_marker("real_model") is None:
+        monkeypatch.setenv("SUMMARIZER_LOCAL_AUTOSTART", "0")
+        from summarizer.llm import backend
+
+        monkeypatch.setattr(backend, "local_available",
+                            lambda settings: (False, "tests run without the local model unless marked"))
     return home
 
 
