@@ -97,6 +97,8 @@ class LocalServer:
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     started_at: float = 0.0
+    returncode: int | None = None
+    stopped: bool = False  # by us
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -105,7 +107,7 @@ class LocalServer:
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return not self.stopped and self.proc is not None and self.proc.poll() is None
 
     def command(self) -> list[str]:
         return [
@@ -158,7 +160,7 @@ class LocalServer:
             time.sleep(0.2)
 
     def died(self, how: str) -> LLMError:
-        code = self.proc.poll() if self.proc is not None else None
+        code = self.proc.poll() if self.proc is not None else self.returncode
         self._close_log()
         status = f"exit status {code}" if code is not None and code >= 0 else (
             f"killed by signal {-code}" if code is not None else "still running")
@@ -175,17 +177,21 @@ class LocalServer:
             raise self.died("has died")
 
     def stop(self, grace: float = 5.0) -> None:
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
+        proc = self.proc
+        if proc is None:
+            return
+        ours = proc.poll() is None  # we end it now; one that ended by itself keeps its log
+        if ours:
             proc.terminate()
             try:
                 proc.wait(grace)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(grace)
-        clean = proc is not None and proc.returncode in (0, -signal.SIGTERM, -signal.SIGKILL)
+        self.returncode = proc.returncode
+        self.stopped = True
         self._close_log()
-        if clean and self.log_path is not None:  # keep the log of a server that failed on its own
+        if ours and self.log_path is not None:
             with contextlib.suppress(OSError):
                 self.log_path.unlink()
 
@@ -279,6 +285,15 @@ def ensure_server(model: LocalModel, *, models_dir: Path, log_dir: Path, threads
         server.start(start_timeout)
         _SERVERS[key] = server
         return server
+
+
+def server_for(base_url: str) -> LocalServer | None:
+    """The server we started at ``base_url`` (alive or not), if any."""
+    with _LOCK:
+        for server in _SERVERS.values():
+            if server.base_url.rstrip("/") == base_url.rstrip("/"):
+                return server
+    return None
 
 
 def running_servers() -> list[LocalServer]:

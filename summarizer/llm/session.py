@@ -83,8 +83,8 @@ TRUNCATION_MIN_TOKENS = 1000
 TRUNCATION_RATIO = 0.5
 MAX_RAW_IN_REASK = 24_000
 # Before any speed was measured, the first token may take as long as reading the prompt at this rate
-# (a loaded 2-core machine reads 40-70 prompt tokens/s with a 1.5B model).
-SLOWEST_PROMPT_TPS = 20.0
+# (a loaded 2-core machine reads 40-70 prompt tokens/s with a 1.5B model); once measured, the real one.
+SLOWEST_PROMPT_TPS = 30.0
 PROGRESS_EVERY = 2.0  # seconds between progress reports of one streamed reply
 
 _progress_handler: ProgressFn | None = None
@@ -402,6 +402,7 @@ class LLMSession:
             except BadReply as exc:
                 problem = str(exc)
             history.append({"transport_try": attempt, "error": problem})
+            self._check_local_server(history)
             if attempt == tries:
                 raise self._error(
                     f"{self.endpoint} did not answer successfully after {tries} tries; last: {problem}",
@@ -414,6 +415,15 @@ class LLMSession:
             log.warning("LLM request failed (%s); retry %d/%d in %.2f s", problem, attempt, tries - 1, delay)
             self.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _check_local_server(self, history: list[dict[str, Any]]) -> None:
+        """A local model server we started that has died is the answer, not a reason to retry."""
+        from summarizer.llm.local import server_for
+
+        server = server_for(self.endpoint)
+        if server is not None and not server.alive:
+            error = server.died("has died")
+            raise self._error(error.message, 0, None, history, hint=error.hint)
 
     def _meeting_left(self) -> float:
         if self._meeting_deadline is None:
