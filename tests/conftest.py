@@ -27,8 +27,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     # With the [local] extra installed, a draft without an endpoint would start the local model server:
-    # only the tests marked real_model may (tests/test_llm_real.py); every other test drafts offline.
-    if request.node.get_closest_marker("real_model") is None:
+    # only the tests marked real_model or local_server may; every other test drafts offline.
+    if request.node.get_closest_marker("real_model") is None and \
+            request.node.get_closest_marker("local_server") is None:
         monkeypatch.setenv("SUMMARIZER_LOCAL_AUTOSTART", "0")
         from summarizer.llm import backend
 

@@ -88,7 +88,8 @@ def reply_refusal(message: str) -> Reply:
     return Reply(build=build)
 
 
-def reply_raw(body: str, *, status: int = 200, content_type: str = "text/html", trickle: float = 0.0) -> Reply:
+def reply_raw(body: str, *, status: int = 200, content_type: str = "text/html",
+              trickle: float = 0.0) -> Reply:
     """A body sent as is, whether or not the client asked for a stream (proxy pages, cut-off JSON)."""
     return Reply(status=status, body=body, content_type=content_type, trickle=trickle, stream=False)
 
@@ -99,18 +100,19 @@ def sse_events(completion: dict[str, Any], *, include_usage: bool, piece: int = 
     base = {k: completion[k] for k in ("id", "created", "model") if k in completion}
     base["object"] = "chat.completion.chunk"
     events: list[dict[str, Any]] = []
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
     if choice is not None:
         message = choice["message"]
-        events.append({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                                            "finish_reason": None}]})
+        events.append(event({"role": "assistant", "content": ""}))
         content = message.get("content") or ""
         for start in range(0, len(content), piece):
-            events.append({**base, "choices": [{"index": 0, "delta": {"content": content[start:start + piece]},
-                                                "finish_reason": None}]})
+            events.append(event({"content": content[start:start + piece]}))
         if message.get("refusal"):
-            events.append({**base, "choices": [{"index": 0, "delta": {"refusal": message["refusal"]},
-                                                "finish_reason": None}]})
-        events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+            events.append(event({"refusal": message["refusal"]}))
+        events.append(event({}, choice["finish_reason"]))
     if include_usage:
         events.append({**base, "choices": [], "usage": completion.get("usage")})
     return [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events] + ["data: [DONE]\n\n"]
@@ -194,7 +196,8 @@ class FakeOpenAI:
                     time.sleep(reply.delay)
                 payload = reply.build(body) if reply.build else reply.body
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up (timeouts)
-                    if body.get("stream") and reply.stream and reply.status == 200 and isinstance(payload, dict):
+                    streamed = body.get("stream") and reply.stream and reply.status == 200
+                    if streamed and isinstance(payload, dict):
                         usage = bool((body.get("stream_options") or {}).get("include_usage"))
                         self._send_events(sse_events(payload, include_usage=usage), reply)
                     else:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.commands.base import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from, show_llm_progress
 from summarizer.errors import InputError
 
 
@@ -67,6 +67,7 @@ def extract(
     from summarizer.llm.backend import resolve
 
     settings = resolve(settings)  # starts the local model server when that is what will draft
+    show_llm_progress()
     if settings.llm_configured:
         echo(f"extractor: LLM {settings.llm_model} at {settings.base_url or 'OpenAI'}")
     elif offline:

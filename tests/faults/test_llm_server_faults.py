@@ -40,7 +40,8 @@ LLAMA_CPP_PYTHON_500 = (
     "'ctx': {'expected': \"'text' or 'json_object'\"}}]"
 )
 # llama.cpp's llama-server when the prompt does not fit
-LLAMA_CPP_CONTEXT = "request (3530 tokens) exceeds the available context size (2048 tokens), try increasing it"
+LLAMA_CPP_CONTEXT = ("request (3530 tokens) exceeds the available context size (2048 tokens), "
+                     "try increasing it")
 
 
 @pytest.fixture
@@ -123,7 +124,8 @@ def _trickled(stream: bool = True) -> Reply:
 
 
 @pytest.mark.parametrize("stream", [True, False], ids=["events", "plain-body"])
-def test_a_trickling_reply_is_cut_by_the_stall_limit(server: FakeOpenAI, tmp_path: Path, stream: bool) -> None:
+def test_a_trickling_reply_is_cut_by_the_stall_limit(server: FakeOpenAI, tmp_path: Path,
+                                                      stream: bool) -> None:
     server.script(_trickled(stream), _trickled(stream))
     session = LLMSession(settings_for(server, tmp_path, llm_timeout=5.0, llm_max_retries=1))
     started = time.monotonic()
