@@ -149,10 +149,18 @@ class StreamReader:
     def result(self) -> Completion:
         if not self.completion.has_choice and not self.done:
             raise BadReply("the stream ended without a single choice")
-        self.completion.content = "".join(self.parts) if self.parts else self.completion.content
-        if not self.completion.completion_tokens:
-            self.completion.completion_tokens = self.chunks
-        return self.completion
+        out = self.completion
+        out.content = "".join(self.parts) if self.parts else out.content
+        timings = out.timings or {}
+        # servers that send no usage when streaming: llama.cpp's timings count the tokens too
+        with contextlib.suppress(TypeError, ValueError):
+            if not out.prompt_tokens and timings.get("prompt_n") is not None:
+                out.prompt_tokens = int(timings["prompt_n"]) + int(timings.get("cache_n") or 0)
+            if not out.completion_tokens and timings.get("predicted_n") is not None:
+                out.completion_tokens = int(timings["predicted_n"])
+        if not out.completion_tokens:
+            out.completion_tokens = self.chunks
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
