@@ -97,6 +97,7 @@ class LocalServer:
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     started_at: float = 0.0
+    extra_args: tuple[str, ...] = ()
     returncode: int | None = None
     stopped: bool = False  # by us
     _log: IO[bytes] | None = field(default=None, repr=False)
@@ -124,7 +125,7 @@ class LocalServer:
             "--ctx-size", str(self.ctx_size), "--threads", str(self.threads),
             "--threads-batch", str(self.threads),
             # one slot: the whole context for our one request at a time (llama.cpp's default splits it)
-            "--parallel", "1", "--no-webui",
+            "--parallel", "1", "--no-webui", *self.extra_args,
         ]
 
     def start(self, timeout: float) -> None:
@@ -241,6 +242,7 @@ def _spawn(cmd: list[str], out: IO[bytes]) -> subprocess.Popen[bytes]:
 # One server per process and model, stopped at exit
 # --------------------------------------------------------------------------------------------------
 _SERVERS: dict[tuple[str, str, int, int], LocalServer] = {}
+_CRASHES = (-signal.SIGSEGV, -signal.SIGILL, -signal.SIGBUS)
 _LOCK = threading.Lock()
 _HOOKED = False
 
@@ -287,10 +289,22 @@ def ensure_server(model: LocalModel, *, models_dir: Path, log_dir: Path, threads
         if server is not None:
             log.warning("%s", server.died("had died; starting it again").message)
         weights = model_file(model, models_dir)
+        _install_exit_hooks()
         server = LocalServer(binary=path, model=model, model_path=weights, threads=threads,
                              ctx_size=ctx_size, log_dir=log_dir)
-        _install_exit_hooks()
-        server.start(start_timeout)
+        try:
+            server.start(start_timeout)
+        except LLMError:
+            code = server.proc.poll() if server.proc is not None else server.returncode
+            if code not in _CRASHES:
+                raise
+            # llama.cpp built with -march=native crashed in its weight-repacking kernels (AMX/AVX-512)
+            # on a VM whose CPU advertises them: the plain kernels work, a little slower
+            log.warning("%s crashed on start (signal %d, log %s); starting it again with --no-repack",
+                        path.name, -(code or 0), server.log_path)
+            server = LocalServer(binary=path, model=model, model_path=weights, threads=threads,
+                                 ctx_size=ctx_size, log_dir=log_dir, extra_args=("--no-repack",))
+            server.start(start_timeout)
         _SERVERS[key] = server
         return server
 
