@@ -98,7 +98,7 @@ def test_plumbing_streaming_and_speed_on_the_real_server(real_settings: Settings
     assert usage.requests == 1 and usage.prompt_tokens > 50 and usage.completion_tokens > 5
     # streamed: the final report has the server's own token count, speed was measured by llama.cpp
     assert seen and seen[-1].tokens == usage.completion_tokens and seen[-1].eta_seconds == 0.0
-    assert session.speed is not None and session.speed.gen_tps > 1 and session.speed.prompt_tps > 1
+    assert session.speed is not None and session.speed.gen_tps > 0 and session.speed.prompt_tps > 0
     stored = json.loads((real_settings.cache_dir / "llm_speed.json").read_text())
     assert stored[TEST_MODEL]["gen_tps"] == pytest.approx(session.speed.gen_tps, rel=0.01)
     print(f"\n{TEST_MODEL}: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens "
@@ -170,7 +170,8 @@ def test_draft_end_to_end_through_the_cli(tmp_path: Path, real_settings: Setting
             if not any(ev["status"] == "verified" for ev in item.get("evidence", [])):
                 assert item.get("flags"), item
     # summarizer stopped the server it started: no llama-server of that process is left
-    pgrep = subprocess.run(["pgrep", "-f", f"--alias {TEST_MODEL}"], capture_output=True, text=True)
+    pattern = f"llama-server.*--alias {TEST_MODEL}"
+    pgrep = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
     left = pgrep.stdout.split()
     ours = {str(s.proc.pid) for s in local.running_servers() if s.proc is not None}
     assert not set(left) - ours, f"llama-server left running: {left}"

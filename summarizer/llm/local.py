@@ -108,7 +108,15 @@ class LocalServer:
 
     @property
     def alive(self) -> bool:
-        return not self.stopped and self.proc is not None and self.proc.poll() is None
+        if self.stopped or self.proc is None or self.proc.poll() is not None:
+            return False
+        # poll() says "running" while the launcher thread holds the wait lock, even for a process that
+        # has died and is not reaped yet: the kernel knows better
+        try:
+            state = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return not Path("/proc/self").exists()  # gone, or no /proc at all (not Linux): trust poll()
+        return state not in ("Z", "X")
 
     def alive_after(self, seconds: float) -> bool:
         """Still running ``seconds`` from now (returns at once when it exits sooner)."""
@@ -169,7 +177,12 @@ class LocalServer:
             time.sleep(0.2)
 
     def died(self, how: str) -> LLMError:
-        code = self.proc.poll() if self.proc is not None else self.returncode
+        code = self.returncode
+        if self.proc is not None:
+            # the launcher thread reaps it; give it a moment to record how it ended
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(2.0)
+            code = self.proc.poll()
         self._close_log()
         status = f"exit status {code}" if code is not None and code >= 0 else (
             f"killed by signal {-code}" if code is not None else "still running")
