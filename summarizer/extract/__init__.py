@@ -33,6 +33,11 @@ def extract_protocol(
     only their end)."""
     # Imported here so that importing the package (e.g. for --help) pulls in neither openai nor rapidfuzz.
     from summarizer.extract.verify import finalize_protocol
+    from summarizer.llm.backend import resolve
+
+    # no endpoint configured: the local model server when the [local] extra is installed (started here,
+    # reused by later drafts of this process), else the offline rules
+    settings = resolve(settings)
 
     if settings.llm_configured:
         from summarizer.extract.llm_extractor import extract_llm
@@ -70,5 +75,6 @@ def describe_extraction(meta: ExtractionMeta) -> str:
     """One line for people: which extractor made the draft and, for a model, what it cost."""
     if meta.extractor != "llm":
         return ("extractor: offline rules, no LLM endpoint configured (set OPENAI_BASE_URL or "
-                "OPENAI_API_KEY and SUMMARIZER_LLM_MODEL to use a model)")
+                "OPENAI_API_KEY and SUMMARIZER_LLM_MODEL to use a model, or pip install "
+                "'summarizer[local]' for the local one)")
     return f"extractor: LLM {meta.model} at {meta.endpoint or 'OpenAI'}; {describe_usage(meta)}"
