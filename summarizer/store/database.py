@@ -36,6 +36,7 @@ from typing import Any, Literal
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, StoreError, WorkflowError
 from summarizer.schema import Protocol
+from summarizer.store.backend import Connection, is_postgres_url
 from summarizer.store.files import copy_atomic, now_iso, sha256_bytes, write_atomic
 from summarizer.store.migrations import migrate
 
@@ -139,6 +140,12 @@ class Store:
 
     def __init__(self, settings: Settings, *, busy_timeout_ms: int = 30_000) -> None:
         self.settings = settings
+        self.conn: Connection
+        if is_postgres_url(settings.database_url):  # a team: see summarizer.store.postgres
+            from summarizer.store.postgres import connect
+
+            self.conn = connect(str(settings.database_url))
+            return
         self.path = self._database_path(settings)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +173,7 @@ class Store:
             return settings.database_path
         if url.startswith("sqlite:///"):
             return Path(url.removeprefix("sqlite:///")).expanduser()
-        raise StoreError(f"database_url {url!r}: only sqlite:///PATH is supported in this version")
+        raise StoreError(f"database_url {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
 
     def close(self) -> None:
         self.conn.close()
@@ -178,7 +185,7 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -362,7 +369,7 @@ class Store:
         return self.get_version(meeting_id, number)
 
     def _insert_version(
-        self, conn: sqlite3.Connection, meeting_id: str, number: int, protocol: Protocol, *,
+        self, conn: Connection, meeting_id: str, number: int, protocol: Protocol, *,
         source: str, author: str | None, note: str | None, stamp: str,
     ) -> None:
         text = protocol_json(protocol)
@@ -419,13 +426,13 @@ class Store:
         actor: str | None,
         note: str | None = None,
         version: int | None = None,
-        conn: sqlite3.Connection | None = None,
+        conn: Connection | None = None,
     ) -> EventRecord:
         """Compare-and-set the status and record the event. Callers check the workflow rules;
         this only guarantees nobody changed the state since ``from_state`` was read."""
         stamp = now_iso()
 
-        def apply(c: sqlite3.Connection) -> None:
+        def apply(c: Connection) -> None:
             cur = c.execute(
                 "UPDATE meetings SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
                 (to_state, stamp, meeting_id, from_state),
@@ -457,7 +464,7 @@ class Store:
         ).fetchall()
         return [EventRecord(**dict(r)) for r in rows]
 
-    def add_approval(self, approval: ApprovalRecord, *, conn: sqlite3.Connection | None = None) -> None:
+    def add_approval(self, approval: ApprovalRecord, *, conn: Connection | None = None) -> None:
         sql = (
             "INSERT INTO approvals (meeting_id, version, approved_by, at, evidence_text, evidence_path,"
             " evidence_sha256, version_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
