@@ -151,12 +151,16 @@ def run_draft(
     ingest: IngestFn = _default_ingest,
     diarize: DiarizeFn = _default_diarize,
     extract: ExtractFn = _default_extract,
+    meeting_id: str | None = None,
+    render: bool = True,
 ) -> DraftResult:
     """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``.
 
     ``num_speakers`` fixes the speaker count for diarisation (default: estimated). ``title``,
     ``client``, ``place``, ``platform`` and ``start_time`` override what the header step finds
     (``summarizer.extract.meeting_header``); without them, what the evidence supports is filled and flagged.
+    ``meeting_id`` (team jobs) is the id reserved for this meeting; ``render=False`` leaves rendering to
+    a later step.
     """
     from summarizer.extract.meeting_date import assume_meeting_date
     from summarizer.extract.meeting_header import HeaderOptions, complete_header
@@ -239,11 +243,14 @@ def run_draft(
             files=files,
             protocol=protocol,
             actor=actor,
+            meeting_id=meeting_id,
         )
         version = store.get_version(meeting.id, 1)
-        if progress:
+        rendered: dict[str, Path] = {}
+        if progress and render:
             progress("render", None)
-        rendered = render_files(store, meeting, version, status="draft", transcript=transcript)
+        if render:
+            rendered = render_files(store, meeting, version, status="draft", transcript=transcript)
     finally:
         if own_store:
             store.close()

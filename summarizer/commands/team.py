@@ -1,0 +1,72 @@
+"""Team mode commands: ``summarizer worker`` runs queued stages; ``summarizer submit`` queues a draft."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from summarizer.commands.base import ConfigOpt, app, echo, settings_from
+
+
+@app.command()
+def worker(
+    queue: Annotated[
+        list[str] | None,
+        typer.Option("--queue", "-q", help="Stage queue to take jobs from (repeat; default: all of "
+                     "transcription, speakers, extraction, rendering). A GPU machine: -q transcription."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Jobs run at once.")] = 1,
+    heartbeat: Annotated[float, typer.Option("--heartbeat", help="Seconds between heartbeats.")] = 10.0,
+    stalled_after: Annotated[
+        float, typer.Option("--stalled-after", help="Seconds of silence after which another worker's "
+                            "job is run again.")
+    ] = 30.0,
+    name: Annotated[str | None, typer.Option("--name", help="Worker name in logs.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run draft stages from the team queue (needs database_url = postgresql://...)."""
+    from summarizer.jobs.worker import run_worker
+
+    settings = settings_from(config)
+    run_worker(settings, queues=queue, concurrency=concurrency, heartbeat=heartbeat,
+               stalled_after=stalled_after, name=name,
+               on_ready=lambda qs: echo(f"worker ready on queues: {', '.join(qs)}"))
+
+
+@app.command()
+def submit(
+    source: Annotated[Path, typer.Argument(help="Recording or transcript file (on the shared data root).")],
+    meeting_date: Annotated[str | None, typer.Option("--date", help="Meeting date YYYY-MM-DD.")] = None,
+    client: Annotated[str | None, typer.Option("--client", help="Client organisation.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Meeting title.")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the draft is ready.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Queue a draft for the team workers; prints the job id and the meeting id it will have."""
+    from summarizer.errors import SummarizerError
+    from summarizer.jobs import table
+    from summarizer.jobs.tasks import ensure_schema, make_app
+    from summarizer.jobs.tasks import submit as submit_job
+    from summarizer.store.database import Store
+
+    settings = settings_from(config)
+    queue_app = make_app(settings)
+    ensure_schema(queue_app, settings)
+    params = {"source": str(source.resolve()), "meeting_date": meeting_date, "client": client,
+              "title": title}
+    with queue_app.open():
+        job, created = submit_job(queue_app, settings, params)
+    echo(json.dumps({"job": job.id, "meeting": job.meeting_id, "new": created}))
+    while wait:
+        time.sleep(0.5)
+        with Store(settings) as store:
+            job = table.get(store, job.id)
+        if job.status == "failed":
+            raise SummarizerError(f"job {job.id} failed: {job.error}", hint=job.hint)
+        if job.status == "done":
+            echo(f"done: {job.meeting_id}")
+            return
