@@ -103,12 +103,12 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     from summarizer.approval.workflow import default_actor
     from summarizer.web import routes
     from summarizer.web.drafting import run_draft_job
-    from summarizer.web.jobs import JobRunner
+    from summarizer.web.team_jobs import make_runner
 
     settings = settings or load_settings()
     host = host or settings.web_host
     require_token_for(host, settings)
-    runner = JobRunner(settings, {"draft": run_draft_job(settings)})
+    runner = make_runner(settings, {"draft": run_draft_job(settings)})  # team: web/team_jobs.py
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
