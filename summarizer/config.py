@@ -101,6 +101,11 @@ class Settings:
     web_port: int = 8765
     web_token: str | None = None
     upload_limit_mb: int = 2048
+    # Team: the address clients reach the server at (review links), and the links' signing secret
+    # (default: a random key kept in data_dir/secrets/, shared by the machines of a team)
+    public_url: str | None = None
+    review_link_secret: str | None = None
+    review_link_days: int = 14
 
     @property
     def llm_configured(self) -> bool:

@@ -70,3 +70,22 @@ def submit(
         if job.status == "done":
             echo(f"done: {job.meeting_id}")
             return
+
+
+@app.command("review-link")
+def review_link(
+    meeting: Annotated[str, typer.Argument(help="Meeting id (or a unique prefix).")],
+    days: Annotated[float | None, typer.Option("--days", help="Days the link stays valid.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print a signed link to a read-only page of the latest version, where the client comments and
+    confirms ("Согласовано"); the confirmation is recorded as the approval with its evidence."""
+    from summarizer.approval.client_link import link_url, make_token
+    from summarizer.store.database import Store
+
+    settings = settings_from(config)
+    with Store(settings) as store:
+        record = store.get_meeting(meeting)
+        version = store.get_version(record.id)
+        token = make_token(settings, version, days=days or settings.review_link_days)
+    echo(link_url(settings, token))

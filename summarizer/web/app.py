@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     """Build the web app. ``host`` is where it will listen; a non-loopback host requires a token."""
     from summarizer.approval.workflow import default_actor
     from summarizer.web import routes
+    from summarizer.web.client_page import ClientLinks
     from summarizer.web.drafting import run_draft_job
     from summarizer.web.team_jobs import make_runner
 
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
         middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
     if settings.web_token:
         middleware.insert(0, Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    middleware.insert(0, Middleware(ClientLinks, settings=settings))  # /r/<link>: web/client_page.py
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=middleware,
