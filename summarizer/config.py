@@ -106,6 +106,11 @@ class Settings:
     public_url: str | None = None
     review_link_secret: str | None = None
     review_link_days: int = 14
+    # Team sign-in: None (single user), "accounts" (argon2 passwords) or "proxy" (a trusted reverse
+    # proxy's header names the account, for single sign-on)
+    auth: str | None = None
+    auth_proxy_header: str = "X-Remote-User"
+    session_hours: float = 8.0
 
     @property
     def llm_configured(self) -> bool:

@@ -89,3 +89,59 @@ def review_link(
         version = store.get_version(record.id)
         token = make_token(settings, version, days=days or settings.review_link_days)
     echo(link_url(settings, token))
+
+
+account_app = typer.Typer(help="Accounts of the office (auth = \"accounts\"): add, list, disable.",
+                          no_args_is_help=True)
+app.add_typer(account_app, name="account")
+
+
+@account_app.command("add")
+def account_add(
+    login: Annotated[str, typer.Argument(help="Login (one word).")],
+    role: Annotated[str, typer.Option("--role", help="manager, reviewer or admin.")] = "manager",
+    name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="E-mail.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")]
+    = False,
+    no_password: Annotated[bool, typer.Option("--no-password", help="Sign-in only through the proxy.")]
+    = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Create an account; the password is hashed with argon2id."""
+    import sys
+
+    from summarizer.accounts.service import create_account
+    from summarizer.store.database import Store
+
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif not no_password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Store(settings_from(config)) as store:
+        account = create_account(store, login, password, role=role, name=name, email=email)
+    echo(f"account {account.login} ({account.role}) created")
+
+
+@account_app.command("list")
+def account_list(config: ConfigOpt = None) -> None:
+    """List the accounts."""
+    from summarizer.accounts.service import list_accounts
+    from summarizer.store.database import Store
+
+    with Store(settings_from(config)) as store:
+        for a in list_accounts(store):
+            echo(f"{a.login}\t{a.role}\t{a.name or ''}\t{'disabled' if a.disabled else ''}".rstrip())
+
+
+@account_app.command("disable")
+def account_disable(login: Annotated[str, typer.Argument(help="Login.")], config: ConfigOpt = None) -> None:
+    """Disable an account and end its sessions."""
+    from summarizer.accounts.service import get_account, set_disabled
+    from summarizer.store.database import Store
+
+    with Store(settings_from(config)) as store:
+        get_account(store, login)
+        set_disabled(store, login.strip().lower())
+    echo(f"account {login} disabled")

@@ -26,6 +26,7 @@ from typing import Any
 
 from summarizer.errors import StoreError
 from summarizer.store.backend import redact_url, translate_placeholders
+from summarizer.store.migrations import ACCOUNTS_SQL
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             for op in ("UPDATE", "DELETE", "TRUNCATE")
         ],
     ]),
+    ("m003_accounts", list(ACCOUNTS_SQL)),  # plain types: the same statements as on SQLite
 ]
 
 

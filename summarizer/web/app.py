@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     """Build the web app. ``host`` is where it will listen; a non-loopback host requires a token."""
     from summarizer.approval.workflow import default_actor
     from summarizer.web import routes
+    from summarizer.web.auth import AccountsMiddleware
     from summarizer.web.client_page import ClientLinks
     from summarizer.web.drafting import run_draft_job
     from summarizer.web.team_jobs import make_runner
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
 
     denied = _DeniedApp()
     middleware = [Middleware(CsrfCookieMiddleware, secure=False)]
+    if settings.auth:  # team sign-in and roles: web/auth.py
+        middleware.append(Middleware(AccountsMiddleware, settings=settings))
     # Listed outermost first: the host and token checks run before anything else sees the request.
     if is_local_host(host):
         middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
