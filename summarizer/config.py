@@ -65,6 +65,11 @@ class Settings:
     batch_size: int = 8
     beam_size: int = 5
     language: str | None = None
+    # Speech recognition on a server (OpenAI-compatible /v1/audio/transcriptions); unset: local Whisper
+    asr_base_url: str | None = None
+    asr_model: str = "whisper-1"
+    asr_api_key: str | None = None
+    asr_timeout: float = 600.0
 
     # LLM (any OpenAI-compatible endpoint)
     base_url: str | None = None

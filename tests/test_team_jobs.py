@@ -92,3 +92,43 @@ def test_web_app_queues_drafts_for_workers_and_shows_their_progress(
             assert any("Rendering the draft" in line for line in status["log"])
     finally:
         worker.stop()
+
+
+def test_serve_team_is_one_command_for_web_and_workers(pg_url: str) -> None:  # noqa: F811
+    import signal
+    import subprocess
+
+    import httpx
+    from pg_support import free_port
+    from team_support import SUMMARIZER
+
+    env = team_env(pg_url)
+    port = free_port()
+    proc = subprocess.Popen([str(SUMMARIZER), "serve-team", "--port", str(port), "--workers", "1"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+        job = submit(env, TRANSCRIPT, "--date", "2026-11-28", "--client", "Serve")
+        assert wait_job(env, job["job"]).status == "done"
+        status = httpx.get(f"http://127.0.0.1:{port}/jobs/{job['job']}/status", timeout=10).json()
+        assert status["status"] == "done" and status["meeting_id"] == "2026-11-28-serve"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+
+
+def test_serve_team_refuses_sqlite() -> None:
+    import subprocess
+
+    from team_support import SUMMARIZER
+
+    run = subprocess.run([str(SUMMARIZER), "serve-team"], capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and "PostgreSQL" in run.stderr

@@ -145,3 +145,58 @@ def account_disable(login: Annotated[str, typer.Argument(help="Login.")], config
         get_account(store, login)
         set_disabled(store, login.strip().lower())
     echo(f"account {login} disabled")
+
+
+@app.command("serve-team")
+def serve_team(
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes to start beside the web app.")]
+    = 2,
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8765).")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Access token (needed off localhost).",
+                                              envvar="SUMMARIZER_WEB_TOKEN")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """One command for a team server: the web app plus N queue workers on the PostgreSQL store.
+    More workers (a GPU machine: `summarizer worker -q transcription`) can join from other machines."""
+    import signal
+    import subprocess
+    import sys
+
+    import uvicorn
+
+    from summarizer.errors import ConfigError
+    from summarizer.jobs.tasks import ensure_schema, make_app
+    from summarizer.web import create_app
+
+    settings = settings_from(config, web_host=host, web_port=port, web_token=token)
+    if not settings.auth and settings.web_host not in ("127.0.0.1", "localhost", "::1"):
+        echo("warning: auth is not set: everyone with the token acts as one user "
+             "(set auth = \"accounts\" and add accounts with `summarizer account add`)", err=True)
+    ensure_schema(make_app(settings), settings)  # refuses a non-PostgreSQL store with a clear message
+    web = create_app(settings, host=settings.web_host)
+    extra = ["--config", str(config)] if config else []
+    command = [sys.executable, "-m", "summarizer", "worker"]
+    procs = [subprocess.Popen([*command, "--name", f"local-{i + 1}", *extra]) for i in range(max(0, workers))]
+
+    def stop(signum: int, frame: object) -> None:
+        # uvicorn re-raises the SIGTERM it handled once it has shut down; end here so the workers
+        # are stopped below instead of being left running without their server
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    where = f"http://{settings.web_host}:{settings.web_port}/"
+    echo(f"summarizer team server: {where} with {len(procs)} worker(s)")
+    try:
+        uvicorn.run(web, host=settings.web_host, port=settings.web_port, log_level="warning",
+                    proxy_headers=False, server_header=False)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    if any(p.returncode not in (0, -signal.SIGTERM) for p in procs):
+        raise ConfigError("a worker stopped with an error; see its output above")
