@@ -116,6 +116,9 @@ class Settings:
     auth: str | None = None
     auth_proxy_header: str = "X-Remote-User"
     session_hours: float = 8.0
+    # Team jobs (summarizer worker): attempts per stage, and the exponential backoff base in seconds
+    job_max_attempts: int = 5
+    job_backoff: int = 2
 
     @property
     def llm_configured(self) -> bool:

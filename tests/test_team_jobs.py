@@ -132,3 +132,28 @@ def test_serve_team_refuses_sqlite() -> None:
 
     run = subprocess.run([str(SUMMARIZER), "serve-team"], capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "PostgreSQL" in run.stderr
+
+
+def test_a_failing_endpoint_is_retried_with_backoff_then_reported(pg_url: str) -> None:  # noqa: F811
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as llm:  # nothing scripted: every request is answered with an error
+        env = team_env(pg_url, SUMMARIZER_BASE_URL=llm.base_url, SUMMARIZER_LLM_MODEL="fake",
+                       SUMMARIZER_API_KEY="test", SUMMARIZER_LLM_MAX_RETRIES="0",
+                       SUMMARIZER_JOB_MAX_ATTEMPTS="3", SUMMARIZER_JOB_BACKOFF="2")
+        worker = WorkerProc(env)
+        try:
+            worker.wait_for("worker ready")
+            started = time.monotonic()
+            job = submit(env, TRANSCRIPT, "--date", "2026-11-29", "--client", "Retry")
+            failed = wait_job(env, job["job"], status="failed", timeout=180)
+            elapsed = time.monotonic() - started
+        finally:
+            worker.stop()
+    assert failed.status == "failed" and failed.attempts == 3, failed.log
+    retries = [line for line in failed.log if "retrying in" in line]
+    assert len(retries) == 2 and "retrying in 4 s" in retries[0] and "retrying in 8 s" in retries[1]
+    assert elapsed >= 12  # the backoff was waited, not skipped
+    assert llm.base_url in (failed.error or "") or "fake" in (failed.error or ""), failed.error
+    with Store(load_settings(overrides={"database_url": pg_url})) as store:
+        assert store.list_meetings() == []

@@ -38,8 +38,7 @@ QUEUES = {"transcribe": "transcription", "speakers": "speakers", "extract": "ext
 NEXT = {"transcribe": "speakers", "speakers": "extract", "extract": "render", "render": None}
 STAGE_TEXT = {"transcribe": "Transcribing the recording", "speakers": "Telling the speakers apart",
               "extract": "Extracting the protocol", "render": "Rendering the draft"}
-MAX_ATTEMPTS = 5
-BACKOFF_SECONDS = 2  # exponential: 2, 4, 8, 16 s between attempts
+# job_max_attempts (default 5) and job_backoff (default 2: waits of 4, 8, 16, 32 s) come from the settings
 # Problems with what a person gave: running again cannot help.
 PERMANENT = (InputError, ValidationFailed, WorkflowError, ConfigError)
 
@@ -56,7 +55,8 @@ def make_app(settings: Settings) -> Any:
         raise ConfigError("team jobs need the store on PostgreSQL",
                           hint='set database_url = "postgresql://USER@HOST/DB" (SUMMARIZER_DATABASE_URL)')
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=str(settings.database_url)))
-    retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS, exponential_wait=BACKOFF_SECONDS)
+    retry = procrastinate.RetryStrategy(max_attempts=settings.job_max_attempts,
+                                        exponential_wait=settings.job_backoff)
     for step in QUEUES:
         app.task(name=task_name(step), queue=QUEUES[step], retry=retry, pass_context=True)(
             _task(settings, step))
@@ -136,14 +136,14 @@ def _task(settings: Settings, step: str) -> Any:
             _fail(settings, job_id, exc)
             return
         except Exception as exc:
-            last = attempt >= MAX_ATTEMPTS
+            last = attempt >= settings.job_max_attempts
             if last:
                 _fail(settings, job_id, exc)
             else:
                 with Store(settings) as store:
                     table.update(store, job_id, status="queued",
                                  log_line=f"{step} failed ({_say(exc)}); retrying in "
-                                 f"{BACKOFF_SECONDS ** (attempt + 1)} s")
+                                 f"{settings.job_backoff ** (attempt + 1)} s")
             raise
         nxt = NEXT[step]
         with Store(settings) as store:
@@ -177,8 +177,7 @@ def _pause_for_tests(step: str, job: table.TeamJob) -> None:
     spec = os.environ.get("SUMMARIZER_TEST_JOB_PAUSE", "")
     earlier_runs = [line for line in job.log if f" {STAGE_TEXT[step]} (attempt " in line]
     if spec.partition(":")[0] == step and not earlier_runs:
-        log.warning("test pause in %s of job %s", step, job.id)
-        print(f"paused {step} {job.id}", flush=True)  # noqa: T201  (the test waits for this line)
+        log.warning("paused %s %s (test hook)", step, job.id)  # the fault test waits for this line
         time.sleep(float(spec.partition(":")[2] or 30))
 
 

@@ -66,4 +66,14 @@ def run_worker(settings: Settings, *, queues: list[str] | None = None, concurren
     ensure_schema(app, settings)
     if on_ready:
         on_ready(chosen)
-    asyncio.run(_run(app, chosen, concurrency, heartbeat, stalled_after, name))
+    from procrastinate import exceptions
+
+    from summarizer.errors import StoreError
+    from summarizer.store.backend import redact_url
+
+    try:
+        asyncio.run(_run(app, chosen, concurrency, heartbeat, stalled_after, name))
+    except exceptions.ConnectorException as exc:
+        raise StoreError(f"{redact_url(str(settings.database_url))}: the queue's database connection failed "
+                         f"({exc.__cause__ or exc})".replace("\n", " "),
+                         hint="check PostgreSQL is running; start the worker again once it is") from exc
