@@ -157,3 +157,30 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_reported(pg_url: str) -
     assert llm.base_url in (failed.error or "") or "fake" in (failed.error or ""), failed.error
     with Store(load_settings(overrides={"database_url": pg_url})) as store:
         assert store.list_meetings() == []
+
+
+@pytest.mark.slow
+def test_a_recording_goes_through_all_four_queues_on_two_workers(pg_url: str) -> None:  # noqa: F811
+    recording = ROOT / "samples" / "meeting_en.wav"
+    if not recording.exists():
+        pytest.skip("samples/meeting_en.wav is not generated on this machine")
+    env = team_env(pg_url)
+    gpu = WorkerProc(env, "-q", "transcription", "--name", "gpu")
+    cpu = WorkerProc(env, "-q", "speakers", "-q", "extraction", "-q", "rendering", "--name", "cpu")
+    try:
+        gpu.wait_for("worker ready")
+        cpu.wait_for("worker ready")
+        job = submit(env, recording, "--date", "2026-11-25", "--client", "Contoso")
+        done = wait_job(env, job["job"], timeout=900)
+        assert done.status == "done", done.log
+        runs = {line.split(" (attempt")[0].split(" ", 1)[1]: line for line in done.log if "(attempt" in line}
+        assert str(gpu.proc.pid) in runs["Transcribing the recording"]
+        for stage in ("Telling the speakers apart", "Extracting the protocol", "Rendering the draft"):
+            assert str(cpu.proc.pid) in runs[stage], done.log
+        with Store(load_settings(overrides={"database_url": pg_url})) as store:
+            meeting = store.get_meeting(job["meeting"])
+            protocol = store.get_version(meeting.id, 1).protocol
+        assert meeting.source_sha256 and protocol.items()
+    finally:
+        gpu.stop()
+        cpu.stop()
