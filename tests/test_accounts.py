@@ -73,19 +73,25 @@ def test_roles_and_events_name_the_account(office: Store) -> None:
     assert _sign_in(c, "anna") == 303
     assert c.get("/").status_code == 200
     step = {"csrf_token": _csrf(c), "to_state": "internal_review"}
-    refused = c.post(f"/m/{boriss}/state", data=step, follow_redirects=False)
-    assert refused.status_code == 403 and "only your own" in refused.text
-    assert c.post(f"/m/{annas}/state", data=step, follow_redirects=False).status_code == 303
-    assert store.events(annas)[-1].actor == "anna"  # the account, not the server's OS user
-    assert store.get_meeting(boriss).status == "draft"
+    refused = c.post(f"/m/{annas}/state", data=step, follow_redirects=False)
+    assert refused.status_code == 403 and "reviewer" in refused.text  # the review step is not hers
     assert c.get("/admin/accounts").status_code == 403
 
     rita = _client()
     assert _sign_in(rita, "rita") == 303
     step["csrf_token"] = _csrf(rita)
-    assert rita.post(f"/m/{boriss}/state", data=step, follow_redirects=False).status_code == 303
-    assert store.events(boriss)[-1].actor == "rita"
+    for mid in (annas, boriss):
+        assert rita.post(f"/m/{mid}/state", data=step, follow_redirects=False).status_code == 303
+        assert store.events(mid)[-1].actor == "rita"
     assert rita.get("/admin/accounts").status_code == 403
+
+    send = {"csrf_token": _csrf(c), "to": "client@alfa.test", "confirm_warnings": "1"}
+    refused = c.post(f"/m/{boriss}/send", data=send, follow_redirects=False)
+    assert refused.status_code == 403 and "only your own" in refused.text
+    assert store.get_meeting(boriss).status == "internal_review"
+    assert c.post(f"/m/{annas}/send", data=send, follow_redirects=False).status_code in (200, 303)
+    assert store.get_meeting(annas).status == "sent_to_client"
+    assert store.events(annas)[-1].actor == "anna"  # the account, not the server's OS user
 
     adam = _client()
     assert _sign_in(adam, "adam") == 303
@@ -125,7 +131,9 @@ def test_proxy_header_names_an_existing_account(office: Store, monkeypatch: pyte
     with TestClient(create_app(load_settings()), base_url="http://127.0.0.1:8765") as c:
         assert c.get("/").status_code == 401
         assert c.get("/", headers={"X-Remote-User": "stranger"}).status_code == 401
-        c.get("/", headers={"X-Remote-User": "anna"})
+        c.get("/", headers={"X-Remote-User": "rita"})
         step = {"csrf_token": _csrf(c), "to_state": "internal_review"}
-        r = c.post(f"/m/{annas}/state", data=step, headers={"X-Remote-User": "anna"}, follow_redirects=False)
-        assert r.status_code == 303 and office.events(annas)[-1].actor == "anna"
+        r = c.post(f"/m/{annas}/state", data=step, headers={"X-Remote-User": "rita"}, follow_redirects=False)
+        assert r.status_code == 303 and office.events(annas)[-1].actor == "rita"
+        r = c.post(f"/m/{annas}/state", data=step, headers={"X-Remote-User": "boris"}, follow_redirects=False)
+        assert r.status_code == 403

@@ -2,7 +2,9 @@
 
 Roles:
 - ``manager`` drafts meetings and edits, sends and approves their own (the account that created it);
-- ``reviewer`` reviews every meeting and may act on all of them (internal review, sending, approval);
+  saving an edit of a draft starts its internal review, but the review step itself is not theirs;
+- ``reviewer`` reviews every meeting, moves meetings into and out of internal review and may act on
+  all of them (edits, sending, approval);
 - ``admin`` does all of that and manages the accounts.
 
 Sessions are random tokens kept by the browser; the store holds only their sha256, with an absolute

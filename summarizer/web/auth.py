@@ -114,6 +114,10 @@ class AccountsMiddleware:
         if request.method == "GET":
             return
         match = MEETING_WRITE.match(request.url.path)
+        if match and request.url.path.endswith("/state") and account.role == "manager":
+            # internal review is the reviewers' step; a manager's own edit starts it by itself
+            raise service.Forbidden("Moving a meeting into or out of internal review is a reviewer's step.",
+                                    hint="save your edits (that starts the review), or ask a reviewer")
         if match:
             with Store(self.settings) as store:
                 meeting_id = store.resolve_id(match.group("id"))
