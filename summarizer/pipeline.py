@@ -332,6 +332,7 @@ def send_version(
     to: list[str],
     *,
     kind: str,
+    review_url: str | None = None,
 ) -> Delivery:
     """Build the e-mail for ``version`` (DOCX attached, HTML alternative) and deliver it."""
     from summarizer.approval.mail import build_message, deliver
@@ -341,7 +342,7 @@ def send_version(
     msg = build_message(
         version.protocol, kind="final" if kind == "final" else "review", to=to, settings=store.settings,
         version=version.number, attachment=files["docx"],
-        html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id,
+        html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id, review_url=review_url,
     )
     return deliver(msg, store.settings, meeting.folder / "outbox", stem=f"{kind}-v{version.number:03d}")
 

@@ -129,3 +129,36 @@ def test_review_link_command_prints_a_working_link(sent: tuple[Store, str]) -> N
     assert url.startswith("https://office.example/r/")
     with _client() as c:
         assert c.get(url.removeprefix("https://office.example")).status_code == 200
+
+
+def test_send_with_link_mails_a_link_that_approves_that_version(tmp_path: Path) -> None:
+    import email
+    import email.policy
+    import os
+
+    from meeting_factory import SmtpSink
+
+    store = Store(load_settings())
+    mid = make_meeting(store).id
+    transition(store, mid, "internal_review", actor="anna")
+    with SmtpSink() as sink:
+        env = {**os.environ, "SUMMARIZER_SMTP_HOST": "127.0.0.1", "SUMMARIZER_SMTP_PORT": str(sink.port),
+               "SUMMARIZER_PUBLIC_URL": "https://office.example"}
+        run = subprocess.run([str(SUMMARIZER), "send", mid, "--to", "boris@alfa.test", "--link"], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    (sent,) = sink.messages
+    msg = email.message_from_bytes(sent["data"], policy=email.policy.default)  # type: ignore[arg-type]
+    body = msg.get_body(preferencelist=("plain",))
+    html_part = msg.get_body(preferencelist=("html",))
+    assert body is not None and html_part is not None
+    url = re.search(r"https://office\.example/r/\S+", body.get_content())
+    assert url, body.get_content()
+    assert f'href="{url.group(0)}"' in html_part.get_content()
+    with _client() as c:
+        page = c.get(url.group(0).removeprefix("https://office.example"))
+        assert page.status_code == 200
+        c.post(url.group(0).removeprefix("https://office.example") + "/approve",
+               data={"csrf_token": _csrf(page.text), "name": "Boris Klein", "email": "boris@alfa.test"})
+    (approval,) = store.approvals(mid)
+    assert approval.version == store.get_version(mid).number and approval.approved_by.startswith("Boris")

@@ -35,9 +35,11 @@ class ApprovalResult:
 
 
 def send_for_approval(
-    store: Store, meeting_ref: str, to: list[str], *, actor: str | None = None, note: str | None = None
+    store: Store, meeting_ref: str, to: list[str], *, actor: str | None = None, note: str | None = None,
+    review_link: bool = False,
 ) -> Delivery:
-    """E-mail the latest version to the client for approval and move the meeting to sent_to_client."""
+    """E-mail the latest version to the client for approval and move the meeting to sent_to_client.
+    ``review_link``: the e-mail opens with a signed link to the client's review page of that version."""
     meeting = store.get_meeting(meeting_ref)
     recipients = parse_addresses(to)
     if not recipients:
@@ -46,7 +48,13 @@ def send_for_approval(
     if not resend:
         check_transition(meeting.id, meeting.status, "sent_to_client")
     version = store.get_version(meeting.id)
-    delivery = send_version(store, meeting, version, recipients, kind="review")
+    review_url = None
+    if review_link:
+        from summarizer.approval.client_link import link_url, make_token
+
+        review_url = link_url(store.settings, make_token(store.settings, version,
+                                                         days=store.settings.review_link_days))
+    delivery = send_version(store, meeting, version, recipients, kind="review", review_url=review_url)
     how = "sent" if delivery.sent else "written"
     note = note or f"v{version.number} {how} to {', '.join(delivery.recipients)} ({delivery.path.name})"
     if resend:

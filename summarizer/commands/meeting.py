@@ -235,6 +235,8 @@ def send(
     final: Annotated[bool, typer.Option("--final", help="Send the approved version to everyone.")] = False,
     by: ByOpt = None,
     config: ConfigOpt = None,
+    link: Annotated[bool, typer.Option("--link", help="Include a signed link to the client's review page "
+                                       "(public_url) where they comment and confirm.")] = False,
 ) -> None:
     """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml."""
     from summarizer.approval.confirm import send_final, send_for_approval
@@ -244,7 +246,7 @@ def send(
         if final:
             delivery = send_final(store, record.id, extra=to, actor=by)
         else:
-            delivery = send_for_approval(store, record.id, to or [], actor=by)
+            delivery = send_for_approval(store, record.id, to or [], actor=by, review_link=link)
         how = "Sent" if delivery.sent else "Written (no SMTP configured)"
         echo(f"{how}: {delivery.subject} → {', '.join(delivery.recipients)}")
         echo(f"  {delivery.path}")
