@@ -147,20 +147,23 @@ def run_draft(
     progress: Progress | None = None,
     actor: str | None = None,
     store: Store | None = None,
+    request_key: str | None = None,
     transcribe: TranscribeFn = _default_transcribe,
     ingest: IngestFn = _default_ingest,
     diarize: DiarizeFn = _default_diarize,
     extract: ExtractFn = _default_extract,
     meeting_id: str | None = None,
-    render: bool = True,
+    render_now: bool = True,
 ) -> DraftResult:
     """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``.
 
     ``num_speakers`` fixes the speaker count for diarisation (default: estimated). ``title``,
     ``client``, ``place``, ``platform`` and ``start_time`` override what the header step finds
     (``summarizer.extract.meeting_header``); without them, what the evidence supports is filled and flagged.
-    ``meeting_id`` (team jobs) is the id reserved for this meeting; ``render=False`` leaves rendering to
-    a later step.
+    The draft documents are rendered before the meeting is committed, so a meeting never exists
+    without them; ``request_key`` (a web job id) makes a repeated run reuse what a killed one reserved.
+    ``meeting_id`` (team jobs) is the id reserved for this meeting; ``render_now=False`` leaves rendering
+    to a later step.
     """
     from summarizer.extract.meeting_date import assume_meeting_date
     from summarizer.extract.meeting_header import HeaderOptions, complete_header
@@ -218,6 +221,13 @@ def run_draft(
         progress("store", None)
     own_store = store is None
     store = store or Store(settings)
+    rendered: dict[str, Path] = {}
+
+    def render(meeting: MeetingRecord, version: VersionRecord) -> None:
+        if progress:
+            progress("render", None)
+        rendered.update(render_files(store, meeting, version, status="draft", transcript=transcript))
+
     try:
         files: dict[str, bytes | Path] = {"transcript.json": transcript.to_json().encode("utf-8")}
         source_path = source_sha = None
@@ -243,14 +253,11 @@ def run_draft(
             files=files,
             protocol=protocol,
             actor=actor,
+            render=render if render_now else None,
+            request_key=request_key,
             meeting_id=meeting_id,
         )
         version = store.get_version(meeting.id, 1)
-        rendered: dict[str, Path] = {}
-        if progress and render:
-            progress("render", None)
-        if render:
-            rendered = render_files(store, meeting, version, status="draft", transcript=transcript)
     finally:
         if own_store:
             store.close()
@@ -347,7 +354,7 @@ def send_version(
     return deliver(msg, store.settings, meeting.folder / "outbox", stem=f"{kind}-v{version.number:03d}")
 
 
-EXPORT_FORMATS = ("docx", "html", "md", "json", "eml")
+EXPORT_FORMATS = ("docx", "html", "md", "json", "eml", "toml")
 
 
 def export_version(
@@ -360,7 +367,8 @@ def export_version(
     force: bool = False,
     level: str | None = None,
 ) -> Path:
-    """Write one version as docx/html/md/json, or as an unsent .eml, to ``output``.
+    """Write one version as docx/html/md/json, as an unsent .eml, or in the editing format (toml, the
+    client's changes file) to ``output``.
 
     The approved version exports without the draft mark. ``level`` (brief/detailed) overrides the
     meeting's agreed level of detail for this file only. Refuses to replace an existing file unless
@@ -390,14 +398,19 @@ def export_version(
         write_docx(record.protocol, output, level=level_, settings=store.settings, status=status,
                    version=record.number, transcript=load_meeting_transcript(meeting), approval=approval)
     elif fmt == "eml":
-        from summarizer.approval.mail import build_message
+        from summarizer.approval.mail import build_message, participant_recipients
 
         files = ensure_rendered(store, meeting, record, status)
-        to = [f"{p.name} <{p.email}>" for p in record.protocol.participants if p.email]
+        to = participant_recipients(record.protocol)[0]
         msg = build_message(record.protocol, kind="final" if status == "final" else "review", to=to,
                             settings=store.settings, version=record.number, attachment=files["docx"],
                             html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id)
         write_atomic(output, msg.as_bytes())
+    elif fmt == "toml":  # the editing format, as the client's changes file (``approval.changes``)
+        from summarizer.approval.review import protocol_to_text
+
+        title = f"{meeting.title or meeting.id} — {meeting.id} v{record.number}"
+        write_atomic(output, protocol_to_text(record.protocol, title=title, changes=True))
     else:
         write_atomic(output, render_protocol(record.protocol, fmt, level=level_,  # type: ignore[arg-type]
                                              settings=store.settings, status=status,

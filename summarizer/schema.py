@@ -35,6 +35,7 @@ class Evidence(BaseModel):
     score: float | None = None  # fuzzy match score 0..100 when status is fuzzy/unverified
     start: float | None = None  # seconds; filled from the transcript by the evidence check
     speaker: str | None = None
+    superseded: bool = False  # a quote of an earlier form of the item (revised or countered later)
 
 
 class Flag(BaseModel):
@@ -118,6 +119,7 @@ class Protocol(BaseModel):
     participants: list[Participant] = Field(default_factory=list)
     purpose: str | None = None
     results: list[str] = Field(default_factory=list)
+    results_by_reviewer: bool = False  # written by a person: kept, not regenerated on a new version
     issues: list[Issue] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     next_steps: list[NextStep] = Field(default_factory=list)

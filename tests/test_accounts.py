@@ -48,7 +48,13 @@ def _client() -> TestClient:
 
 
 def _csrf(c: TestClient) -> str:
-    return str(c.cookies.get("summarizer_csrf"))
+    """The form token the sign-in page gives this browser (signed for its cookie)."""
+    import re
+
+    page = c.get("/signin").text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
 
 
 def _sign_in(c: TestClient, login: str, password: str = PASSWORD) -> int:

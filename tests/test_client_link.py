@@ -81,7 +81,10 @@ def _refused(c: TestClient, token: str, reason: str) -> None:
     assert page.status_code == 403, page.text
     assert reason in page.text
     assert "Send the pilot plan" not in page.text and "Alfa" not in page.text
-    csrf = c.cookies.get("summarizer_csrf")  # a genuine CSRF pair: the link itself must be refused
+    # a genuine CSRF token (the office page's, same browser and secret): the link itself must be refused
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', c.get("/").text)
+    assert found
+    csrf = found.group(1)
     post = c.post(f"/r/{token}/approve", data={"csrf_token": csrf, "name": "A", "email": "a@b.test"})
     assert post.status_code == 403 and reason in post.text
 
@@ -110,7 +113,7 @@ def test_tampered_expired_foreign_and_other_version_links_are_refused(sent: tupl
 def test_link_bypasses_the_office_token_but_nothing_else_does(sent: tuple[Store, str]) -> None:
     store, mid = sent
     token = client_link.make_token(store.settings, store.get_version(mid))
-    app = create_app(load_settings(overrides={"web_token": "office-secret"}), host="0.0.0.0")
+    app = create_app(load_settings(overrides={"web_token": "office-secret-long-enough-0123"}), host="0.0.0.0")
     with TestClient(app, base_url="http://office.example:8765") as c:
         assert c.get("/").status_code == 401
         assert c.get(f"/m/{mid}").status_code == 401
@@ -144,8 +147,8 @@ def test_send_with_link_mails_a_link_that_approves_that_version(tmp_path: Path) 
     with SmtpSink() as sink:
         env = {**os.environ, "SUMMARIZER_SMTP_HOST": "127.0.0.1", "SUMMARIZER_SMTP_PORT": str(sink.port),
                "SUMMARIZER_PUBLIC_URL": "https://office.example"}
-        run = subprocess.run([str(SUMMARIZER), "send", mid, "--to", "boris@alfa.test", "--link"], env=env,
-                             capture_output=True, text=True, timeout=120)
+        run = subprocess.run([str(SUMMARIZER), "send", mid, "--to", "boris@alfa.test", "--link", "--force"],
+                             env=env, capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stderr
     (sent,) = sink.messages
     msg = email.message_from_bytes(sent["data"], policy=email.policy.default)  # type: ignore[arg-type]

@@ -250,12 +250,35 @@ def test_teams_vtt_draft_has_platform_sides_time_and_a_readable_id(samples: Path
         assert store.get_meeting("2026-11-25-alfa").id == result.meeting.id
 
 
-def test_draft_without_company_still_has_a_readable_id(samples: Path) -> None:
+def test_draft_without_company_assumes_the_host_is_our_side(samples: Path) -> None:
     result = run_draft(samples / "transcripts" / "negotiation_en_zoom.vtt", load_settings(),
                        meeting_date=dt.date(2026, 11, 25), platform="Google Meet", place="Room 4")
     h = result.version.protocol.header
     assert (h.platform, h.place) == ("Google Meet", "Room 4")
-    # no client side without a company setting: the id comes from the title (the store cuts it at 40)
-    assert result.meeting.id.startswith("2026-11-25-meeting-brightline-retail-nordpack")
-    assert result.meeting.client is None
-    assert {p.side for p in result.version.protocol.participants} == {"unknown"}
+    # two organisations and no company setting: the side that opened the call is ours, the other the
+    # client, and the reviewer is told it is an assumption
+    assert result.meeting.client == "Nordpack Supplies"
+    assert result.meeting.id.startswith("2026-11-25-nordpack-supplies")
+    sides = {p.organisation: p.side for p in result.version.protocol.participants if p.organisation}
+    assert sides == {"Brightline Retail": "ours", "Nordpack Supplies": "client"}
+    assert any(f.code == "header_assumed" and "Brightline Retail" in f.message
+               for f in result.version.protocol.flags)
+
+
+def test_client_option_gives_both_sides() -> None:
+    people = [Participant(name="Ольга", organisation="Альфа-Логистик"),
+              Participant(name="Андрей", organisation="Север"), Participant(name="Гость")]
+    derived = assign_sides(people, None, [], client="Альфа-Логистик")
+    assert [p.side for p in people] == ["client", "ours", "unknown"]
+    assert derived == ["Ольга", "Андрей"]
+
+
+def test_missing_time_and_place_are_flagged_for_the_reviewer() -> None:
+    transcript = _transcript("Добрый день.", "До свидания.")
+    protocol = _protocol()
+    complete_header(protocol, transcript, HeaderOptions(), company=None)
+    missing = [f.message for f in protocol.flags if f.code == "header_missing"]
+    assert len(missing) == 2 and "--time" in missing[0] and "--platform" in missing[1]
+    protocol = _protocol()
+    complete_header(protocol, transcript, HeaderOptions(place="Офис", start=dt.time(10, 0)), company=None)
+    assert not [f for f in protocol.flags if f.code == "header_missing"]

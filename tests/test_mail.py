@@ -30,7 +30,7 @@ def _parse(data: bytes) -> email.message.EmailMessage:
 
 def test_eml_written_when_no_smtp() -> None:
     store, mid = _ready_store("en")
-    delivery = send_for_approval(store, mid, ["Boris Klein <boris@alfa.test>"], actor="anna")
+    delivery = send_for_approval(store, mid, ["Boris Klein <boris@alfa.test>"], actor="anna", force=True)
     assert not delivery.sent and delivery.path.parent == store.meeting_dir(mid) / "outbox"
     msg = _parse(delivery.path.read_bytes())
     assert msg["To"] == "Boris Klein <boris@alfa.test>" and msg["X-Summarizer-Version"] == "1"
@@ -49,7 +49,7 @@ def test_eml_written_when_no_smtp() -> None:
 
 def test_subject_follows_meeting_language() -> None:
     store, mid = _ready_store("ru")
-    msg = _parse(send_for_approval(store, mid, ["boris@alfa.test"]).path.read_bytes())
+    msg = _parse(send_for_approval(store, mid, ["boris@alfa.test"], force=True).path.read_bytes())
     subject = msg["Subject"]
     assert any("а" <= ch.lower() <= "я" for ch in subject), subject
     assert any("а" <= ch.lower() <= "я" for ch in msg.get_body(preferencelist=("plain",)).get_content())
@@ -58,7 +58,7 @@ def test_subject_follows_meeting_language() -> None:
 def test_bad_address_and_state_refused() -> None:
     store, mid = _ready_store()
     with pytest.raises(InputError, match="not an e-mail"):
-        send_for_approval(store, mid, ["boris at alfa"])
+        send_for_approval(store, mid, ["boris at alfa"], force=True)
     with pytest.raises(WorkflowError):
         send_final(store, mid)
     assert not (store.meeting_dir(mid) / "outbox").exists()
@@ -68,7 +68,7 @@ def test_smtp_delivery_and_final_to_participants(tmp_path: Path) -> None:
     with SmtpSink() as sink:
         store, mid = _ready_store("en", smtp_host="127.0.0.1", smtp_port=sink.port,
                                   mail_from="Anna <anna@studio.test>")
-        delivery = send_for_approval(store, mid, ["boris@alfa.test"], actor="anna")
+        delivery = send_for_approval(store, mid, ["boris@alfa.test"], actor="anna", force=True)
         assert delivery.sent
         (received,) = sink.messages
         assert received["to"] == ["boris@alfa.test"] and received["from"] == "anna@studio.test"
@@ -78,7 +78,8 @@ def test_smtp_delivery_and_final_to_participants(tmp_path: Path) -> None:
 
         reply = tmp_path / "reply.eml"
         reply.write_bytes(b"From: Boris <boris@alfa.test>\r\nSubject: Re: minutes\r\n\r\nApproved.\r\n")
-        result = approve(store, mid, by="Boris Klein <boris@alfa.test>", evidence=reply, actor="anna")
+        result = approve(store, mid, by="Boris Klein <boris@alfa.test>", evidence=reply, actor="anna",
+                         force=True)
         assert result.delivery is not None and result.delivery.sent
         final = sink.messages[-1]
         assert sorted(final["to"]) == ["anna@studio.test", "boris@alfa.test"]  # type: ignore[arg-type]
@@ -97,7 +98,7 @@ def test_smtp_down_is_a_clear_error() -> None:
         port = sink.port
     store, mid = _ready_store("en", smtp_host="127.0.0.1", smtp_port=port)
     with pytest.raises(DeliveryError, match=f"127.0.0.1:{port}"):
-        send_for_approval(store, mid, ["boris@alfa.test"])
+        send_for_approval(store, mid, ["boris@alfa.test"], force=True)
     # nothing was recorded as sent, but the message is kept in the outbox
     assert store.get_meeting(mid).status == "internal_review"
     assert len(list((store.meeting_dir(mid) / "outbox").glob("*.eml"))) == 1
@@ -105,7 +106,7 @@ def test_smtp_down_is_a_clear_error() -> None:
 
 def test_approval_evidence_text_and_missing_file() -> None:
     store, mid = _ready_store()
-    send_for_approval(store, mid, ["boris@alfa.test"])
+    send_for_approval(store, mid, ["boris@alfa.test"], force=True)
     with pytest.raises(InputError, match="no such file"):
         approve(store, mid, by="Boris", evidence="reply-missing.eml")
     assert store.get_meeting(mid).status == "sent_to_client"
@@ -117,7 +118,7 @@ def test_approval_evidence_text_and_missing_file() -> None:
 def test_approval_evidence_pasted_as_a_long_text() -> None:
     # a reply longer than a file name may be (255 bytes) was an OSError "File name too long"
     store, mid = _ready_store()
-    send_for_approval(store, mid, ["boris@alfa.test"])
+    send_for_approval(store, mid, ["boris@alfa.test"], force=True)
     reply = "Good afternoon! We have read the protocol and approve it without changes. " * 6
     result = approve(store, mid, by="Boris", evidence=reply, send=False)
     assert result.approval.evidence_text == reply.strip()
@@ -138,5 +139,5 @@ def test_smtp_login() -> None:
     with SmtpSink(authenticator=authenticator, auth_require_tls=False) as sink:
         store, mid = _ready_store("en", smtp_host="127.0.0.1", smtp_port=sink.port,
                                   smtp_user="anna", smtp_password="s3cret")
-        assert send_for_approval(store, mid, ["boris@alfa.test"]).sent
+        assert send_for_approval(store, mid, ["boris@alfa.test"], force=True).sent
         assert logins == [(b"anna", b"s3cret")] and len(sink.messages) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -247,3 +248,107 @@ def test_meeting_ids_are_cut_at_a_word_boundary() -> None:
         "meeting-nordpack-supplies-brightline")
     assert slugify("Переговоры: Северный путь — Альфа-Логистик") == "peregovory-severnyy-put-alfa-logistik"
     assert len(slugify("a" * 60)) == 40
+
+
+def test_every_write_is_also_in_the_meeting_history_file() -> None:
+    from summarizer.store.history import read_lines
+
+    store = make_store()
+    meeting = make_meeting(store)
+    store.set_status(meeting.id, "draft", "internal_review", actor="anna", note="looked at it")
+    kinds = [r["kind"] for _, r in read_lines(meeting.folder) if r]
+    assert kinds == ["meeting", "event", "version", "event"]
+    last = [r for _, r in read_lines(meeting.folder) if r][-1]
+    assert last["to_state"] == "internal_review" and last["actor"] == "anna"
+
+
+def test_a_failed_render_leaves_no_meeting_and_no_folder() -> None:
+    store = make_store()
+
+    def broken(meeting: object, version: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(StoreError, match="disk is full"):
+        store.create_meeting(title="Delivery", client="Alfa", protocol=make_protocol(), render=broken,
+                             files={"transcript.json": b"{}"})
+    assert store.conn.execute("SELECT count(*) FROM meetings").fetchone()[0] == 0
+    assert not list(store.meetings_dir.iterdir())
+
+
+def test_a_failed_edit_render_stores_nothing_and_removes_its_files() -> None:
+    store = make_store()
+    meeting = make_meeting(store)
+
+    def half_written(version: object) -> None:
+        folder = meeting.folder / "drafts" / "v002"
+        folder.mkdir(parents=True)
+        (folder / "protocol.md").write_text("half")
+        raise OSError(28, "No space left on device")
+
+    history_before = (meeting.folder / "history.jsonl").read_bytes()
+    with pytest.raises(StoreError, match="disk is full"):
+        store.add_version(meeting.id, make_protocol(), source="edited", render=half_written)
+    assert [v.number for v in store.list_versions(meeting.id)] == [1]
+    assert not (meeting.folder / "versions" / "v002.json").exists()
+    assert not (meeting.folder / "drafts" / "v002").exists()
+    assert (meeting.folder / "history.jsonl").read_bytes() == history_before
+
+
+def test_a_request_key_finds_the_meeting_and_takes_over_its_abandoned_folder() -> None:
+    from summarizer.store import folders
+
+    store = make_store()
+    # a killed run reserved the folder and died before committing
+    mid, folder = folders.reserve_folder(store.meetings_dir, "2026-11-25-alfa", exact=False,
+                                         request_key="job1", known=lambda _id: False)
+    (folder / "transcript.json").write_text("{}")
+    assert store.find_by_request_key("job1") is None
+    again = store.create_meeting(client="alfa", meeting_date=dt.date(2026, 11, 25), request_key="job1",
+                                 protocol=make_protocol())
+    assert again.id == mid == "2026-11-25-alfa"  # not 2026-11-25-alfa-2
+    assert not (again.folder / ".creating").exists()
+    found = store.find_by_request_key("job1")
+    assert found is not None and found.id == mid
+    other = store.create_meeting(client="alfa", meeting_date=dt.date(2026, 11, 25), request_key="job2")
+    assert other.id == "2026-11-25-alfa-2"
+
+
+def test_a_read_only_folder_is_read_without_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere; tests/faults/test_store_readonly.py uses a read-only mount")
+    from summarizer.config import load_settings
+
+    store = make_store()
+    meeting = make_meeting(store)
+    store.close()
+    data = store.settings.data_dir
+    for path in (data, data / "meetings", meeting.folder):
+        path.chmod(0o555)
+    try:
+        reader = Store(load_settings())
+        assert reader.readonly_reason and [m.id for m in reader.list_meetings()] == [meeting.id]
+        with pytest.raises(StoreError, match="may not write"):
+            reader.add_version(meeting.id, make_protocol(), source="edited")
+    finally:
+        for path in (data, data / "meetings", meeting.folder):
+            path.chmod(0o755)
+
+
+def test_unfinished_folders_of_dead_processes_are_removed_by_the_hourly_upkeep() -> None:
+    from summarizer.store import folders
+
+    store = make_store()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    _mid, folder = folders.reserve_folder(store.meetings_dir, "2026-11-25-killed", exact=False,
+                                          request_key=None, known=lambda _id: False)
+    mark = folder / ".creating"
+    mark.write_text(mark.read_text().replace(str(os.getpid()), dead))
+    _mid2, alive = folders.reserve_folder(store.meetings_dir, "2026-11-25-running", exact=False,
+                                          request_key=None, known=lambda _id: False)
+    two_hours_ago = time.time() - 7200
+    for m in (mark, alive / ".creating"):
+        os.utime(m, (two_hours_ago, two_hours_ago))
+    make_meeting(store)  # the first write of this store runs the upkeep
+    assert not folder.exists()
+    assert alive.exists()  # this process is still running: its folder may yet be finished

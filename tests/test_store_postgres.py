@@ -36,8 +36,8 @@ base = store.get_version(sys.argv[1]).protocol
 if sys.argv[3] == "stall":
     # hold the write lock mid-transaction, after the version row is written, until killed
     with store.transaction() as conn:
-        store._insert_version(conn, sys.argv[1], 2, base, source="edited", author="stall", note=None,
-                              stamp="now")
+        conn.execute("INSERT INTO versions (meeting_id, number, protocol, sha256, author, source, created_at)"
+                     " VALUES (?, 2, '{}', 'x', 'stall', 'edited', 'now')", (sys.argv[1],))
         print("inside", flush=True)
         time.sleep(600)
 for i in range(int(sys.argv[2])):
@@ -198,7 +198,7 @@ def test_week_of_a_protocol_on_postgres(pg_url: str, tmp_path: Path) -> None:  #
         out = _cli("draft", str(transcript), "--date", "2026-11-25", "--client", "Contoso", env=env)
         mid = re.search(r"Meeting (\S+) — draft v1", out).group(1)  # type: ignore[union-attr]
         assert "Saved v2 (edited)" in _cli("review", mid, env=env)
-        _cli("send", mid, "--to", "Mark Olsen <mark@contoso.test>", env=env)
+        _cli("send", mid, "--to", "Mark Olsen <mark@contoso.test>", "--force", env=env)
         reply = tmp_path / "reply.eml"
         reply.write_bytes(b"From: Mark Olsen <mark@contoso.test>\r\nSubject: Re\r\n\r\nApproved. Mark\r\n")
         _cli("approve", mid, "--by", "Mark Olsen <mark@contoso.test>", "--evidence", str(reply),

@@ -106,18 +106,18 @@ def test_non_local_bind_requires_a_token() -> None:
     create_app(load_settings(), host="127.0.0.1")  # loopback is fine without one
     create_app(load_settings(), host="::1")
 
-    settings = load_settings(overrides={"web_token": "s3cret-token"})
+    settings = load_settings(overrides={"web_token": "s3cret-token-0123"})
     app = create_app(settings, host="0.0.0.0")
     with TestClient(app, base_url="http://192.0.2.10:8765") as c:
         denied = c.get("/")
         assert denied.status_code == 401 and "access token" in denied.text
         assert c.get("/static/app.css").status_code == 401
         assert c.get("/?token=wrong").status_code == 401
-        assert c.get("/", headers={"x-summarizer-token": "s3cret-token"}).status_code == 200
-        assert c.get("/", headers={"authorization": "Bearer s3cret-token"}).status_code == 200
-        link = c.get("/new?token=s3cret-token", follow_redirects=False)
+        assert c.get("/", headers={"x-summarizer-token": "s3cret-token-0123"}).status_code == 200
+        assert c.get("/", headers={"authorization": "Bearer s3cret-token-0123"}).status_code == 200
+        link = c.get("/new?token=s3cret-token-0123", follow_redirects=False)
         assert link.status_code == 303 and link.headers["location"] == "/new"
-        assert "summarizer_token=s3cret-token" in link.headers["set-cookie"]
+        assert "summarizer_token=s3cret-token-0123" in link.headers["set-cookie"]
         assert c.get("/new").status_code == 200  # the cookie now carries it
 
 
@@ -371,3 +371,14 @@ def test_a_failed_job_names_the_uploaded_file_and_can_be_retried(client: TestCli
     retried = client.post(f"{r.json()['job_url']}/retry", data={"csrf_token": csrf(client)})
     assert retried.status_code == 200
     assert wait_job(client, r.json()["job_url"])["attempts"] == 2
+
+
+def test_new_meeting_time_place_and_platform_reach_the_header(client: TestClient) -> None:
+    """Issue 11 item 14: a time field, and separate place and platform fields on the new-meeting form."""
+    bad = client.post("/new", files={"file": ("", b"")},
+                      data={"csrf_token": csrf(client), "transcript": HOSTILE, "meeting_time": "25:99"})
+    assert bad.status_code == 422 and 'id="err-meeting_time"' in bad.text and 'value="25:99"' in bad.text
+    meeting_id = make_draft(client, meeting_time="09:15", place="Contoso HQ, Oslo", platform="zoom")
+    fields = review_fields(client.get(f"/m/{meeting_id}").text)
+    assert fields["header.start_time"] == "09:15"
+    assert fields["header.place"] == "Contoso HQ, Oslo" and fields["header.platform"] == "Zoom"

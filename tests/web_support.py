@@ -33,9 +33,12 @@ def web_client() -> Iterator[TestClient]:
 
 
 def csrf(c: TestClient) -> str:
-    token = c.cookies.get("summarizer_csrf")
-    assert token
-    return token
+    """The form token the server signed for this client's browser id, read from a page like a form."""
+    assert c.cookies.get("summarizer_csrf"), "open a page first: the server issues the browser id"
+    page = c.get("/new").text
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
 
 
 def wait_job(c: TestClient, location: str, timeout: float = 60) -> dict[str, object]:
@@ -81,6 +84,7 @@ def review_fields(html: str) -> dict[str, str]:
     for m in re.finditer(r'<select name="([^"]+)">(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', m.group(2))
         fields[m.group(1)] = chosen.group(1) if chosen else ""
+    fields["save"] = "1"  # submitted with the Save button, the only way the page saves
     return fields
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigError, InputError, ValidationFailed
+from summarizer.extract.results import results_basis, results_for
 from summarizer.schema import Agreement, Flag, Issue, NextStep, Protocol
 from summarizer.transcript import format_timestamp
 
@@ -73,14 +74,27 @@ def _line(key: str, value: Any, comment: str | None = None) -> str:
     return f"{key} = {_value(value)}{tail}"
 
 
-def protocol_to_text(protocol: Protocol, *, title: str = "") -> str:
-    """The protocol as an editable TOML document (see the module docstring)."""
+_EDITOR_NOTES = (
+    "# Edit the text, then save and close the editor. Lines starting with # are ignored.",
+    '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
+    "# Keep each `id` line: it ties the item to its transcript evidence (shown as # evidence).",
+    "# Delete a whole [[...]] block to remove an item; add a block without `id` for a new item.",
+)
+_CHANGES_NOTES = (
+    "# Changes to this protocol: edit the values, then send the file back (lines starting with # are",
+    "# ignored). It is read as a list of changes: a line or a block you delete stays as it was.",
+    '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
+    "# Keep each `id` line: it says which item a block changes.",
+    "# To remove an item, write `remove = true` in its block; to add one, add a block without `id`.",
+)
+
+
+def protocol_to_text(protocol: Protocol, *, title: str = "", changes: bool = False) -> str:
+    """The protocol as an editable TOML document (see the module docstring). ``changes``: the notes
+    on top describe the client's changes file (``summarizer.approval.changes``) instead of the editor."""
     out = [
         f"# {title}".rstrip(),
-        "# Edit the text, then save and close the editor. Lines starting with # are ignored.",
-        '# Empty "" means not set. Dates look like 2026-12-01 (no quotes), times like 10:30:00.',
-        "# Keep each `id` line: it ties the item to its transcript evidence (shown as # evidence).",
-        "# Delete a whole [[...]] block to remove an item; add a block without `id` for a new item.",
+        *(_CHANGES_NOTES if changes else _EDITOR_NOTES),
         "",
         _line("language", protocol.language),
         _line("purpose", protocol.purpose),
@@ -249,12 +263,28 @@ def _check_ids(candidate: dict[str, Any], base: Protocol, body: str) -> list[tup
                 continue
             if item_id in seen:
                 errors.append((_find_line(body, (section, i, "id")), f"id {item_id!r} is used twice"))
-            elif item_id not in known:
+            elif item_id not in known and not item.get("evidence"):
                 errors.append((_find_line(body, (section, i, "id")),
                                f"id {item_id!r} is not an item of this protocol; remove the id line "
                                "to add a new item"))
             seen.add(item_id)
     return errors
+
+
+def missing_value_flag(language: str, code: str, item_id: str) -> Flag:
+    from summarizer.extract.verify import _MESSAGES
+
+    table = _MESSAGES["ru" if language.startswith("ru") else "en"]
+    return Flag(code=code, message=table[code], item_id=item_id)
+
+
+def _speaker_named(flag: Flag, edited: Protocol) -> bool:
+    """True when the reviewer gave the label an "unknown speaker" flag names to a participant."""
+    from summarizer.extract.owners import is_generic_label
+
+    named = {label for p in edited.participants for label in p.speaker_labels
+             if p.name.strip() and not is_generic_label(p.name)}
+    return any(re.search(rf"(?<![\w]){re.escape(label)}(?![\w])", flag.message) for label in named)
 
 
 def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
@@ -271,14 +301,17 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
     if edited.header.date != base.header.date:
         gone.add("meeting_date_assumed")
     if edited.header.model_dump(exclude={"date"}) != base.header.model_dump(exclude={"date"}):
-        gone.add("header_assumed")
-    merged.flags = [f.model_copy() for f in base.flags if f.code not in gone]
+        gone |= {"header_assumed", "header_missing"}
+    merged.flags = [f.model_copy() for f in base.flags if f.code not in gone
+                    and not (f.code == "unknown_speaker" and _speaker_named(f, edited))]
     for section, fields in _EDITABLE.items():
         originals = {it.id: it for it in getattr(base, section) if it.id}
         for item in getattr(merged, section):
             old = originals.get(item.id) if item.id else None
             if old is None:
-                item.id = ""
+                # an item brought back from an earlier export keeps its id (ids are never reused)
+                if not (item.evidence and item.id):
+                    item.id = ""
                 item.edited = True
                 if not item.evidence:
                     item.flags = [Flag(code="manual_item", message="added by a reviewer; no transcript "
@@ -293,16 +326,27 @@ def merge_edit(base: Protocol, edited: Protocol) -> Protocol:
                 f.model_copy() for f in (item.flags or old.flags)
                 if not any(getattr(item, name, None) for name in _FILLED_BY.get(f.code, ()))
             ]
+            # ... and come back when an edit empties the value again (they stop a send: see confirm)
+            for code, names in _FILLED_BY.items():
+                fields_here = [n for n in names if hasattr(item, n)]
+                if (fields_here and not any(getattr(item, n) for n in fields_here)
+                        and any(getattr(old, n) for n in fields_here)
+                        and not any(f.code == code for f in item.flags)):
+                    item.flags.append(missing_value_flag(edited.language, code, item.id))
     merged.assign_ids(reserved=base)
     for item in merged.items():
         for flag in item.flags:
             flag.item_id = item.id
+    # results are regenerated from what this version holds, unless a person wrote them
+    merged.results_by_reviewer = base.results_by_reviewer or edited.results != base.results
+    if not merged.results_by_reviewer and results_basis(merged) != results_basis(base):
+        merged.results = results_for(merged)
     return merged
 
 
-def import_protocol_file(path: Path, base: Protocol) -> Protocol:
-    """Read an edited protocol from a JSON export (or the TOML editing format) and merge it onto
-    ``base``. JSON may be a full protocol (``summarizer export --format json``)."""
+def read_protocol_file(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text of an edited protocol file (JSON, or the TOML editing format) and its data; a wrapped
+    export ``{"protocol": {...}}`` is unwrapped. Raises ``InputError`` / ``ValidationFailed``."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -314,25 +358,75 @@ def import_protocol_file(path: Path, base: Protocol) -> Protocol:
     except UnicodeDecodeError as exc:
         raise ValidationFailed(f"{path}: cannot read ({exc})", [(None, str(exc))]) from exc
     if path.suffix.lower() == ".toml":
-        return text_to_protocol(text, base)
+        body, offset = strip_error_block(text)
+        try:
+            return text, tomllib.loads(body)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"line (\d+)", str(exc))
+            line = int(m.group(1)) + offset if m else None
+            raise ValidationFailed(f"{path}: not valid TOML", [(line, str(exc))]) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(f"{path}: not valid JSON", [(exc.lineno, exc.msg)]) from exc
     if isinstance(data, dict) and isinstance(data.get("protocol"), dict):
         data = data["protocol"]  # accept a wrapped export
-    try:
-        edited = Protocol.model_validate(data)
-    except ValidationError as exc:
-        errors: list[tuple[int | None, str]] = [
-            (_json_line(text, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
-            for err in exc.errors()
-        ]
-        raise ValidationFailed(f"{path}: the protocol does not validate", errors) from exc
-    problems = _check_ids(edited.model_dump(), base, "")
-    if problems:
-        raise ValidationFailed(f"{path}: the protocol does not validate", problems)
-    return merge_edit(base, edited)
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{path}: not a protocol", [(1, "expected a JSON object {...}")])
+    return text, data
+
+
+def import_protocol_file(path: Path, base: Protocol, *, allow_removals: bool = False) -> Protocol:
+    """Read a whole edited protocol from a JSON export (or the TOML editing format) and merge it onto
+    ``base``: what the file leaves out is removed. A file that would remove most of the protocol is
+    refused unless ``allow_removals`` (see ``summarizer.approval.changes`` for partial files)."""
+    text, data = read_protocol_file(path)
+    if path.suffix.lower() == ".toml":
+        merged = text_to_protocol(text, base)
+    else:
+        try:
+            edited = Protocol.model_validate(data)
+        except ValidationError as exc:
+            errors: list[tuple[int | None, str]] = [
+                (_json_line(text, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
+                for err in exc.errors()
+            ]
+            raise ValidationFailed(f"{path}: the protocol does not validate", errors) from exc
+        problems = _check_ids(edited.model_dump(), base, "")
+        if problems:
+            raise ValidationFailed(f"{path}: the protocol does not validate", problems)
+        merged = merge_edit(base, edited)
+    if not allow_removals:
+        check_removals(base, merged, path)
+    return merged
+
+
+def check_removals(base: Protocol, result: Protocol, path: Path | str) -> None:
+    """Refuse a file that would remove most of the protocol (an easy accident: a partial file taken
+    for the whole protocol wiped the header, the participants and every other item): more than half
+    of its items, or of its participants, or its whole header."""
+    ids = {it.id for it in result.items()}
+    items = [it.id for it in base.items() if it.id not in ids]
+    names = {_person_key(p.name) for p in result.participants}
+    people = [p.name for p in base.participants if _person_key(p.name) not in names]
+    header = (["the header"] if any(v for v in base.header.model_dump().values())
+              and not any(v for v in result.header.model_dump().values()) else [])
+
+    def most(gone: list[str], of: int) -> bool:
+        return of >= 3 and 2 * len(gone) > of
+
+    if header or most(items, len(base.items())) or most(people, len(base.participants)):
+        gone = [*header, *items, *people]
+        raise ValidationFailed(
+            f"{path}: this file would remove most of the protocol; nothing was saved",
+            [(None, "it would remove: " + ", ".join(gone))],
+            hint="send only the items that change (see `summarizer export MEETING --format toml`); "
+                 "if the file really replaces the whole protocol, add --replace",
+        )
+
+
+def _person_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _json_line(text: str, loc: tuple[Any, ...]) -> int | None:

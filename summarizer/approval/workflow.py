@@ -18,6 +18,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from collections.abc import Callable
 
 from summarizer.errors import WorkflowError
 from summarizer.schema import Protocol
@@ -52,6 +53,25 @@ _HOW = {
     "final_sent": "`summarizer send MEETING --final`",
     "draft": "`summarizer status MEETING --set draft`",
 }
+
+
+# States only the command that does the work may reach: an approval needs the client's written
+# confirmation recorded, "final sent" needs the final version actually sent.
+_ONLY_VIA = {
+    "approved": "`summarizer approve MEETING --by 'Name <mail>' --evidence reply.eml` (it records the "
+                "client's written confirmation)",
+    "final_sent": "`summarizer send --final MEETING` (it sends the approved version to every participant)",
+}
+
+
+def check_manual_transition(meeting_id: str, to_state: str) -> None:
+    """Raise ``WorkflowError`` for a state that setting it by hand would fake (``status --set``)."""
+    if to_state in _ONLY_VIA:
+        raise WorkflowError(
+            f"meeting {meeting_id}: {to_state} cannot be set by hand; nothing would have been "
+            f"{'sent' if to_state == 'final_sent' else 'recorded'}",
+            hint="use " + _ONLY_VIA[to_state].replace("MEETING", meeting_id),
+        )
 
 
 def default_actor() -> str:
@@ -140,6 +160,7 @@ def record_edit(
     actor: str | None = None,
     note: str | None = None,
     based_on: int | None = None,
+    render: Callable[[VersionRecord], object] | None = None,
 ) -> tuple[VersionRecord, EventRecord | None]:
     """Store an edited protocol as a new version and move the state accordingly.
 
@@ -148,21 +169,54 @@ def record_edit(
     Editing a draft starts ``internal_review``; any new version after sending (an internal fix or
     the client's own changes, ``source="client"``) means ``changes_requested`` until it is sent
     again. Approved protocols are final and refuse edits.
+
+    ``render`` writes the new version's documents; the version, its documents and the state change
+    are one transaction: if any of them fails (a full disk), none of them is kept.
     """
     meeting = store.get_meeting(meeting_ref)
     check_editable(meeting.id, meeting.status)
     actor = actor or default_actor()
-    version = store.add_version(
-        meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
-        based_on=based_on,
-    )
-    current = store.get_meeting(meeting.id).status
-    target = _AFTER_EDIT[current]
-    event = None
-    if target != current:
-        what = "client's changes" if source == "client" else "edited"
-        event = store.set_status(
-            meeting.id, current, target, actor=actor, note=note or f"v{version.number} {what}",
-            version=version.number,
+    with store.transaction() as conn:
+        version = store.add_version(
+            meeting.id, protocol, source=source, author=actor, note=note, expect_status=set(_AFTER_EDIT),
+            based_on=based_on, conn=conn, render=render,
         )
+        current = store.get_meeting(meeting.id).status  # read inside the transaction: cannot change
+        target = _AFTER_EDIT[current]
+        event = None
+        if target != current:
+            what = "client's changes" if source == "client" else "edited"
+            event = store.set_status(
+                meeting.id, current, target, actor=actor, note=note or f"v{version.number} {what}",
+                version=version.number, conn=conn,
+            )
+    return version, event
+
+
+def restore_version(
+    store: Store,
+    meeting_ref: str,
+    number: int,
+    *,
+    actor: str | None = None,
+    note: str | None = None,
+) -> tuple[VersionRecord, EventRecord]:
+    """Store the content of version ``number`` as a new version (nothing is deleted; the versions in
+    between stay in the history), and record the restore in the history."""
+    meeting = store.get_meeting(meeting_ref)
+    check_editable(meeting.id, meeting.status)
+    old = store.get_version(meeting.id, number)
+    latest = store.get_version(meeting.id)
+    if old.number == latest.number or old.protocol == latest.protocol:
+        raise WorkflowError(f"meeting {meeting.id}: v{latest.number} already has the content of "
+                            f"v{old.number}; nothing to restore")
+    note = note or f"restored from v{old.number}"
+    actor = actor or default_actor()
+    version, event = record_edit(store, meeting.id, old.protocol.model_copy(deep=True), source="edited",
+                                 actor=actor, note=note, based_on=latest.number)
+    if event is None:  # the state did not change: the restore still goes into the history
+        current = store.get_meeting(meeting.id).status
+        event = store.set_status(meeting.id, current, current, actor=actor,
+                                 note=f"v{version.number} {note}", version=version.number)
+    log.info("meeting %s: v%d restored from v%d", meeting.id, version.number, old.number)
     return version, event

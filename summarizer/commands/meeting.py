@@ -1,4 +1,4 @@
-"""Meeting commands: draft, review, status, send, diff, approve, list, export.
+"""Meeting commands: draft, review, restore, status, send, diff, approve, list, export.
 
 Only argument handling and printing live here; the work is done by ``summarizer.pipeline``,
 the modules of ``summarizer.approval`` (workflow, confirm, review, diff).
@@ -10,15 +10,18 @@ import datetime as dt
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from summarizer.commands.base import ConfigOpt, app, echo, settings_from
-from summarizer.errors import InputError, ValidationFailed, WorkflowError
+from summarizer.errors import InputError, StoreError, ValidationFailed, WorkflowError
 from summarizer.schema import Flag, Protocol
 from summarizer.store.database import Store, VersionSource
-from summarizer.store.files import write_atomic
+from summarizer.store.files import write_atomic, write_new
+
+if TYPE_CHECKING:
+    from summarizer.approval.mail import Delivery
 
 MeetingArg = Annotated[str, typer.Argument(help="Meeting id (or a unique beginning of it).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who acts (default: your user name).")]
@@ -136,11 +139,20 @@ def review(
     ),
     from_client: Annotated[Path | None, typer.Option(
         "--from-client", help="The client's edited protocol (JSON/TOML); records source=client.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="The file is the whole protocol: what it leaves out is removed, even most "
+        "of the protocol.")] = False,
     note: Annotated[str | None, typer.Option("--note")] = None,
     by: ByOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version."""
+    """Edit the latest version in $EDITOR (or import one); each saved edit becomes a new version.
+
+    --from-client takes the client's changes: only what the file names changes (items by id, a block
+    without id adds one, remove = true removes one); everything else stays. --file takes a whole
+    edited protocol (e.g. a kept recovery file). Either refuses a file that would remove most of the
+    protocol unless --replace."""
+    from summarizer.approval.changes import import_changes
     from summarizer.approval.review import import_protocol_file, review_in_editor
     from summarizer.approval.workflow import check_editable, record_edit
     from summarizer.pipeline import render_files
@@ -151,11 +163,12 @@ def review(
         base = store.get_version(record.id)
         if file and from_client:
             raise InputError(None, "give either --file or --from-client, not both")
-        imported = file or from_client
         protocol: Protocol | None
         try:
-            if imported:
-                protocol = import_protocol_file(imported, base.protocol)
+            if from_client:
+                protocol = import_changes(from_client, base.protocol, replace=replace)
+            elif file:
+                protocol = import_protocol_file(file, base.protocol, allow_removals=replace)
             else:
                 def ask(err: ValidationFailed, path: Path) -> bool:
                     _print_errors(err)
@@ -172,16 +185,24 @@ def review(
             echo("No changes; no new version.")
             return
         source: VersionSource = "client" if from_client else "edited"
+        files: dict[str, Path] = {}
         try:
-            version, event = record_edit(store, record.id, protocol, source=source, actor=by, note=note,
-                                         based_on=base.number)
-        except WorkflowError as err:
-            # never lose what the person just typed: keep it where `review --file` can take it back
-            name = f"unsaved-on-v{base.number}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-            kept = write_atomic(record.folder / "review" / name, protocol.model_dump_json(indent=2))
-            err.hint = f"your edit is kept in {kept}; import it with `summarizer review {record.id} --file`"
+            version, event = record_edit(
+                store, record.id, protocol, source=source, actor=by, note=note, based_on=base.number,
+                render=lambda v: files.update(render_files(store, store.get_meeting(record.id), v)),
+            )
+        except (WorkflowError, StoreError) as err:
+            # never lose what the person just typed: keep it where `review --file` can take it back,
+            # in a file of its own (concurrent refusals in the same second must not share one)
+            try:
+                kept = write_new(record.folder / "review", f"unsaved-on-v{base.number}-"
+                                 f"{dt.datetime.now():%Y%m%d-%H%M%S}", ".json",
+                                 protocol.model_dump_json(indent=2))
+            except (StoreError, OSError):
+                raise err from None  # a full or read-only disk: the editor's own file is what is left
+            err.hint = (f"your edit is kept in {kept}; import it with `summarizer review {record.id} "
+                        f"--file {kept}`" + (f" ({err.hint})" if err.hint else ""))
             raise
-        files = render_files(store, store.get_meeting(record.id), version)
         echo(f"Saved v{version.number} ({source}) of {record.id}.")
         if event:
             echo(f"Status: {event.from_state} → {event.to_state}")
@@ -195,6 +216,29 @@ def _print_errors(err: ValidationFailed) -> None:
 
 
 @app.command()
+def restore(
+    meeting: MeetingArg,
+    version: Annotated[str, typer.Argument(help="The version to bring back, e.g. v1.")],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    by: ByOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Make a new version whose content is an earlier one (nothing is deleted; it is in the history)."""
+    from summarizer.approval.workflow import restore_version
+    from summarizer.pipeline import render_files
+
+    with _store(config) as store:
+        record = store.get_meeting(meeting)
+        new, event = restore_version(store, record.id, _version_number(version), actor=by, note=note)
+        files = render_files(store, store.get_meeting(record.id), new)
+        echo(f"Saved v{new.number} of {record.id}: the content of v{_version_number(version)} (restored).")
+        if event.from_state != event.to_state:
+            echo(f"Status: {event.from_state} → {event.to_state}")
+        echo(f"Draft: {files['docx']}")
+        _print_attention(new.protocol.all_flags())
+
+
+@app.command()
 def status(
     meeting: MeetingArg,
     set_state: Annotated[str | None, typer.Option("--set", help="Move to this state.")] = None,
@@ -203,11 +247,12 @@ def status(
     config: ConfigOpt = None,
 ) -> None:
     """Show a meeting's state, versions and history (or change the state with --set)."""
-    from summarizer.approval.workflow import allowed_next, transition
+    from summarizer.approval.workflow import allowed_next, check_manual_transition, transition
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
         if set_state:
+            check_manual_transition(record.id, set_state)
             event = transition(store, record.id, set_state, actor=by, note=note)
             echo(f"{record.id}: {event.from_state} → {event.to_state}")
             return
@@ -231,26 +276,42 @@ def status(
 @app.command()
 def send(
     meeting: MeetingArg,
-    to: Annotated[list[str] | None, typer.Option("--to", help="Recipient (repeatable).")] = None,
-    final: Annotated[bool, typer.Option("--final", help="Send the approved version to everyone.")] = False,
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help='Recipient, a@b.c or "Name <a@b.c>" (repeatable).')] = None,
+    final: Annotated[bool, typer.Option(
+        "--final", help="Send the approved version to every participant with an address, everyone it "
+        "was sent to for review and the approver.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send although the protocol has open warnings (no owner, no date, ...).")] = False,
     by: ByOpt = None,
     config: ConfigOpt = None,
     link: Annotated[bool, typer.Option("--link", help="Include a signed link to the client's review page "
                                        "(public_url) where they comment and confirm.")] = False,
 ) -> None:
-    """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml."""
+    """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml.
+
+    Refuses while the protocol has open warnings, listing them, unless --force."""
     from summarizer.approval.confirm import send_final, send_for_approval
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
         if final:
-            delivery = send_final(store, record.id, extra=to, actor=by)
+            delivery = send_final(store, record.id, extra=to, actor=by, force=force)
         else:
-            delivery = send_for_approval(store, record.id, to or [], actor=by, review_link=link)
-        how = "Sent" if delivery.sent else "Written (no SMTP configured)"
-        echo(f"{how}: {delivery.subject} → {', '.join(delivery.recipients)}")
-        echo(f"  {delivery.path}")
+            delivery = send_for_approval(store, record.id, to or [], actor=by, force=force, review_link=link)
+        _print_delivery(delivery)
         echo(f"Status: {store.get_meeting(record.id).status}")
+
+
+def _print_delivery(delivery: Delivery) -> None:
+    how = "Sent" if delivery.sent else "Written (no SMTP configured)"
+    echo(f"{how}: {delivery.subject}")
+    echo(f"  to {len(delivery.recipients)} recipient(s):")
+    for recipient in delivery.recipients:
+        echo(f"    {recipient}")
+    echo(f"  {delivery.path}")
+    for note in delivery.notes:
+        echo(f"Warning: {note}", err=True)
 
 
 @app.command()
@@ -293,6 +354,8 @@ def approve(
     by: Annotated[str, typer.Option("--by", help='Who approved: "Name <mail>".')],
     evidence: Annotated[str, typer.Option("--evidence", help="Their reply (.eml/.txt file) or its text.")],
     no_send: Annotated[bool, typer.Option("--no-send", help="Do not e-mail the final version.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send the final version although it has open warnings.")] = False,
     actor: Annotated[str | None, typer.Option("--actor", help="Who records it (default: you).")] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -301,7 +364,8 @@ def approve(
 
     with _store(config) as store:
         record = store.get_meeting(meeting)
-        result = approve_meeting(store, record.id, by=by, evidence=evidence, actor=actor, send=not no_send)
+        result = approve_meeting(store, record.id, by=by, evidence=evidence, actor=actor, send=not no_send,
+                                 force=force)
         a = result.approval
         echo(f"Approved v{a.version} of {record.id} by {a.approved_by}.")
         echo(f"  evidence {a.evidence_path} (sha256 {a.evidence_sha256})")
@@ -309,10 +373,11 @@ def approve(
         for fmt, path in result.final_files.items():
             echo(f"  final {fmt:5} {path}")
         if result.delivery:
-            how = "Sent" if result.delivery.sent else "Written"
-            echo(f"{how} to {', '.join(result.delivery.recipients)}: {result.delivery.path}")
+            echo("Final version:")
+            _print_delivery(result.delivery)
         for n in result.notes:
-            echo(f"Note: {n}")
+            if not result.delivery or n not in result.delivery.notes:
+                echo(f"Note: {n}")
         echo(f"Status: {store.get_meeting(record.id).status}")
 
 
@@ -334,7 +399,9 @@ def list_meetings(config: ConfigOpt = None) -> None:
 @app.command()
 def export(
     meeting: MeetingArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="docx, html, md, json or eml.")] = "docx",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="docx, html, md, json, eml, or toml (the editing format: a client's "
+        "changes file).")] = "docx",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Version (default: latest).")] = None,
     level: Annotated[str | None, typer.Option(
@@ -350,3 +417,32 @@ def export(
                               version=_version_number(version) if version else None, force=force,
                               level=level)
         echo(f"Wrote {path}")
+
+
+@app.command("rebuild-index")
+def rebuild_index(
+    force: Annotated[bool, typer.Option(
+        "--force", help="Rebuild even if the database looks healthy.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Rebuild the meeting database from the meeting folders (the old file is kept aside).
+
+    For a database that is damaged, emptied or lost: the folders hold every version and, in
+    history.jsonl, every state change and approval."""
+    from summarizer.store.rebuild import rebuild_index as rebuild
+
+    settings = settings_from(config)
+    report = rebuild(settings, force=force)
+    for moved in report.moved_aside:
+        echo(f"Moved aside: {moved}")
+    echo(f"Rebuilt {report.database} from {len(report.meetings)} meeting folder(s):")
+    for m in report.meetings:
+        how = "" if m.from_history else "  (files only)"
+        echo(f"  {m.id:40} {m.status:18} v{m.versions}  events: {m.events}  approvals: {m.approvals}{how}")
+        for problem in m.problems:
+            echo(f"    ! {problem}")
+    for folder, why in report.skipped:
+        echo(f"Skipped {folder}: {why}")
+    with Store(settings) as store:  # opens, sets WAL and checks the new file like any later command
+        store.check_writable()
+    echo("Check with: summarizer list")

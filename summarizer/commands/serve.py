@@ -27,8 +27,9 @@ def serve(
     import uvicorn
 
     from summarizer.web import create_app
-    from summarizer.web.security import TOKEN_QUERY
+    from summarizer.web.security import TOKEN_QUERY, check_token
 
+    check_token(token)  # an empty --token "" must be refused too, not read as "no token"
     settings = settings_from(config, web_host=host, web_port=port, web_token=token)
     web = create_app(settings, host=settings.web_host)  # refuses a non-local host without a token
     _check_port_free(settings.web_host, settings.web_port)

@@ -15,13 +15,19 @@ reviewer can predict the date:
   that day is not before the meeting; "к концу квартала" is the current quarter's last day;
 * a day and month without a year ("до 15 декабря", "15.12") is the next such date on or after the
   meeting day;
-* "через N дней/недель/месяцев", "in N days/weeks" count from the meeting day.
+* "через N дней/недель/месяцев", "in N days/weeks" count from the meeting day;
+* a named month's end or middle ("by the end of February", "by February end", "в конце февраля",
+  "by the mid of February", "в середине месяца") is its last day or its 15th, in the first year in which
+  that day is not before the meeting; "at the latest" / "не позднее" add nothing to the date;
+* a bare day of the month ("latest by 10th", "не позднее 10-го", "до десятого числа", "by the 10th")
+  is the next such day on or after the meeting day (this month, else the next).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -85,10 +91,14 @@ _ORDINAL_DAYS_EN: dict[str, int] = {
 _ORD_RU = (r"(?:(?P<tens>двадцать|тридцать)\s+)?(?P<ord>" + "|".join(_ORDINAL_DAYS_RU)
            + r")(?:ого|ое|ьего|ье|ому|ьему)")
 _ORD_EN = (r"(?:(?P<tens2>twenty|thirty)[-\s])?(?P<ord2>" + "|".join(_ORDINAL_DAYS_EN) + r")")
+_ORD_RU_BARE = (r"(?:(?:двадцать|тридцать)\s+)?(?:" + "|".join(_ORDINAL_DAYS_RU)
+                + r")(?:ого|ое|ьего|ье|ому|ьему)")
 # Full English month names only, and "May" capitalised: "we may first check" is not a date.
 _MONTH_EN_FULL = ("january|february|march|april|(?-i:May)|june|july|august|september|october|november|"
                   "december")
 
+_MONTH_RU_ANY = "|".join(f"(?:{ru})" for ru, _ in _MONTHS)
+_MONTH_EN_ANY = "|".join(en for _, en in _MONTHS)
 _WD_RU = "|".join(f"(?:{ru})" for ru, _ in _WEEKDAYS)
 _WD_EN = "|".join(en for _, en in _WEEKDAYS)
 _MONTH_ANY = "|".join(f"(?:{ru})|(?:{en})" for ru, en in _MONTHS)
@@ -222,6 +232,71 @@ def _numeric_date(m: re.Match[str], base: dt.date) -> dt.date | None:
     return _day_month(base, int(m["d"]), int(m["m"]), year)
 
 
+def _month_part(m: re.Match[str], base: dt.date) -> dt.date | None:
+    """The end or the middle of a named month (or of the current/next one), not before the meeting."""
+    groups = m.groupdict()
+    word = groups.get("m") or groups.get("m2")
+    middle = bool(groups.get("mid") or groups.get("mid2"))
+    if word:
+        month = _month_index(word)
+        year = base.year
+    else:
+        nxt = bool(groups.get("next"))
+        target = _add_months(base.replace(day=1), 1) if nxt else base
+        month, year = target.month, target.year
+    day = 15 if middle else calendar.monthrange(year, month)[1]
+    candidate = dt.date(year, month, day)
+    if word and candidate < base:
+        candidate = dt.date(year + 1, month, 15 if middle else calendar.monthrange(year + 1, month)[1])
+    return candidate
+
+
+def _day_of_month(m: re.Match[str], base: dt.date) -> dt.date | None:
+    """'latest by 10th', 'не позднее 10-го', 'до десятого числа': the next such day from the meeting."""
+    groups = m.groupdict()
+    day = int(groups["d"]) if groups.get("d") else _ordinal_day(m)
+    if not 1 <= day <= 31:
+        return None
+    year, month = base.year, base.month
+    for _ in range(3):
+        if day <= calendar.monthrange(year, month)[1]:
+            candidate = dt.date(year, month, day)
+            if candidate >= base:
+                return candidate
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
+
+
+def _month_part_any(m: re.Match[str], base: dt.date) -> dt.date | None:
+    g = m.groupdict()
+    if g.get("m3"):
+        fake = {"m": g["m3"], "mid": "mid" if g["part"].lower() != "end" else None}
+    else:
+        fake = {"m": g.get("m") or g.get("m2"), "mid": g.get("mid") or g.get("mid2"),
+                "next": g.get("next") or g.get("next2")}
+    return _month_part(_Groups(fake), base)  # type: ignore[arg-type]
+
+
+def _day_of_month_any(m: re.Match[str], base: dt.date) -> dt.date | None:
+    g = m.groupdict()
+    if g.get("d") or g.get("d3"):
+        return _day_of_month(_Groups({"d": g.get("d") or g.get("d3")}), base)  # type: ignore[arg-type]
+    return _day_of_month(m, base)
+
+
+class _Groups:
+    """A stand-in for a match with only the named groups a resolver reads."""
+
+    def __init__(self, groups: dict[str, str | None]) -> None:
+        self._groups = groups
+
+    def groupdict(self) -> dict[str, str | None]:
+        return self._groups
+
+    def __getitem__(self, key: str) -> str | None:
+        return self._groups.get(key)
+
+
 def _end_of_week(_m: re.Match[str], base: dt.date) -> dt.date:
     return base + dt.timedelta(days=4 - base.weekday()) if base.weekday() <= 4 else _next_weekday(base, 4)
 
@@ -251,6 +326,13 @@ RULES: list[DueRule] = [
     _rule("end_of_month", r"\b(?:(?:к|до)\s+конц[уае]\s+(?:этого\s+|текущего\s+)?месяца|"
           r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month)\b",
           lambda m, b: _end_of_month(b.year, b.month)),
+    _rule("month_part", rf"\b(?:(?:к|до|в|на|не\s+позднее)\s+)?(?:(?P<mid>середин[еыау])|конц[еуа])\s+"
+          rf"(?:(?P<m>{_MONTH_RU_ANY})|(?P<next>следующего\s+)?месяца)\b|"
+          rf"\b(?:(?:by|before|until|till|in|at|around|no\s+later\s+than|due)\s+)?(?:the\s+)?"
+          rf"(?:(?P<mid2>mid(?:dle)?)(?:\s+of\s+|-|\s+)|end\s+of\s+)(?:(?P<m2>{_MONTH_EN_ANY})|(?P<next2>next\s+)?month)\b|"
+          rf"\b(?:(?:by|before|until|till|in|at|around|due)\s+)?(?:the\s+)?(?P<m3>{_MONTH_EN_ANY})[\s-]+"
+          rf"(?P<part>end|middle|mid)\b",
+          lambda m, b: _month_part_any(m, b)),
     _rule("end_of_quarter", r"\b(?:(?:к|до)\s+конц[уае]\s+"
           r"(?:(?P<q>перв\w*|втор\w*|трет\w*|четв\w*|[1-4]-?г?о?)\s+)?квартала|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(?P<q2>first|second|third|fourth)\s+quarter|"
           r"Q(?P<q3>[1-4])|quarter))\b",
@@ -272,6 +354,14 @@ RULES: list[DueRule] = [
           r"(?P<ord>)(?P<tens>)", _ordinal_date),
     _rule("numeric_date", r"\b(?:(?:до|к|by|on)\s+)?(?P<d>[0-3]\d)\.(?P<m>[01]\d)(?:\.(?P<y>(?:20)?\d\d))?\b",
           _numeric_date),
+    _rule("day_of_month", rf"\b(?:(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than|"
+          rf"on)\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:{_MONTH_ANY}))|"
+          rf"(?:не\s+позднее|до|к)\s+(?P<d3>[0-3]?\d)-?(?:го|му)(?:\s+числ[ау])?\b|"
+          rf"(?:не\s+позднее\s+|(?:до|к)\s+(?={_ORD_RU_BARE}\s+числ[ау]))"
+          rf"{_ORD_RU}(?:\s+числ[ау])?\b(?!\s+(?:{_MONTH_ANY}))|"
+          rf"(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than)\s+the\s+{_ORD_EN}\b"
+          rf"(?!\s+(?:of\s+)?(?:{_MONTH_ANY}|month|week|quarter|year|day|time|item|point|phase)))",
+          lambda m, b: _day_of_month_any(m, b)),
     _rule("weekday", rf"\b(?:{_PREP_RU}(?P<wd>{_WD_RU})|{_PREP_EN}(?:this\s+)?(?P<wd2>{_WD_EN}))\b",
           lambda m, b: _next_weekday(b, _weekday_index(m["wd"] or m["wd2"]))),
 ]
@@ -319,6 +409,12 @@ def _resolve_with_dateparser(text: str, meeting_date: dt.date, language: str) ->
 
 def find_due_phrases(text: str, language: str = "ru") -> list[str]:
     """Verbatim deadline phrases in ``text``, in order of appearance, without overlaps."""
+    return list(_find_due_phrases(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_due_phrases(text: str) -> tuple[str, ...]:
+    # cached: the offline rules ask about the same sentence more than once
     spans: list[tuple[int, int]] = []
     for rule in RULES:
         for match in rule.pattern.finditer(text):
@@ -328,4 +424,4 @@ def find_due_phrases(text: str, language: str = "ru") -> list[str]:
     for start, end in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
         if all(end <= c_start or start >= c_end for c_start, c_end in chosen):
             chosen.append((start, end))
-    return [text[start:end].strip() for start, end in sorted(chosen)]
+    return tuple(text[start:end].strip() for start, end in sorted(chosen))

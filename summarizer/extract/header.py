@@ -162,22 +162,48 @@ def same_organisation(a: str, b: str) -> bool:
     return fuzz.ratio(x, y) >= 88
 
 
-def assign_sides(participants: list[Participant], company: str | None, roster: list[Person]) -> list[str]:
-    """Set ``side`` in place; return the names whose side came from ``company`` (not from the roster).
+def assign_sides(participants: list[Participant], company: str | None, roster: list[Person],
+                 client: str | None = None) -> list[str]:
+    """Set ``side`` in place; return the names whose side came from ``company`` or ``client``.
 
     The roster's explicit side always wins. Otherwise, with a company configured, people of that
-    organisation are ``ours`` and people of any other named organisation are ``client``; people
-    without an organisation, or any side when no company is configured, stay as they are.
+    organisation are ``ours`` and people of any other named organisation are ``client``; with the
+    client given (``--client``), people of the client's organisation are ``client`` and, when the
+    meeting names just one other organisation, its people are ``ours``. People without an
+    organisation stay as they are.
     """
     derived: list[str] = []
+    others = {normalise_organisation(p.organisation) for p in participants if p.organisation
+              and not (client and same_organisation(p.organisation, client))}
     for p in participants:
         told = next((r.side for r in roster if r.side in ("ours", "client") and _same_person(r, p)), None)
         if told:
             p.side = told  # type: ignore[assignment]
-        elif company and p.side == "unknown" and p.organisation:
-            p.side = "ours" if same_organisation(p.organisation, company) else "client"
+        elif p.side != "unknown" or not p.organisation:
+            continue
+        elif company and same_organisation(p.organisation, company):
+            p.side = "ours"
+            derived.append(p.name)
+        elif client and same_organisation(p.organisation, client) or company:
+            p.side = "client"
+            derived.append(p.name)
+        elif client and len(others) == 1:
+            p.side = "ours"  # two organisations at the table, one of them the client
             derived.append(p.name)
     return derived
+
+
+def host_organisation(participants: list[Participant], opener_label: str | None) -> str | None:
+    """The organisation of whoever opened the meeting, when two organisations take part: the side
+    that invites and runs a client meeting is, as a rule, ours (the reviewer is told it is assumed)."""
+    orgs: list[str] = []
+    for p in participants:
+        if p.organisation and not any(same_organisation(p.organisation, o) for o in orgs):
+            orgs.append(p.organisation)
+    if len(orgs) != 2 or not opener_label:
+        return None
+    opener = next((p for p in participants if opener_label in p.speaker_labels), None)
+    return opener.organisation if opener is not None else None
 
 
 def _same_person(person: Person, participant: Participant) -> bool:

@@ -20,6 +20,7 @@ from summarizer.extract.header import (
     default_title,
     find_place,
     find_platform,
+    host_organisation,
     ordered_organisations,
     platform_from_flavour,
 )
@@ -27,6 +28,7 @@ from summarizer.schema import Flag, Protocol
 from summarizer.transcript import Transcript, format_timestamp
 
 FLAG_CODE = "header_assumed"
+MISSING_CODE = "header_missing"  # time, or place and platform, that nothing supports
 
 _MESSAGES = {
     "ru": {
@@ -41,6 +43,13 @@ _MESSAGES = {
         "end": "Время окончания рассчитано: начало + длительность {length} ({value}).",
         "sides": "Стороны определены по организации: {company} — наша сторона, остальные — клиент "
                  "(настройка company); проверьте участников: {names}.",
+        "sides_client": "Стороны определены по клиенту {client} (--client): его сотрудники — клиент, "
+                        "остальные — наша сторона; проверьте участников: {names}.",
+        "sides_host": "Наша сторона не задана (настройка company, --client); принято, что встречу ведёт "
+                      "наша сторона — {company}, клиент — {client}. Проверьте стороны участников.",
+        "no_time": "Время встречи не указано: укажите --time или впишите его при проверке.",
+        "no_place": "Место или платформа встречи не указаны: укажите --place или --platform, или впишите "
+                    "при проверке.",
     },
     "en": {
         "platform_export": "Platform \"{value}\" inferred from the transcript file's format; pass --platform "
@@ -53,6 +62,13 @@ _MESSAGES = {
         "end": "End time computed as start + length {length} ({value}).",
         "sides": "Sides inferred from organisations: {company} is our side, others are the client "
                  "(company setting); check: {names}.",
+        "sides_client": "Sides inferred from the client {client} (--client): its people are the client, "
+                        "the others our side; check: {names}.",
+        "sides_host": "Our side is not configured (company setting, --client); assumed the side that ran "
+                      "the meeting is ours — {company}, and the client is {client}. Check the sides.",
+        "no_time": "The meeting time is not known: pass --time or fill it in at review.",
+        "no_place": "The place or platform is not known: pass --place or --platform, or fill it in at "
+                    "review.",
     },
 }
 
@@ -109,10 +125,21 @@ def complete_header(
             result.flags.append(flag)
 
     # -- sides: the roster's word, else the configured company ------------------------------------
-    derived = assign_sides(protocol.participants, company, transcript.roster)
+    derived = assign_sides(protocol.participants, company, transcript.roster, options.client)
     if derived and company:
         note("sides", Found(company, "company setting"),
              _message(lang, "sides", company=company, names=", ".join(derived)))
+    elif derived and options.client:
+        note("sides", Found(options.client, "client option"),
+             _message(lang, "sides_client", client=options.client, names=", ".join(derived)))
+    elif not company and not options.client:
+        opener = transcript.segments[0].speaker if transcript.segments else None
+        host = host_organisation(protocol.participants, opener)
+        if host is not None and assign_sides(protocol.participants, host, transcript.roster):
+            client_org = next(p.organisation for p in protocol.participants
+                              if p.organisation and p.side == "client")
+            note("sides", Found(host, "opened the meeting"),
+                 _message(lang, "sides_host", company=host, client=client_org))
 
     # -- platform and place ---------------------------------------------------------------------------
     said_platform = find_platform(transcript)
@@ -159,6 +186,12 @@ def complete_header(
             note("client", client)
     if result.client and result.client not in h.organisations:
         h.organisations.append(result.client)
+    # what a protocol's header needs and nobody said: the reviewer fills it in (after the other flags,
+    # which say where a value came from)
+    if h.start_time is None:
+        protocol.flags.append(Flag(code=MISSING_CODE, message=_message(lang, "no_time").message))
+    if not (h.place or h.platform):
+        protocol.flags.append(Flag(code=MISSING_CODE, message=_message(lang, "no_place").message))
     return result
 
 

@@ -15,8 +15,13 @@ Table = dict[str, list[str]]
 AGREE: Table = {
     "ru": [r"\bдоговорились\b", r"\bсогласовали\b", r"\bрешили\b", r"\bфиксируем\b", r"\bпринято\b",
            r"\bтак и сделаем\b", r"\bокончательно\b", r"\bсогласовано\b"],
-    "en": [r"\bwe agreed\b", r"\bagreed\b", r"\bit's a deal\b", r"\bdeal\b", r"\blet's go with\b",
-           r"\bwe'll go with\b", r"\bwe decided\b", r"\bdecided\b", r"\bconfirmed\b"],
+    # Not a bare "deal": "a big deal", "deal with it" and "make a deal" are no decision (CaSiNo, ELITR).
+    "en": [r"\bwe agreed\b", r"\bagreed\b", r"\blet's go with\b",
+           r"\bwe'll go with\b", r"\bwe decided\b", r"\bdecided\b", r"\bconfirmed\b", *(
+               r"\b(?:it's|its|it is|that's|thats|that is|this is|you have|you've got|you got|we have|"
+               r"we've got|we got|sounds like|looks like|then it's|then) a "
+               r"(?:fair |good |great |nice )?deal\b",
+               r"(?:^|[,.!;:]\s*)deal\s*(?:then\s*)?[.!]*\s*$", r"^\W*deal\b(?!\s+with)")],
 }
 # Someone accepts what the other side just proposed.
 ACCEPT: Table = {
@@ -29,8 +34,49 @@ ACCEPT: Table = {
     "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w %$€£.,']{0,40})\bworks\b",
            r"\bfine with (?:us|me)\b",
            r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
-           r"\bwe accept\b", r"\bthat's acceptable\b", r"\bwe can accept\b"],
+           r"\bwe accept\b", r"\bthat's acceptable\b", r"\bwe can accept\b",
+           r"\b(?:that's|that is|thats|it's|this is|sounds|seems) (?:fair|good|great|perfect|okay|ok|fine)\b",
+           r"\bi(?:'m| am) (?:good|ok|okay|fine|happy) with (?:that|this|it)\b", r"\bno problem\b",
+           r"\bi (?:can|could) (?:do|live with|accept) (?:that|this)\b", r"\bfair enough\b"],
 }
+# What turns a matched acceptance or decision into no decision at all: a negation before it ("It is
+# not a good deal", "we haven't agreed"), a condition or a wish ("if we agreed", "we could make a
+# fair deal"), or a question ("Is that a good deal?").
+NOT_DECIDED: Table = {
+    "ru": [r"\bне\b", r"\bнет\b", r"\bесли\b", r"\bбы\b", r"\bли\b", r"\bпока\b"],
+    "en": [r"\b(?:not|never|no|nothing)\b", r"n't\b", r"\b(?:if|whether|unless|when)\b",
+           r"\b(?:could|should|would|might|may|can|hope|hopefully|want|wanted|try|trying)\b",
+           r"\b(?:come up with|make|reach|find|get|work out)\b"],
+}
+# An acceptance that goes on to ask for something else is a counter-offer ("Ok, I need at least 2 of the
+# food"), not a yes.
+COUNTER: Table = {
+    "ru": [r"\bно\s+(?:нам|мне|мы|я)\b", r"\bоднако\b", r"\bтолько если\b", r"\bвместо\b"],
+    "en": [r"\bbut\b", r"\bhowever\b", r"\bat ?least\b", r"\bonly if\b", r"\binstead\b",
+           r"\bi (?:still )?(?:need|want|would need)\b", r"\brather\b"],
+}
+# Words of a deal said without its terms ("That is a good deal", "I think we have a deal").
+DEAL_WORDS = {"that", "this", "that's", "thats", "it's", "its", "good", "fair", "great", "nice", "deal",
+              "think",
+              "then", "okay", "sounds", "have", "you", "we", "our", "your", "really", "very", "one", "like",
+              "looks", "seems", "agreed", "договорились", "хорошо", "отлично", "тогда", "значит",
+              # function words: "We agreed that actually the." states nothing
+              "the", "and", "but", "for", "with", "are", "was", "were", "actually", "just", "also", "right",
+              "yes", "yeah", "well", "what", "which", "who", "these", "those", "there", "here", "them",
+              "they", "their", "about", "any", "all", "как", "что", "это", "так", "все", "всё", "уже", "ещё",
+              "еще", "вот", "там", "тут", "мы", "вы", "они"}
+# Negations that accept: "no problem", "why not", "не возражаем".
+NEGATED_YES: Table = {
+    "ru": [r"\bне возража\w*", r"\bнет проблем\b", r"\bпочему бы и нет\b", r"\bне против\b"],
+    "en": [r"\bno problem\b", r"\bwhy not\b", r"\bnot a problem\b", r"\bdon't mind\b", r"\bno worries\b"],
+}
+# Terms of a deal: counts, amounts, percentages, dates: what an acceptance accepts.
+TERMS = re.compile(
+    r"\b\d|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred|all|"
+    r"half|none|both|один|одну|два|две|три|четыре|пять|десять|пятьдесят|сто|половин\w*|"
+    r"процент\w*|percent)\b",
+    re.IGNORECASE,
+)
 # Someone turns a proposal down.
 REJECT: Table = {
     "ru": [r"\bне подходит\b", r"\bне устраивает\b", r"\bне можем\b", r"\bне готовы\b", r"\bне пойдёт\b",
@@ -50,6 +96,16 @@ PROPOSE: Table = {
            r"(?:\s+[а-яё]+)?\s*[—–]\s"],
     "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
            r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b"],
+}
+# Offers of terms as negotiators say them (CaSiNo): "You can have 2 food", "I'd take the water". A
+# proposal only with terms in it: "I would like to ask everybody…" in a project meeting offers nothing.
+PROPOSE_TERMS: Table = {
+    "ru": [r"\bвам (?:подойд[её]т|подходит)\b"],
+    "en": [r"\bi(?:'d| would) (?:like|take|need|want|prefer|be willing|give)\b",
+           r"\byou (?:can|could) (?:have|take|get|keep)\b", r"\bi (?:can|could|will|'ll) give you\b",
+           r"\bmy (?:offer|proposal)\b", r"\bwould you (?:be|accept|take|like|agree|consider)\b",
+           r"\b(?:is|does) (?:that|this) (?:ok|okay|fair|good|alright|work)\b", r"\bi (?:get|take|keep)\b",
+           r"\byou (?:get|take|keep)\b"],
 }
 # An offer by the proposer's own side ("мы можем доставить", "we can offer"): when accepted, the proposer
 # is responsible for it.
@@ -166,6 +222,11 @@ AGREE_LEAD = re.compile(
 
 def compile_table(table: Table, language: str) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in table["ru" if language.startswith("ru") else "en"]]
+
+
+def combine(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """The table as one alternation: "does any pattern match" in a single search."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or r"(?!)", re.IGNORECASE)
 
 
 def any_match(patterns: list[re.Pattern[str]], text: str) -> bool:

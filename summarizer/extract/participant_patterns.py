@@ -64,7 +64,9 @@ POSITION_ORG: dict[str, re.Pattern[str]] = {
 COLLEAGUE: dict[str, list[re.Pattern[str]]] = {
     "ru": [re.compile(rf"\b(?:[Сс]о мной|[Сс] нами|[Сс]егодня с нами|[Тт]акже присутствует)\s+(?:также\s+)?"
                       rf"(?:(?:мой|моя|наш|наша)\s+)?(?:коллега\s+)?(?P<name>{_NAME_RU}),\s+"
-                      r"(?:наш|наша|мой|моя)\s+(?P<position>[а-яё][а-яё\s-]{1,60}?)(?=\s*(?:[.,;!?]|$))")],
+                      # "наш ИТ-директор", "наш HR-менеджер": a title may open with an acronym
+                      r"(?:наш|наша|мой|моя)\s+(?P<position>(?:[А-ЯЁA-Z]{2,5}-)?[а-яё][а-яё\s-]{1,60}?)"
+                      r"(?=\s*(?:[.,;!?]|$))")],
     "en": [re.compile(rf"\b(?:[Ww]ith me (?:today )?is|[Jj]oining (?:me|us) (?:today )?is|[Aa]lso here is)\s+"
                       rf"(?P<name>{_NAME_EN}),\s+(?:our|my)\s+(?P<position>[a-zA-Z][\w\s-]{{1,60}}?)"
                       r"(?=\s*(?:[.,;!?]|$))"),

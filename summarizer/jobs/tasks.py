@@ -229,7 +229,7 @@ def _extract(settings: Settings, job: table.TeamJob) -> list[str]:
         level=p.get("level") or None, roster=load_roster(roster) if roster else None,
         num_speakers=int(p["num_speakers"]) if p.get("num_speakers") else None,
         actor=p.get("actor") or None, place=place, platform=platform,
-        meeting_id=job.meeting_id, render=False,
+        meeting_id=job.meeting_id, request_key=job.id, render_now=False,
     )
     _pause_for_tests("extract", job)
     return result.notes

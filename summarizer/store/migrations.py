@@ -105,7 +105,15 @@ def m002_immutable_history(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m003_accounts(conn: sqlite3.Connection) -> None:
+def m003_request_key(conn: sqlite3.Connection) -> None:
+    # What asked for the meeting (a web job's id): a job that is run again after a crash finds the
+    # meeting it already made instead of making a second one.
+    conn.execute("ALTER TABLE meetings ADD COLUMN request_key TEXT")
+    conn.execute("CREATE INDEX meetings_request_key ON meetings(request_key)")
+
+
+@migration
+def m004_accounts(conn: sqlite3.Connection) -> None:
     # Team sign-in (summarizer.accounts): accounts with a role, sessions that expire, and sign-in
     # attempts for the rate limit. Sessions and attempts are working state, not evidence: mutable.
     for sql in ACCOUNTS_SQL:
@@ -136,6 +144,7 @@ ACCOUNTS_SQL = (
     )""",
     "CREATE INDEX signin_attempts_at ON signin_attempts(login, ip, at)",
 )
+
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     conn.execute(

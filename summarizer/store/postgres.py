@@ -67,6 +67,17 @@ class _Done:
         return []
 
 
+class _Rows(_Done):
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self.rows)
+
+
 class PgConnection:
     """One borrowed pool connection speaking the store's dialect; ``close()`` gives it back."""
 
@@ -84,6 +95,10 @@ class PgConnection:
                 self.raw.execute("BEGIN")
                 self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
                 return _Done()
+            if statement == "PRAGMA QUICK_CHECK":
+                # SQLite's check before the first write; a PostgreSQL server keeps its own pages
+                # consistent (WAL, and pg_amcheck for an operator's deeper check): nothing to do here
+                return _Rows([Row(quick_check="ok")])
             if statement.startswith("PRAGMA"):
                 raise StoreError(f"{sql.strip()!r} is SQLite-only; the store at {redact_url(self.url)} is "
                                  "PostgreSQL")
@@ -223,7 +238,11 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             for op in ("UPDATE", "DELETE", "TRUNCATE")
         ],
     ]),
-    ("m003_accounts", list(ACCOUNTS_SQL)),  # plain types: the same statements as on SQLite
+    ("m003_request_key", [
+        "ALTER TABLE meetings ADD COLUMN request_key TEXT",
+        "CREATE INDEX meetings_request_key ON meetings(request_key)",
+    ]),
+    ("m004_accounts", list(ACCOUNTS_SQL)),  # plain types: the same statements as on SQLite
 ]
 
 

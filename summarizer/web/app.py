@@ -17,14 +17,19 @@ from starlette.types import Receive, Scope, Send
 
 from summarizer.config import Settings, load_settings
 from summarizer.errors import InputError, NotFoundError, SummarizerError, WorkflowError
+from summarizer.web.i18n import tr
 from summarizer.web.security import (
     CsrfCookieMiddleware,
+    FileHeadersMiddleware,
     LocalHostMiddleware,
+    SameOriginMiddleware,
     TokenMiddleware,
     is_local_host,
+    load_server_secret,
     require_token_for,
 )
 from summarizer.web.templating import HERE, environment, render
+from summarizer.web.uploads import remove_stale_uploads
 
 log = logging.getLogger(__name__)
 def _status_for(exc: BaseException) -> int:
@@ -70,8 +75,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         title, message = "Unexpected error", f"unexpected {type(exc).__name__}: {exc}"
         hint = "this is a bug in summarizer; the server log has the details"
-    if _wants_json(request):
-        return JSONResponse({"error": message, "hint": hint}, status_code=status)
+    if _wants_json(request):  # the page shows these as they are: in the person's language
+        return JSONResponse({"error": tr(request, message), "hint": tr(request, hint) if hint else hint},
+                            status_code=status)
     try:
         return render(request, "error.html", {"title": title, "message": message, "hint": hint},
                       status_code=status)
@@ -94,7 +100,9 @@ class _DeniedApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self.app
-        scope.setdefault("state", {}).setdefault("csrf", "")
+        state = scope.setdefault("state", {})
+        state.setdefault("csrf", "")
+        state.setdefault("csrf_expected", None)
         await _denied(scope, receive, send)
 
 
@@ -121,7 +129,9 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
             runner.stop()
 
     denied = _DeniedApp()
-    middleware = [Middleware(CsrfCookieMiddleware, secure=False)]
+    secret = load_server_secret(settings.data_dir)
+    remove_stale_uploads(settings.data_dir / "web" / "uploads")
+    middleware = [Middleware(CsrfCookieMiddleware, secret=secret, secure=False)]
     if settings.auth:  # team sign-in and roles: web/auth.py
         middleware.append(Middleware(AccountsMiddleware, settings=settings))
     # Listed outermost first: the host and token checks run before anything else sees the request.
@@ -129,6 +139,10 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
         middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
     if settings.web_token:
         middleware.insert(0, Middleware(TokenMiddleware, token=settings.web_token, on_denied=denied))
+    # A request another site made is refused before anything (a route, the upload parser) acts on it,
+    # and every response without a policy of its own gets the file headers: both outermost.
+    middleware.insert(0, Middleware(SameOriginMiddleware, on_denied=denied))
+    middleware.insert(0, Middleware(FileHeadersMiddleware))
     middleware.insert(0, Middleware(ClientLinks, settings=settings))  # /r/<link>: web/client_page.py
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],

@@ -21,9 +21,9 @@ from summarizer.errors import InputError, NotFoundError, ValidationFailed
 from summarizer.store.database import MeetingRecord, Store
 from summarizer.web.i18n import tr
 from summarizer.web.pages import in_thread_with_store, open_store
-from summarizer.web.security import check_csrf
+from summarizer.web.security import FILE_HEADERS, check_csrf
 from summarizer.web.templating import render
-from summarizer.web.uploads import inspect_upload, receive_multipart
+from summarizer.web.uploads import inspect_upload, receive_multipart, upload_folder
 
 EXPORT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -43,9 +43,12 @@ NOTICES = {
 
 
 def _client_addresses(meeting_protocol: Any) -> str:
+    from summarizer.approval.mail import participant_recipients
+
     people = [p for p in meeting_protocol.participants if p.email]
     client = [p for p in people if p.side == "client"] or people
-    return ", ".join(f"{p.name} <{p.email}>" for p in client)
+    # quoted by the e-mail library: a name with a comma ("Smith, John") stays one address
+    return ", ".join(participant_recipients(meeting_protocol.model_copy(update={"participants": client}))[0])
 
 
 def _outbox(meeting: MeetingRecord) -> list[Path]:
@@ -71,6 +74,7 @@ def _approval_context(store: Store, meeting: MeetingRecord, **extra: Any) -> dic
         "errors": extra.pop("errors", {}),
         "notice": extra.pop("notice", None),
         "smtp": bool(store.settings.smtp_host),
+        "confirm": extra.pop("confirm", None),
         **extra,
     }
 
@@ -83,7 +87,12 @@ async def approval_page(request: Request) -> Response:
         if done.startswith("sent:"):
             sent = done.endswith(":smtp")
             notice = tr(request, "The protocol was sent." if sent else "The protocol was written as an .eml.")
-        return render(request, "approval.html", _approval_context(store, meeting, notice=notice))
+        confirm = None
+        if request.query_params.get("confirm") == "final" and meeting.status == "approved":
+            warnings = open_warnings(_version_to_send(store, meeting, True).protocol)
+            confirm = {"final": True, "warnings": warnings} if warnings else None
+        return render(request, "approval.html", _approval_context(store, meeting, notice=notice,
+                                                                  confirm=confirm))
 
 
 async def change_state(request: Request) -> Response:
@@ -103,8 +112,29 @@ async def change_state(request: Request) -> Response:
     return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
 
 
+def open_warnings(protocol: Any) -> list[dict[str, str]]:
+    """The protocol's open flags as the confirm step lists them: what is wrong, and on which item."""
+    from summarizer.schema import Agreement, Issue, NextStep
+
+    names: dict[str, str] = {}
+    for item in protocol.items():
+        text = (item.title if isinstance(item, Issue) else item.text if isinstance(item, Agreement)
+                else item.action if isinstance(item, NextStep) else "")
+        names[item.id] = text if len(text) <= 90 else text[:89] + "…"
+    return [{"code": f.code, "message": f.message, "item_id": f.item_id or "",
+             "item": names.get(f.item_id or "", "")} for f in protocol.all_flags()]
+
+
+def _version_to_send(store: Store, meeting: MeetingRecord, final: bool) -> Any:
+    approvals = store.approvals(meeting.id)
+    number = approvals[-1].version if final and approvals else None
+    return store.get_version(meeting.id, number)
+
+
 def _split_addresses(raw: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
+    # one address per line or separated by ; or , -- but a comma inside "quotes" belongs to a name
+    parts = [part.strip() for part in re.split(r"[;\n]", raw) if part.strip()]
+    return [p.strip() for part in parts for p in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', part) if p.strip()]
 
 
 async def send(request: Request) -> Response:
@@ -118,11 +148,20 @@ async def send(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         actor = request.app.state.actor
+        warnings = open_warnings(_version_to_send(store, meeting, final).protocol)
+        if warnings and form.get("confirm_warnings") != "1":
+            # nothing goes out with open warnings until the person has seen them and said so
+            context = _approval_context(store, meeting, to=str(form.get("to", "")),
+                                        confirm={"final": final, "warnings": warnings})
+            return render(request, "approval.html", context)
+        # the person confirmed the warnings listed above (or there were none): the library may send
         try:
             if final:
-                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor)
+                delivery = await in_thread_with_store(request, send_final, meeting.id, extra=to, actor=actor,
+                                                      force=True)
             else:
-                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor)
+                delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor,
+                                                      force=True)
         except InputError as exc:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         errors={"to": exc.message})
@@ -137,7 +176,8 @@ async def approve(request: Request) -> Response:
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"evidence-{secrets.token_hex(6)}"
-    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    with upload_folder(folder):
+        received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
     by = received.fields.get("by", "").strip()
     text = received.fields.get("evidence_text", "").strip()
     upload = received.files.get("evidence_file")
@@ -162,16 +202,21 @@ async def approve(request: Request) -> Response:
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         if not errors and evidence is not None:
+            # the final goes out here only when nothing is open; otherwise the approval is recorded
+            # and the page asks before sending the final (the confirm step of "Send the final version")
+            confirm_final = send_now and bool(open_warnings(store.get_version(meeting.id).protocol))
             try:
                 await in_thread_with_store(request, approve_meeting, meeting.id, by=by, evidence=evidence,
-                                        actor=request.app.state.actor, send=send_now)
+                                           actor=request.app.state.actor,
+                                           send=send_now and not confirm_final, force=True)
             except InputError as exc:
                 errors["evidence"] = exc.message
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # approve() keeps its own copy in evidence/
                 status = store.get_meeting(meeting.id).status
                 done = "final" if send_now and status == "final_sent" else "approved"
-                return RedirectResponse(f"/m/{meeting.id}/approval?done={done}", status_code=303)
+                confirm = "&confirm=final" if confirm_final and status == "approved" else ""
+                return RedirectResponse(f"/m/{meeting.id}/approval?done={done}{confirm}", status_code=303)
         shutil.rmtree(folder, ignore_errors=True)
         context = _approval_context(store, meeting, errors=errors, by=by, evidence_text=text)
         return render(request, "approval.html", context, status_code=422)
@@ -187,12 +232,13 @@ def _protocol_file(path: Path, filename: str) -> Path:
 
 async def client_changes(request: Request) -> Response:
     """The client's own edit of the protocol (a JSON export or the TOML editing format) as a new version."""
-    from summarizer.approval.review import import_protocol_file
+    from summarizer.approval.changes import import_changes
     from summarizer.approval.workflow import record_edit
 
     settings = request.app.state.settings
     folder = settings.data_dir / "web" / "uploads" / f"client-{secrets.token_hex(6)}"
-    received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
+    with upload_folder(folder):
+        received = await receive_multipart(request, folder, limit_bytes=EVIDENCE_LIMIT)
     upload = received.files.get("changes_file")
     errors: dict[str, str] = {}
     try:
@@ -203,7 +249,7 @@ async def client_changes(request: Request) -> Response:
             else:
                 try:
                     named = _protocol_file(upload.path, upload.filename)
-                    protocol = import_protocol_file(named, store.get_version(meeting.id).protocol)
+                    protocol = import_changes(named, store.get_version(meeting.id).protocol)
                     version, _ = record_edit(store, meeting.id, protocol, source="client",
                                              actor=request.app.state.actor,
                                              note=f"client's changes from {upload.filename}")
@@ -222,6 +268,22 @@ async def client_changes(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def restore(request: Request) -> Response:
+    """The "Restore" button of the versions list: ``summarizer restore`` (a new version, in the history)."""
+    from summarizer.approval.workflow import restore_version
+
+    form = await request.form()
+    check_csrf(request, form)
+    raw = str(form.get("version", ""))
+    if not raw.isdigit():
+        raise InputError(None, f"{raw!r} is not a version number")
+    with open_store(request) as store:
+        meeting = store.get_meeting(request.path_params["meeting_id"])
+        version, _ = restore_version(store, meeting.id, int(raw), actor=request.app.state.actor)
+    return RedirectResponse(f"/m/{meeting.id}/diff?a={version.number - 1}&b={version.number}&restored={raw}",
+                            status_code=303)
+
+
 async def diff_page(request: Request) -> Response:
     from summarizer.approval.diff import diff_protocols
 
@@ -238,6 +300,9 @@ async def diff_page(request: Request) -> Response:
         old, new = store.get_version(meeting.id, a), store.get_version(meeting.id, b)
         changes = diff_protocols(old.protocol, new.protocol)
         notice = None
+        restored = request.query_params.get("restored", "")
+        if restored.isdigit():
+            notice = tr(request, "v{n} is restored as v{m}.", n=restored, m=new.number)
         if request.query_params.get("done") == "client":
             notice = tr(request, "The client's changes are saved as v{n}; here is what they changed.",
                         n=new.number)
@@ -281,7 +346,9 @@ async def export(request: Request) -> Response:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return FileResponse(path, media_type=EXPORT_TYPES[fmt], filename=name,
+    # a download, never a page of this site: even the HTML export opens sandboxed if opened at all
+    return FileResponse(path, media_type=EXPORT_TYPES[fmt], filename=name, headers=FILE_HEADERS,
+                        content_disposition_type="attachment",
                         background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
 
 
@@ -292,4 +359,5 @@ async def outbox_file(request: Request) -> Response:
     match = next((p for p in _outbox(meeting) if p.name == name), None)  # only names listed, no paths
     if match is None:
         raise NotFoundError(f"no message {name!r} in the outbox of {meeting.id}")
-    return FileResponse(match, media_type="message/rfc822", filename=match.name)
+    return FileResponse(match, media_type="message/rfc822", filename=match.name, headers=FILE_HEADERS,
+                        content_disposition_type="attachment")

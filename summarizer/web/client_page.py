@@ -22,7 +22,7 @@ from summarizer.approval import client_link
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
 from summarizer.store.database import Store
-from summarizer.web.security import CsrfCookieMiddleware, check_csrf, csrf_token
+from summarizer.web.security import CsrfCookieMiddleware, check_csrf, csrf_token, load_server_secret
 from summarizer.web.templating import HERE, SECURITY_HEADERS, environment
 
 PREFIX = "/r/"
@@ -116,7 +116,8 @@ def client_app(settings: Settings) -> Starlette:
             Route("/r/{token}/comment", comment, methods=["POST"]),
             Route("/r/{token}/approve", approve, methods=["POST"]),
         ],
-        middleware=[Middleware(CsrfCookieMiddleware, secure=False)],
+        middleware=[Middleware(CsrfCookieMiddleware, secret=load_server_secret(settings.data_dir),
+                               secure=False)],
         exception_handlers={Exception: _refused, SummarizerError: _refused},
     )
     app.state.settings = settings

@@ -2,7 +2,8 @@
 
 It only adapts ``summarizer.pipeline.run_draft`` to the job runner: progress goes to the job file,
 the result is the meeting id. Everything else (transcription cache, roster, extraction, store, draft
-files) is the pipeline's own.
+files) is the pipeline's own. The job's id is the store's ``request_key``: a job run again after the
+server was killed finds the meeting it already saved, or takes over the folder it had reserved.
 """
 
 from __future__ import annotations
@@ -33,11 +34,21 @@ def run_draft_job(settings: Settings) -> JobFunc:
     def run(job: Job, report: Reporter) -> str:
         from summarizer.ingest.roster import load_roster
         from summarizer.pipeline import run_draft
+        from summarizer.store.database import Store
 
         p = job.params
         source = Path(p["source"]) if p.get("source") else None
+        with Store(settings) as store:
+            done = store.find_by_request_key(job.id)
+        if done is not None:  # saved by an earlier run that was killed before it could say so
+            report.meeting(done.id)
+            _drop_upload_copy(source, p, done.folder)
+            report.stage("done", "The draft was saved before the server restarted", 1.0)
+            return done.id
         place, platform = place_or_platform(p.get("place") or None)
         roster_lines = [line for line in (p.get("roster") or "").splitlines() if line.strip()]
+        if p.get("platform"):  # the form's own platform field (the place field may still name one)
+            platform = canonical_platform_name(p["platform"])
 
         def progress(stage: str, fraction: float | None) -> None:
             if stage == job.stage and fraction is not None:
@@ -57,10 +68,12 @@ def run_draft_job(settings: Settings) -> JobFunc:
                 level=p.get("level") or None,
                 roster=load_roster(roster_lines) if roster_lines else None,
                 num_speakers=int(p["num_speakers"]) if p.get("num_speakers") else None,
+                start_time=dt.time.fromisoformat(p["meeting_time"]) if p.get("meeting_time") else None,
                 progress=progress,
                 actor=p.get("actor") or None,
                 place=place,
                 platform=platform,
+                request_key=job.id,
             )
         except SummarizerError as exc:
             if source is not None and p.get("filename"):
@@ -100,3 +113,9 @@ def place_or_platform(value: str | None) -> tuple[str | None, str | None]:
         return None, None
     name = canonical_platform(value)
     return (None, name) if name in PLATFORMS else (value.strip(), None)
+
+
+def canonical_platform_name(value: str) -> str:
+    from summarizer.extract.header import canonical_platform
+
+    return canonical_platform(value)

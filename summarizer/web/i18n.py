@@ -48,6 +48,9 @@ RU: dict[str, str] = {
         "Одна реплика на строку, например «Ольга: Отгружаем в пятницу». Время указывать необязательно.",
     "Title": "Название",
     "Place or call platform": "Место или платформа звонка",
+    "Start time": "Время начала",
+    "An address or a room, for a meeting in person.": "Адрес или переговорная — для очной встречи.",
+    "For a call: Zoom, Microsoft Teams, Google Meet…": "Для звонка: Zoom, Microsoft Teams, Google Meet…",
     "Detect": "Определить",
     "Detail level": "Подробность",
     "Detailed": "Подробный",
@@ -107,6 +110,8 @@ RU: dict[str, str] = {
     "edited": "правка",
     "client": "клиент",
     "Nothing was saved yet.": "Ничего не сохранено.",
+    "Nothing is saved until you press “Save as a new version”.":
+        "Ничего не сохраняется, пока вы не нажмёте «Сохранить новую версию».",
     "Fix the fields marked below and save again.": "Исправьте отмеченные поля и сохраните снова.",
     "This meeting is {status}; its protocol can no longer be edited.":
         "Встреча в статусе «{status}»: протокол больше нельзя изменить.",
@@ -218,6 +223,18 @@ RU: dict[str, str] = {
     "Send the final version": "Разослать итоговую версию",
     "The final version was sent. Nothing else to do.":
         "Итоговая версия разослана. Больше ничего делать не нужно.",
+    "Nothing was sent yet.": "Пока ничего не отправлено.",
+    "The protocol still has {n} open warnings. The client will see the protocol as it is:":
+        "В протоколе остались открытые замечания ({n}). Клиент увидит протокол таким, как он есть:",
+    "Fix them on the Review tab": "Исправить на вкладке «Проверка»",
+    "Send for approval anyway": "Всё равно отправить на согласование",
+    "Send the final version anyway": "Всё равно разослать итоговую версию",
+    "Pasted transcript": "Вставленная стенограмма",
+    "Unexpected answer from the server (HTTP {status}).": "Неожиданный ответ сервера (HTTP {status}).",
+    "This form was opened on v{a}, but v{b} has been saved since. Your edits are below; open the latest "
+    "version to compare before saving.":
+        "Форма открыта на версии v{a}, а с тех пор сохранена v{b}. Ваши правки ниже; откройте последнюю "
+        "версию и сравните, прежде чем сохранять.",
     "Versions": "Версии",
     "Source": "Источник",
     "By": "Автор",
@@ -225,6 +242,9 @@ RU: dict[str, str] = {
     "Compare": "Сравнить",
     "with": "с",
     "Show changes": "Показать изменения",
+    "Restore an earlier version as a new one": "Вернуть прежнюю версию (станет новой версией)",
+    "Restore": "Вернуть",
+    "v{n} is restored as v{m}.": "Версия v{n} восстановлена как v{m}.",
     "History": "История",
     "Approved v{n} by {who} at {when}": "Версия v{n} согласована: {who}, {when}",
     "evidence": "подтверждение",
@@ -301,10 +321,51 @@ def translator(language: str) -> Translate:
     table = RU if language == "ru" else {}
 
     def translate(text: str, **values: object) -> str:
-        out = table.get(text, text)
+        out = table.get(text)
+        if out is None and not values:
+            return translate_message(text, language)
+        out = out or text
         return out.format(**values) if values else out
 
     return translate
+
+
+# What the library says when a step is refused (``store``, ``approval``), as the web pages show it: the
+# common messages and hints in Russian; the rest stays as written.
+_MESSAGES_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"no meeting '(.+)'$"), "встречи «{0}» нет"),
+    (re.compile(r"'(.+)' is not an e-mail address$"), "«{0}» — это не адрес e-mail"),
+    (re.compile(r"no recipient given$"), "не указан получатель"),
+    (re.compile(r"no version '(.+)'$"), "версии «{0}» нет"),
+    (re.compile(r"no job '(.+)'$"), "задания «{0}» нет"),
+    (re.compile(r"meeting (\S+) has no recording$"), "у встречи {0} нет записи"),
+    (re.compile(r"meeting (\S+) has no transcript$"), "у встречи {0} нет стенограммы"),
+    (re.compile(r"meeting (\S+): no participant has an e-mail address$"),
+     "встреча {0}: ни у одного участника нет адреса e-mail"),
+    (re.compile(r"meeting (\S+) is (\w+); its approved version is final and cannot be edited$"),
+     "встреча {0} в статусе {1}: согласованная версия окончательна, её нельзя изменить"),
+    (re.compile(r"the approval evidence is empty$"), "подтверждение согласования пустое"),
+    (re.compile(r"who approved is missing$"), "не указано, кто согласовал"),
+    (re.compile(r"(.+): a confirmation must be an e-mail \(\.eml\) or a text file$"),
+     "{0}: подтверждение — это письмо (.eml) или текстовый файл"),
+    (re.compile(r"(.+): an edited protocol is a text file \(\.json or \.toml\)$"),
+     "{0}: отредактированный протокол — текстовый файл (.json или .toml)"),
+    (re.compile(r"use a@example\.com$"), "укажите адрес вида a@example.com"),
+    (re.compile(r"add --to client@example\.com$"), "укажите адрес получателя"),
+    (re.compile(r"`summarizer list` shows the meetings and their ids$"),
+     "список встреч — на главной странице"),
+    (re.compile(r"go back to the meeting list$"), "вернитесь к списку встреч"),
+]
+
+
+def translate_message(text: str, language: str) -> str:
+    if language != "ru":
+        return text
+    for pattern, template in _MESSAGES_RU:
+        m = pattern.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text
 
 
 def tr(request: Request, text: str, **values: object) -> str:
@@ -321,6 +382,37 @@ _NOTES_RU: list[tuple[re.Pattern[str], str]] = [
      "Говорящих: {0} (по одному на канал стереозаписи)"),
     (re.compile(r"Speakers: speakers not separated: (.+)$"), "Говорящие не разделены: {0}"),
 ]
+
+
+# What the library writes into a meeting's history (``approval.workflow``, ``approval.confirm``,
+# ``store``) is a record and stays as written; pages show it in the reader's language. A note the person
+# typed matches none of these and is shown as typed.
+_HISTORY_RU: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"created$"), "создана"),
+    (re.compile(r"extracted$"), "создана автоматически"),
+    (re.compile(r"v(\d+) edited$"), "v{0}: правка"),
+    (re.compile(r"v(\d+) client's changes$"), "v{0}: правки клиента"),
+    (re.compile(r"client's changes from (.+)$"), "правки клиента из файла {0}"),
+    (re.compile(r"v(\d+) sent to (.+) \((.+)\)$"), "v{0} отправлена: {1} ({2})"),
+    (re.compile(r"v(\d+) written to (.+) \((.+)\)$"), "v{0} сохранена как письмо для: {1} ({2})"),
+    (re.compile(r"final v(\d+) sent to (.+) \((.+)\)$"), "итоговая v{0} разослана: {1} ({2})"),
+    (re.compile(r"final v(\d+) written to (.+) \((.+)\)$"),
+     "итоговая v{0} сохранена как письмо для: {1} ({2})"),
+    (re.compile(r"approved by (.+) \((.+)\)$"), "согласовал(а): {0} ({1})"),
+    (re.compile(r"restored v(\d+) as v(\d+)$"), "v{0} восстановлена как v{1}"),
+    (re.compile(r"Draft v(\d+) is ready$"), "Черновик v{0} готов"),
+]
+
+
+def translate_history(text: str, language: str) -> str:
+    """A history note or job message the library wrote in English, in the page's language."""
+    if language != "ru":
+        return text
+    for pattern, template in _HISTORY_RU:
+        m = pattern.match(text)
+        if m:
+            return template.format(*m.groups())
+    return text
 
 
 def translate_note(text: str, language: str) -> str:

@@ -2,14 +2,18 @@
 
 Each job's state is a small JSON file under ``data_dir/web/jobs/`` written atomically at every step,
 so a closed browser tab loses nothing (the page polls the file) and a restarted server picks up jobs
-that were queued or running when it stopped. One worker thread runs jobs one after another: Whisper
-already uses every core, and two at once would only make both slower.
+that were queued or running when it stopped. A resumed job does not start over: the draft job is keyed
+by its id (``request_key`` in the store), so a job killed after its meeting was saved just links to it,
+and one killed before reuses the folder it had reserved — never a second meeting. One worker thread
+runs jobs one after another: Whisper already uses every core, and two at once would only make both
+slower.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import threading
 import traceback
@@ -26,6 +30,9 @@ from summarizer.store.files import now_iso, write_atomic
 log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
+# Tests only: "render=30" makes a job sleep 30 s once it reports the stage "render", so a fault test
+# can SIGKILL the server at exactly that stage. Unset, it costs one dictionary lookup per stage.
+PAUSE_AT_STAGE_ENV = "SUMMARIZER_TEST_PAUSE_AT_STAGE"
 
 
 @dataclass
@@ -67,6 +74,11 @@ class Reporter:
             self.job.message = message
             self.job.log.append(f"{now_iso()} {message}")
         self._runner.save(self.job)
+        pause = os.environ.get(PAUSE_AT_STAGE_ENV, "")
+        if pause.partition("=")[0] == stage:
+            import time
+
+            time.sleep(float(pause.partition("=")[2] or 30))
 
     def progress(self, fraction: float) -> None:
         self.job.progress = max(0.0, min(1.0, fraction))

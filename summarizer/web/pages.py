@@ -12,22 +12,36 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from summarizer.errors import InputError, NotFoundError, SummarizerError
 from summarizer.store.database import Store, slugify
-from summarizer.web.i18n import LANG_COOKIE, LANGUAGES, tr, translate_input_error, ui_language
+from summarizer.web.i18n import (
+    LANG_COOKIE,
+    LANGUAGES,
+    tr,
+    translate_history,
+    translate_input_error,
+    ui_language,
+)
 from summarizer.web.jobs import JobRunner
-from summarizer.web.security import check_csrf
-from summarizer.web.templating import render
-from summarizer.web.uploads import inspect_upload, pasted_text, receive_multipart
+from summarizer.web.security import FILE_HEADERS, check_csrf
+from summarizer.web.templating import HERE, render
+from summarizer.web.uploads import (
+    audio_container,
+    inspect_upload,
+    media_suffixes,
+    pasted_text,
+    receive_multipart,
+    upload_folder,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md"}
 NEW_FIELDS = ("title", "client", "meeting_date", "place", "language", "level", "num_speakers", "roster",
-              "transcript")
+              "transcript", "meeting_time", "platform")
 MAX_SPEAKERS = 20
 
 
@@ -71,8 +85,11 @@ async def meeting_list(request: Request) -> Response:
 
 
 def _new_context(request: Request, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    from summarizer.extract.header import PLATFORMS
+
     limit_mb = request.app.state.settings.upload_limit_mb
-    return {"form": form, "errors": errors, "limit_mb": limit_mb, "limit_bytes": limit_mb * 2**20}
+    return {"form": form, "errors": errors, "limit_mb": limit_mb, "limit_bytes": limit_mb * 2**20,
+            "platforms": list(PLATFORMS)}
 
 
 async def new_meeting_form(request: Request) -> Response:
@@ -93,16 +110,27 @@ def _details_of_job(request: Request, job_id: str) -> dict[str, str]:
     return details
 
 
-def _stored_name(original: str, kind: str, fallback: str) -> str:
-    """A safe file name that keeps the person's name recognisable and matches what the content is."""
+def _stored_name(original: str, kind: str, fallback: str, *, content: Path | None = None) -> str:
+    """A safe file name that keeps the person's name recognisable and whose suffix says what the
+    content is: a recording's suffix comes from its container ("minutes.html" holding a WAV is stored
+    as minutes.wav), never from the name the browser sent."""
     path = Path(original)
     stem = slugify(path.stem, max_len=60) or fallback
     suffix = path.suffix.lower() if path.suffix.isascii() and path.suffix[1:].isalnum() else ""
     if kind == "transcript" and suffix not in TRANSCRIPT_SUFFIXES:
         suffix = ".txt"
-    if kind == "media" and (suffix in TRANSCRIPT_SUFFIXES or not suffix):
-        suffix = ".media"
+    if kind == "media":
+        container = audio_container(content) if content is not None else None
+        if container is not None:
+            suffix = container[1]
+        elif suffix not in media_suffixes() or suffix in _PAGE_SUFFIXES:
+            suffix = ".media"
     return stem + suffix
+
+
+# names a browser would open as a document if the file were ever served by name
+_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml", ".js", ".mjs", ".css", ".pdf"}
+
 
 
 def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
@@ -113,6 +141,11 @@ def _validate_new(fields: dict[str, str], errors: dict[str, str]) -> None:
             dt.date.fromisoformat(fields["meeting_date"])
         except ValueError:
             errors["meeting_date"] = "Use a date like 2026-03-31."
+    if fields.get("meeting_time"):
+        try:
+            dt.time.fromisoformat(fields["meeting_time"])
+        except ValueError:
+            errors["meeting_time"] = "Use a time like 14:30."
     lines = [line for line in fields.get("roster", "").splitlines() if line.strip()]
     if lines:
         try:
@@ -134,7 +167,9 @@ async def new_meeting_submit(request: Request) -> Response:
     job_id = secrets.token_hex(8)
     upload_dir = settings.data_dir / "web" / "uploads" / job_id
     wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"
-    received = await receive_multipart(request, upload_dir, limit_bytes=settings.upload_limit_mb * 2**20)
+    with upload_folder(upload_dir):  # a refused or broken upload leaves nothing behind
+        received = await receive_multipart(request, upload_dir,
+                                           limit_bytes=settings.upload_limit_mb * 2**20)
     fields = {k: received.fields.get(k, "").strip() for k in NEW_FIELDS}
     errors: dict[str, str] = {}
     upload = received.files.get("file")
@@ -144,7 +179,8 @@ async def new_meeting_submit(request: Request) -> Response:
             errors["transcript"] = "Upload a file or paste a transcript, not both."
         elif upload is not None:
             kind = await run_in_threadpool(inspect_upload, upload.path, display_name=upload.filename)
-            target = upload.path.with_name(_stored_name(upload.filename, kind, "recording"))
+            target = upload.path.with_name(_stored_name(upload.filename, kind, "recording",
+                                                        content=upload.path))
             upload.path.replace(target)
             params.update(source=str(target), kind=kind, filename=upload.filename)
         elif fields["transcript"]:
@@ -164,9 +200,10 @@ async def new_meeting_submit(request: Request) -> Response:
             path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             upload_dir.rmdir()
-        if wants_json:
-            first = errors.get("file") or next(iter(errors.values()))
-            return JSONResponse({"error": first, "errors": errors}, status_code=422)
+        if wants_json:  # the page shows these as they are: in the person's language
+            shown = {k: tr(request, v) for k, v in errors.items()}
+            first = shown.get("file") or next(iter(shown.values()))
+            return JSONResponse({"error": first, "errors": shown}, status_code=422)
         return render(request, "new.html", _new_context(request, fields, errors), status_code=422)
     label = fields["title"] or (upload.filename if upload else "Pasted transcript")
     params.update(label=label, actor=request.app.state.actor)
@@ -187,7 +224,8 @@ async def job_page(request: Request) -> Response:
 async def job_status(request: Request) -> Response:
     job = jobs_of(request).get(request.path_params["job_id"])
     state = job.public()
-    state["message"] = tr(request, job.message or "Waiting in the queue")
+    state["message"] = translate_history(tr(request, job.message or "Waiting in the queue"),
+                                         ui_language(request))
     return JSONResponse(state, headers={"cache-control": "no-store"})
 
 
@@ -209,3 +247,9 @@ async def job_retry(request: Request) -> Response:
     check_csrf(request, form)
     job = jobs_of(request).retry(request.path_params["job_id"])
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400", **FILE_HEADERS})

@@ -16,8 +16,9 @@ from summarizer.transcript import Transcript, format_timestamp
 from summarizer.web.forms import FormDict, form_from_request, form_to_protocol, protocol_to_form
 from summarizer.web.i18n import tr
 from summarizer.web.pages import open_store
-from summarizer.web.security import check_csrf
+from summarizer.web.security import FILE_HEADERS, check_csrf
 from summarizer.web.templating import render
+from summarizer.web.uploads import audio_container
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +131,14 @@ async def review_save(request: Request) -> Response:
         base_number = int(raw_base) if raw_base.isdigit() else latest.number
         base = store.get_version(meeting.id, base_number)
         protocol, errors = edited_protocol(form, base.protocol)
+        if fields.get("save") != "1":
+            # only the Save button sends save=1; a form submitted any other way (Enter in a field,
+            # a script) saves nothing and shows the edits again
+            errors["_form"] = "Nothing is saved until you press “Save as a new version”."
         if base_number != latest.number:
-            errors["_form"] = (
-                f"This form was opened on v{base_number}, but v{latest.number} has been saved since. Your "
-                "edits are below; open the latest version to compare before saving."
-            )
+            errors["_form"] = tr(
+                request, "This form was opened on v{a}, but v{b} has been saved since. Your edits are "
+                "below; open the latest version to compare before saving.", a=base_number, b=latest.number)
         if not errors:
             try:
                 client = from_client and meeting.status in CLIENT_STATES
@@ -159,10 +163,18 @@ async def audio(request: Request) -> Response:
     path = recording_path(meeting)
     if path is None:
         raise NotFoundError(f"meeting {meeting.id} has no recording")
-    import mimetypes
-
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type, headers={"cache-control": "private, max-age=3600"})
+    # the type comes from the container's own bytes, never from the file's name: a WAV uploaded as
+    # "minutes.html" must not become a page of this site that runs the <script> hidden in it
+    container = audio_container(path)
+    if container is None:
+        raise NotFoundError(f"the recording of {meeting.id} is in a format the browser cannot play",
+                            hint="download it from the meeting folder instead")
+    media_type, suffix = container
+    return FileResponse(path, media_type=media_type, headers={
+        "cache-control": "private, max-age=3600",
+        "content-disposition": f'inline; filename="recording{suffix}"',
+        **FILE_HEADERS,
+    })
 
 
 async def transcript_context(request: Request) -> Response:

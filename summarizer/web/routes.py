@@ -8,6 +8,7 @@ from summarizer.web import approval_page, pages, review_page
 
 ROUTES = [
     Route("/", pages.meeting_list),
+    Route("/favicon.ico", pages.favicon),
     Route("/new", pages.new_meeting_form, methods=["GET"]),
     Route("/new", pages.new_meeting_submit, methods=["POST"]),
     Route("/lang/{code}", pages.choose_language),
@@ -23,6 +24,7 @@ ROUTES = [
     Route("/m/{meeting_id}/send", approval_page.send, methods=["POST"]),
     Route("/m/{meeting_id}/approve", approval_page.approve, methods=["POST"]),
     Route("/m/{meeting_id}/client-changes", approval_page.client_changes, methods=["POST"]),
+    Route("/m/{meeting_id}/restore", approval_page.restore, methods=["POST"]),
     Route("/m/{meeting_id}/diff", approval_page.diff_page),
     Route("/m/{meeting_id}/exports", approval_page.exports_page),
     Route("/m/{meeting_id}/export/{fmt}", approval_page.export),

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 from summarizer.approval.diff import format_value
 from summarizer.transcript import format_timestamp
-from summarizer.web.i18n import translate_note, translator, ui_language
+from summarizer.web.i18n import translate_history, translate_note, translator, ui_language
 from summarizer.web.security import csrf_token
 
 HERE = Path(__file__).resolve().parent
@@ -82,7 +82,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     env: jinja2.Environment = request.app.state.templates
     lang = ui_language(request)
     ctx = {"request": request, "csrf": csrf_token(request), "settings": request.app.state.settings,
-           "lang": lang, "_": translator(lang), "note_text": lambda text: translate_note(text, lang)}
+           "lang": lang, "_": translator(lang), "note_text": lambda text: translate_note(text, lang),
+           "history_note": lambda text: translate_history(text, lang)}
     ctx["show_field"] = lambda name, value: _show_field(ctx["_"], name, value)
     ctx.update(context or {})
     html = env.get_template(name).render(ctx)

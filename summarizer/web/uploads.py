@@ -8,19 +8,25 @@ from its name, which the browser lets the user pick freely.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from summarizer.errors import InputError
 from summarizer.web.security import CsrfFailed, check_csrf
 
 log = logging.getLogger(__name__)
 
+PROCESS_START = time.time()
 MAX_FIELD_BYTES = 1024 * 1024  # a pasted transcript of a long meeting fits well within this
 MAX_FIELDS = 50
 UploadKind = Literal["media", "transcript"]
@@ -111,7 +117,9 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
             path = dest_dir / f"upload-{len(form.files) + 1}{_safe_suffix(filename)}.part"
             state["filename"] = filename
             state["path"] = path
-            state["fh"] = path.open("wb")
+            fh = path.open("wb")
+            _lock(fh.fileno())  # "being written": a restarted server leaves a locked part alone
+            state["fh"] = fh
         elif len(form.fields) >= MAX_FIELDS:
             errors.append(InputError(None, "too many form fields"))
 
@@ -178,6 +186,12 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
             parser.finalize()
     except ValueError as exc:  # python_multipart's parse errors; a broken client, not a server bug
         errors.append(InputError(None, f"the upload is not a valid form ({exc})"))
+    except ClientDisconnect:
+        errors.append(InputError(None, "the upload was interrupted: the browser closed the connection"))
+    except BaseException:  # the server is stopping, ...
+        for received in form.files.values():
+            received.path.unlink(missing_ok=True)
+        raise
     finally:
         fh = state.get("fh")
         if fh is not None:
@@ -190,6 +204,66 @@ async def receive_multipart(request: Request, dest_dir: Path, *, limit_bytes: in
     if not csrf_checked:
         check_csrf(request, form.fields)
     return form
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: stale parts are then told apart by age alone
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _being_written(path: Path) -> bool:
+    """Whether some live request (of this or another server process) still writes ``path``."""
+    try:
+        import fcntl
+    except ImportError:
+        return path.stat().st_mtime >= PROCESS_START
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True  # locked by its writer
+    finally:
+        os.close(fd)  # also drops our lock
+    return False
+
+
+def remove_stale_uploads(root: Path) -> list[Path]:
+    """Delete ``upload-*.part`` files no live request is writing (left by a killed server or a broken
+    connection), and the empty temporary folders around them. Returns what was removed."""
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    emptied: set[Path] = set()
+    for part in sorted(root.rglob("upload-*.part")):
+        if part.is_file() and not _being_written(part):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed.append(part)
+                emptied.add(part.parent)
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        # an empty folder made before this process started belongs to no request any more
+        with contextlib.suppress(OSError):
+            if not any(folder.iterdir()) and (folder in emptied or folder.stat().st_mtime < PROCESS_START):
+                folder.rmdir()
+    if removed:
+        log.info("removed %d unfinished upload(s) under %s", len(removed), root)
+    return removed
+
+
+@contextlib.contextmanager
+def upload_folder(folder: Path) -> Iterator[Path]:
+    """A request's temporary upload folder, removed with everything in it if the request fails."""
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 # --------------------------------------------------------------------------------------------------
@@ -206,6 +280,42 @@ _OTHER_MAGIC: list[tuple[bytes, str]] = [
     (b"\x7fELF", "a program"), (b"MZ", "a Windows program"), (b"\x1f\x8b", "a gzip archive"),
     (b"{\\rtf", "an RTF document"), (b"\xd0\xcf\x11\xe0", "an old Office document"),
 ]
+
+
+# The type a recording is served as, from its container's own signature (never from the name the
+# browser sent): (offset, magic, extra check at 8..12, media type, suffix the stored copy gets).
+_AUDIO_CONTAINERS: list[tuple[int, bytes, bytes | None, str, str]] = [
+    (0, b"RIFF", b"WAVE", "audio/wav", ".wav"),
+    (0, b"ID3", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xfb", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf3", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf2", None, "audio/mpeg", ".mp3"),
+    (0, b"\xff\xf1", None, "audio/aac", ".aac"),
+    (0, b"\xff\xf9", None, "audio/aac", ".aac"),
+    (0, b"OggS", None, "audio/ogg", ".ogg"),
+    (0, b"fLaC", None, "audio/flac", ".flac"),
+    (4, b"ftyp", None, "audio/mp4", ".m4a"),
+    (0, b"\x1a\x45\xdf\xa3", None, "audio/webm", ".webm"),
+    (0, b"#!AMR", None, "audio/amr", ".amr"),
+    (0, b"FORM", b"AIFF", "audio/aiff", ".aiff"),
+    (0, b"FORM", b"AIFC", "audio/aiff", ".aifc"),
+    (0, b"\x30\x26\xb2\x75", None, "audio/x-ms-wma", ".wma"),
+    (0, b".snd", None, "audio/basic", ".au"),
+]
+
+
+def audio_container(path: Path) -> tuple[str, str] | None:
+    """``(media type, suffix)`` of a recording, read from its first bytes; None when it is no audio
+    container the server knows (it is then not served to the browser at all)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    for offset, magic, sub, media_type, suffix in _AUDIO_CONTAINERS:
+        if head[offset:offset + len(magic)] == magic and (sub is None or head[8:12] == sub):
+            return media_type, suffix
+    return None
 
 
 def _probe_audio(path: Path) -> bool:
@@ -237,7 +347,7 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _media_suffixes() -> frozenset[str]:
+def media_suffixes() -> frozenset[str]:
     from summarizer.speech.transcribe import MEDIA_SUFFIXES
 
     return MEDIA_SUFFIXES
@@ -262,7 +372,7 @@ def inspect_upload(path: Path, *, display_name: str | None = None) -> UploadKind
             return "media"
         raise InputError(name, "looks like a recording but has no readable audio (damaged or truncated?)")
     if _looks_like_text(head):
-        if Path(name).suffix.lower() in _media_suffixes() and not looks_like_transcript_text(path):
+        if Path(name).suffix.lower() in media_suffixes() and not looks_like_transcript_text(path):
             raise InputError(
                 name, f"named like a recording ({Path(name).suffix.lower()}), but it is a text file "
                 "that does not read as a transcript (no “Name: words” lines, timestamps or subtitles)",

@@ -20,17 +20,16 @@
       var bar = box.querySelector("progress");
       var text = box.querySelector(".upload-text");
       var button = form.querySelector('button[type=submit]');
-      var banner = form.querySelector(".error.banner.js");
-      if (!banner) {
-        banner = document.createElement("p");
-        banner.className = "error banner js";
-        banner.hidden = true;
-        form.insertBefore(banner, form.firstChild.nextSibling);
-      }
+      // the message sits beside the button just pressed, not at the top of a long form out of view
+      var banner = document.getElementById("form-error");
+      var show = function (message) {
+        banner.textContent = message;
+        banner.hidden = false;
+        banner.parentElement.scrollIntoView({block: "nearest"});  // the message and the button
+      };
       banner.hidden = true;
       if (file && limit && file.size > limit) {
-        banner.textContent = fill(form.dataset.tTooLarge, {name: file.name, size: mb(file.size), limit: mb(limit)});
-        banner.hidden = false;
+        show(fill(form.dataset.tTooLarge, {name: file.name, size: mb(file.size), limit: mb(limit)}));
         return;
       }
       var xhr = new XMLHttpRequest();
@@ -49,19 +48,17 @@
       xhr.upload.addEventListener("load", function () { text.textContent = form.dataset.tChecking; });
       xhr.addEventListener("load", function () {
         var data = {};
-        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: "Unexpected answer from the server (HTTP " + xhr.status + ")."}; }
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: fill(form.dataset.tUnexpected, {status: xhr.status})}; }
         if (xhr.status < 400 && data.job_url) {
           window.location.assign(data.job_url);
           return;
         }
-        banner.textContent = (data.error || form.dataset.tFailed) + (data.hint ? " — " + data.hint : "");
-        banner.hidden = false;
+        show((data.error || form.dataset.tFailed) + (data.hint ? " — " + data.hint : ""));
         box.hidden = true;
         button.disabled = false;
       });
       xhr.addEventListener("error", function () {
-        banner.textContent = form.dataset.tInterrupted;
-        banner.hidden = false;
+        show(form.dataset.tInterrupted);
         box.hidden = true;
         button.disabled = false;
       });
@@ -106,6 +103,16 @@
     var dirty = false;
     review.addEventListener("input", function () { dirty = true; });
     review.addEventListener("submit", function () { dirty = false; });
+    // Enter in a one-line field must not save a permanent version: saving is the Save button only
+    // (the disabled first button already blocks the browser's implicit submission; this also keeps
+    // Enter from doing anything surprising in browsers that treat it differently)
+    review.addEventListener("keydown", function (event) {
+      var t = event.target;
+      if (event.key === "Enter" && t.tagName === "INPUT" && t.type !== "submit" && t.type !== "button"
+          && t.type !== "checkbox" && t.type !== "radio") {
+        event.preventDefault();
+      }
+    });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });

@@ -1,0 +1,103 @@
+"""The terms of a deal: which offer an acceptance accepts, and when a later offer supersedes an earlier
+agreement. Pure helpers of the offline extractor (``offline.py``).
+
+"Terms" are amounts, counts, percentages and dates ("2 food", "пятьдесят процентов", "десятого
+февраля"). Two items settle the same thing when they share the things their amounts are about ("2 food
+and 1 water" / "3 food"), or a subject and a kind of value ("запуск 1 февраля" / "запуск десятого
+февраля", but not "пилот 1 декабря" / "поставка 20 декабря").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from summarizer.extract import offline_patterns as P
+from summarizer.extract.dates import find_due_phrases
+from summarizer.extract.issues import topic_words
+from summarizer.extract.sentences import Sentence
+from summarizer.schema import Agreement, Evidence
+
+log = logging.getLogger(__name__)
+
+PROPOSAL_REACH = 2  # segments within which an answer still refers to an offer
+REVISE_REACH = 6  # segments within which a new offer on the same terms counters an agreement
+
+
+def _content_words(text: str) -> int:
+    return len([w for w in re.findall(r"\w+", text) if len(w) > 2])
+
+
+def terms_offered(sentences: list[Sentence], i: int, propose: list[re.Pattern[str]]) -> Sentence | None:
+    """The offer a deal without terms accepts ("I think that is a fair deal."): in the other side's
+    latest turn, the sentence with the most terms in it (a proposal, terms put as a question, or a
+    sentence that states two terms or more)."""
+    s = sentences[i]
+    if P.TERMS.search(P.AGREE_LEAD.sub("", s.text)) and _content_words(s.text) >= 4:
+        return None  # the acceptance states its own terms ("1 декабря нам подходит")
+    turn: list[Sentence] = []
+    for j in range(i - 1, -1, -1):
+        x = sentences[j]
+        if s.position - x.position > PROPOSAL_REACH or (turn and x.segment_id != turn[0].segment_id):
+            break
+        if x.speaker != s.speaker or (x.speaker is None and x.position != s.position):
+            turn.append(x)
+    best, best_terms = None, 0
+    for x in turn:
+        terms = len(P.TERMS.findall(x.text))
+        offered = P.any_match(propose, x.text) or x.text.rstrip().endswith("?") or terms >= 2
+        if offered and terms > best_terms and _content_words(x.text) >= 2:
+            best, best_terms = x, terms
+    return best
+
+
+def counter(s: Sentence, agreements: list[tuple[Agreement, int]]) -> list[Evidence]:
+    """A new offer on the same terms supersedes an agreement just made: it leaves the agreements, and
+    its quotes go with the new offer as its history (a counter-offer accepted later states the final
+    terms once, the earlier form in its evidence)."""
+    for k in range(len(agreements) - 1, -1, -1):
+        agreement, pos = agreements[k]
+        if s.position - pos > REVISE_REACH:
+            break
+        if same_slot(s.text, agreement.text):
+            del agreements[k]
+            log.debug("agreement %r countered by %r", agreement.text, s.text)
+            return as_history(agreement.evidence)
+    return []
+
+
+def as_history(evidence: list[Evidence]) -> list[Evidence]:
+    """Quotes of an earlier form of a decision, kept with its final form and marked as superseded."""
+    return [e.model_copy(update={"superseded": True}) for e in evidence]
+
+
+_AMOUNT_NOUN = re.compile(r"(?:\b\d+\s*%?|\b(?:" + P.TERMS.pattern.split(r"\b(?:", 1)[1].split(r")\b", 1)[0]
+                          + r"))\W+(?:(?:of|the|of the|extra|more|packages? of)\s+)?([^\W\d]{3,})",
+                          re.IGNORECASE)
+
+
+def _term_nouns(text: str) -> set[str]:
+    """What terms are about: the word after each amount ("2 food", "пятьдесят процентов"), and the
+    month of a date ("десятого февраля")."""
+    out = {m.group(1).lower()[:5] for m in _AMOUNT_NOUN.finditer(text)}
+    out |= {m.group(0).lower()[:5] for m in re.finditer(r"\b(?:январ|феврал|март|апрел|ма[йя]|июн|июл|август|"
+                                                        r"сентябр|октябр|ноябр|декабр|january|february|march|"
+                                                        r"april|june|july|august|september|october|november|"
+                                                        r"december)\w*", text, re.IGNORECASE)}
+    return out
+
+
+def same_slot(a: str, b: str) -> bool:
+    """Two items that settle the same thing with their own values: the same terms ("2 food" / "3 food
+    and 1 water"), or a shared subject with the same kind of value ("запуск 1 февраля" / "запуск
+    десятого февраля"; not "пилот 1 декабря" / "поставка 20 декабря")."""
+    nouns = _term_nouns(a) & _term_nouns(b)
+    if len(nouns) >= 2:
+        return True
+    return bool(nouns) and bool((topic_words(a) & topic_words(b)) - nouns - {n[:5] for n in nouns})
+
+
+def values(text: str) -> set[str]:
+    """Numbers and dates said in an item: what a revision changes."""
+    return {w.lower()[:5] for w in re.findall(r"\d+|\w+", text) if P.TERMS.fullmatch(w) or w.isdigit()
+            or find_due_phrases(w)}
