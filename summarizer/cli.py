@@ -18,6 +18,7 @@ from summarizer.commands import extract as _extract  # noqa: F401
 from summarizer.commands import meeting as _meeting  # noqa: F401
 from summarizer.commands import models as _models  # noqa: F401
 from summarizer.commands import serve as _serve  # noqa: F401
+from summarizer.commands import team as _team  # noqa: F401
 from summarizer.commands import transcribe as _transcribe  # noqa: F401
 from summarizer.commands.base import app, echo
 from summarizer.errors import SummarizerError

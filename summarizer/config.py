@@ -65,6 +65,11 @@ class Settings:
     batch_size: int = 8
     beam_size: int = 5
     language: str | None = None
+    # Speech recognition on a server (OpenAI-compatible /v1/audio/transcriptions); unset: local Whisper
+    asr_base_url: str | None = None
+    asr_model: str = "whisper-1"
+    asr_api_key: str | None = None
+    asr_timeout: float = 600.0
 
     # LLM (any OpenAI-compatible endpoint)
     base_url: str | None = None
@@ -120,6 +125,19 @@ class Settings:
     web_port: int = 8765
     web_token: str | None = None
     upload_limit_mb: int = 2048
+    # Team: the address clients reach the server at (review links), and the links' signing secret
+    # (default: a random key kept in data_dir/secrets/, shared by the machines of a team)
+    public_url: str | None = None
+    review_link_secret: str | None = None
+    review_link_days: int = 14
+    # Team sign-in: None (single user), "accounts" (argon2 passwords) or "proxy" (a trusted reverse
+    # proxy's header names the account, for single sign-on)
+    auth: str | None = None
+    auth_proxy_header: str = "X-Remote-User"
+    session_hours: float = 8.0
+    # Team jobs (summarizer worker): attempts per stage, and the exponential backoff base in seconds
+    job_max_attempts: int = 5
+    job_backoff: int = 2
 
     @property
     def llm_configured(self) -> bool:

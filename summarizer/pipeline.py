@@ -157,6 +157,8 @@ def run_draft(
     ingest: IngestFn = _default_ingest,
     diarize: DiarizeFn = _default_diarize,
     extract: ExtractFn = _default_extract,
+    meeting_id: str | None = None,
+    render_now: bool = True,
 ) -> DraftResult:
     """Make a stored, rendered draft protocol from ``source`` (recording or transcript) or ``text``.
 
@@ -165,6 +167,8 @@ def run_draft(
     (``summarizer.extract.meeting_header``); without them, what the evidence supports is filled and flagged.
     The draft documents are rendered before the meeting is committed, so a meeting never exists
     without them; ``request_key`` (a web job id) makes a repeated run reuse what a killed one reserved.
+    ``meeting_id`` (team jobs) is the id reserved for this meeting; ``render_now=False`` leaves rendering
+    to a later step.
     """
     from summarizer.extract.meeting_date import assume_meeting_date
     from summarizer.extract.meeting_header import HeaderOptions, complete_header
@@ -257,8 +261,9 @@ def run_draft(
             files=files,
             protocol=protocol,
             actor=actor,
-            render=render,
+            render=render if render_now else None,
             request_key=request_key,
+            meeting_id=meeting_id,
         )
         version = store.get_version(meeting.id, 1)
     finally:
@@ -342,6 +347,7 @@ def send_version(
     to: list[str],
     *,
     kind: str,
+    review_url: str | None = None,
 ) -> Delivery:
     """Build the e-mail for ``version`` (DOCX attached, HTML alternative) and deliver it."""
     from summarizer.approval.mail import build_message, deliver
@@ -351,7 +357,7 @@ def send_version(
     msg = build_message(
         version.protocol, kind="final" if kind == "final" else "review", to=to, settings=store.settings,
         version=version.number, attachment=files["docx"],
-        html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id,
+        html_body=files["html"].read_text(encoding="utf-8"), meeting_id=meeting.id, review_url=review_url,
     )
     return deliver(msg, store.settings, meeting.folder / "outbox", stem=f"{kind}-v{version.number:03d}")
 

@@ -77,10 +77,12 @@ def send_for_approval(
     actor: str | None = None,
     note: str | None = None,
     force: bool = False,
+    review_link: bool = False,
 ) -> Delivery:
     """E-mail the latest version to the client for approval and move the meeting to sent_to_client.
 
-    Refuses (``OpenWarnings``) while the version has open warnings, unless ``force``."""
+    Refuses (``OpenWarnings``) while the version has open warnings, unless ``force``.
+    ``review_link``: the e-mail opens with a signed link to the client's review page of that version."""
     meeting = store.get_meeting(meeting_ref)
     recipients = parse_addresses(to)
     if not recipients:
@@ -92,7 +94,13 @@ def send_for_approval(
     warnings = open_warnings(version.protocol)
     if warnings and not force:
         raise OpenWarnings(meeting.id, warnings, kind="review")
-    delivery = send_version(store, meeting, version, recipients, kind="review")
+    review_url = None
+    if review_link:
+        from summarizer.approval.client_link import link_url, make_token
+
+        review_url = link_url(store.settings, make_token(store.settings, version,
+                                                         days=store.settings.review_link_days))
+    delivery = send_version(store, meeting, version, recipients, kind="review", review_url=review_url)
     how = "sent" if delivery.sent else "written"
     note = note or f"v{version.number} {how} to {', '.join(delivery.recipients)} ({delivery.path.name})"
     if warnings:

@@ -10,6 +10,7 @@ import datetime as dt
 import email.policy
 import html
 import logging
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -172,6 +173,7 @@ def build_message(
     attachment: Path | None = None,
     html_body: str | None = None,
     meeting_id: str | None = None,
+    review_url: str | None = None,
 ) -> EmailMessage:
     """The e-mail for ``protocol``: subject and text in the protocol's language (from the render
     templates), an HTML alternative, and the DOCX attached."""
@@ -190,9 +192,16 @@ def build_message(
     if meeting_id:
         msg["X-Summarizer-Meeting"] = meeting_id
     msg["X-Summarizer-Version"] = str(version)
+    if review_url:  # the client's signed link (summarizer.approval.client_link), first thing they read
+        ru = protocol.language.startswith("ru")
+        line = "Прочитать и согласовать протокол онлайн:" if ru else "Read and approve the protocol online:"
+        text = f"{line}\n{review_url}\n\n{text}"
     msg.set_content(text)
     if html_body is None:
         html_body = f"<html><body><pre>{html.escape(text)}</pre></body></html>"
+    elif review_url:
+        link = f'<p><a href="{html.escape(review_url)}">{html.escape(line)}</a></p>'
+        html_body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + link, html_body, count=1)
     msg.add_alternative(html_body, subtype="html")
     if attachment is not None:
         msg.add_attachment(attachment.read_bytes(), maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1],

@@ -296,6 +296,8 @@ def send(
         "--force", help="Send although the protocol has open warnings (no owner, no date, ...).")] = False,
     by: ByOpt = None,
     config: ConfigOpt = None,
+    link: Annotated[bool, typer.Option("--link", help="Include a signed link to the client's review page "
+                                       "(public_url) where they comment and confirm.")] = False,
 ) -> None:
     """E-mail the protocol for approval (or --final after approval); SMTP if configured, else .eml.
 
@@ -307,7 +309,7 @@ def send(
         if final:
             delivery = send_final(store, record.id, extra=to, actor=by, force=force)
         else:
-            delivery = send_for_approval(store, record.id, to or [], actor=by, force=force)
+            delivery = send_for_approval(store, record.id, to or [], actor=by, force=force, review_link=link)
         _print_delivery(delivery)
         echo(f"Status: {store.get_meeting(record.id).status}")
 

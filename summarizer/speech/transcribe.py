@@ -342,6 +342,11 @@ def transcribe_file(
     ``use_cache=False`` neither reads nor writes the cache (benchmarks).
     """
     path = Path(path)
+    if settings.asr_base_url:  # a speech server instead of local Whisper: speech/remote.py
+        from summarizer.speech.remote import transcribe_remote
+
+        return transcribe_remote(path, settings, language=language, use_cache=use_cache,
+                                 progress=progress)
     _check_input(path)
     opts = _options(settings, language, model)
     audio_sha = hash_file(path)

@@ -46,6 +46,7 @@ from summarizer.config import Settings
 from summarizer.errors import NotFoundError, StoreError, WorkflowError
 from summarizer.schema import Protocol
 from summarizer.store import folders, history
+from summarizer.store.backend import Connection, is_postgres_url
 from summarizer.store.files import copy_atomic, disk_full_as_store_error, now_iso, sha256_bytes, write_atomic
 from summarizer.store.opening import (
     REBUILD_HINT,
@@ -162,6 +163,17 @@ class Store:
 
     def __init__(self, settings: Settings, *, busy_timeout_ms: int = 30_000) -> None:
         self.settings = settings
+        self.conn: Connection
+        if is_postgres_url(settings.database_url):  # a team: see summarizer.store.postgres
+            from summarizer.store.postgres import connect
+
+            self.conn = connect(str(settings.database_url))
+            self.path = settings.database_path  # only named by SQLite's own error messages
+            self.readonly_reason: str | None = None
+            self._checked_for_writing = False
+            self._pending: list[tuple[str, dict[str, Any]]] = []
+            self._undo: list[Callable[[], None]] = []
+            return
         self.path = self._database_path(settings)
         # Why this store cannot write (a read-only data folder), or None: it then only reads.
         self.readonly_reason = make_parent(self.path)
@@ -177,8 +189,8 @@ class Store:
             log.info("%s: opened read-only: %s", self.path, self.readonly_reason)
             self.conn = connect_read_only(self.path, self.readonly_reason)
         self._checked_for_writing = False
-        self._pending: list[tuple[str, dict[str, Any]]] = []  # history lines of the open transaction
-        self._undo: list[Callable[[], None]] = []  # removes the files the open transaction wrote
+        self._pending = []  # history lines of the open transaction
+        self._undo = []  # removes the files the open transaction wrote
 
     @staticmethod
     def _database_path(settings: Settings) -> Path:
@@ -187,7 +199,7 @@ class Store:
             return settings.database_path
         if url.startswith("sqlite:///"):
             return Path(url.removeprefix("sqlite:///")).expanduser()
-        raise StoreError(f"database_url {url!r}: only sqlite:///PATH is supported in this version")
+        raise StoreError(f"database_url {url!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
 
     def close(self) -> None:
         self.conn.close()
@@ -199,7 +211,7 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; the history lines of the rows written are appended to the
         meeting folders just before the COMMIT and cut off again if it fails. Any SQLite error
         becomes a ``StoreError`` naming the database (damaged, full, busy)."""
@@ -509,7 +521,7 @@ class Store:
         note: str | None = None,
         expect_status: set[str] | None = None,
         based_on: int | None = None,
-        conn: sqlite3.Connection | None = None,
+        conn: Connection | None = None,
         render: Callable[[VersionRecord], object] | None = None,
     ) -> VersionRecord:
         """Store ``protocol`` as the next version of the meeting and return it.
@@ -568,7 +580,7 @@ class Store:
         return VersionRecord(meeting_id, number, Protocol.model_validate_json(text),
                              sha256_bytes(text.encode("utf-8")), author, note, source, stamp)
 
-    def _insert_version_row(self, conn: sqlite3.Connection, version: VersionRecord) -> None:
+    def _insert_version_row(self, conn: Connection, version: VersionRecord) -> None:
         text = protocol_json(version.protocol)
         conn.execute(
             "INSERT INTO versions (meeting_id, number, protocol, sha256, author, note, source,"
@@ -619,13 +631,13 @@ class Store:
         actor: str | None,
         note: str | None = None,
         version: int | None = None,
-        conn: sqlite3.Connection | None = None,
+        conn: Connection | None = None,
     ) -> EventRecord:
         """Compare-and-set the status and record the event. Callers check the workflow rules;
         this only guarantees nobody changed the state since ``from_state`` was read."""
         stamp = now_iso()
 
-        def apply(c: sqlite3.Connection) -> None:
+        def apply(c: Connection) -> None:
             cur = c.execute(
                 "UPDATE meetings SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
                 (to_state, stamp, meeting_id, from_state),
@@ -646,7 +658,7 @@ class Store:
                 apply(c)
         return event
 
-    def _insert_event(self, conn: sqlite3.Connection, event: EventRecord) -> None:
+    def _insert_event(self, conn: Connection, event: EventRecord) -> None:
         conn.execute(
             "INSERT INTO events (meeting_id, from_state, to_state, actor, note, at, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -665,7 +677,7 @@ class Store:
         )
         return [EventRecord(**dict(r)) for r in rows]
 
-    def add_approval(self, approval: ApprovalRecord, *, conn: sqlite3.Connection | None = None) -> None:
+    def add_approval(self, approval: ApprovalRecord, *, conn: Connection | None = None) -> None:
         sql = (
             "INSERT INTO approvals (meeting_id, version, approved_by, at, evidence_text, evidence_path,"
             " evidence_sha256, version_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

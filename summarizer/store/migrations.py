@@ -112,6 +112,40 @@ def m003_request_key(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX meetings_request_key ON meetings(request_key)")
 
 
+@migration
+def m004_accounts(conn: sqlite3.Connection) -> None:
+    # Team sign-in (summarizer.accounts): accounts with a role, sessions that expire, and sign-in
+    # attempts for the rate limit. Sessions and attempts are working state, not evidence: mutable.
+    for sql in ACCOUNTS_SQL:
+        conn.execute(sql)
+
+
+ACCOUNTS_SQL = (
+    """CREATE TABLE accounts (
+        login TEXT PRIMARY KEY,
+        name TEXT,
+        email TEXT,
+        role TEXT NOT NULL CHECK (role IN ('manager', 'reviewer', 'admin')),
+        password_hash TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        login TEXT NOT NULL REFERENCES accounts(login),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE signin_attempts (
+        login TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ok INTEGER NOT NULL
+    )""",
+    "CREATE INDEX signin_attempts_at ON signin_attempts(login, ip, at)",
+)
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

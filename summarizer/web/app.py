@@ -110,13 +110,15 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     """Build the web app. ``host`` is where it will listen; a non-loopback host requires a token."""
     from summarizer.approval.workflow import default_actor
     from summarizer.web import routes
+    from summarizer.web.auth import AccountsMiddleware
+    from summarizer.web.client_page import ClientLinks
     from summarizer.web.drafting import run_draft_job
-    from summarizer.web.jobs import JobRunner
+    from summarizer.web.team_jobs import make_runner
 
     settings = settings or load_settings()
     host = host or settings.web_host
     require_token_for(host, settings)
-    runner = JobRunner(settings, {"draft": run_draft_job(settings)})
+    runner = make_runner(settings, {"draft": run_draft_job(settings)})  # team: web/team_jobs.py
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     secret = load_server_secret(settings.data_dir)
     remove_stale_uploads(settings.data_dir / "web" / "uploads")
     middleware = [Middleware(CsrfCookieMiddleware, secret=secret, secure=False)]
+    if settings.auth:  # team sign-in and roles: web/auth.py
+        middleware.append(Middleware(AccountsMiddleware, settings=settings))
     # Listed outermost first: the host and token checks run before anything else sees the request.
     if is_local_host(host):
         middleware.insert(0, Middleware(LocalHostMiddleware, on_denied=denied))
@@ -139,6 +143,7 @@ def create_app(settings: Settings | None = None, *, host: str | None = None) -> 
     # and every response without a policy of its own gets the file headers: both outermost.
     middleware.insert(0, Middleware(SameOriginMiddleware, on_denied=denied))
     middleware.insert(0, Middleware(FileHeadersMiddleware))
+    middleware.insert(0, Middleware(ClientLinks, settings=settings))  # /r/<link>: web/client_page.py
     app = Starlette(
         routes=[*routes.ROUTES, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")],
         middleware=middleware,

@@ -300,6 +300,18 @@ RU: dict[str, str] = {
     "This form has expired or did not come from this site, so nothing was changed.":
         "Форма устарела или отправлена не с этого сайта, поэтому ничего не изменено.",
     "go back, reload the page and submit again": "вернитесь, обновите страницу и отправьте снова",
+    # team sign-in and accounts (web/auth.py)
+    "Sign in": "Вход",
+    "Login": "Логин",
+    "Password": "Пароль",
+    "Accounts": "Учётные записи",
+    "New account": "Новая учётная запись",
+    "Role": "Роль",
+    "Create": "Создать",
+    "Sign in first": "Сначала войдите",
+    "Wrong login or password.": "Неверный логин или пароль.",
+    "Too many failed sign-ins; wait before trying again.":
+        "Слишком много неудачных попыток входа; подождите и попробуйте снова.",
 }
 
 

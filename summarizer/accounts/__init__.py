@@ -1,0 +1,1 @@
+"""Accounts, roles and sessions of a project office (team mode)."""
