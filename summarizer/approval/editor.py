@@ -72,15 +72,13 @@ def review_in_editor(
     decides whether to reopen it (with the errors on top). If it declines, ``ValidationFailed`` is
     raised with a hint naming the recovery file, which ``--file`` can import once fixed.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
+    from summarizer.store.files import write_new
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = workdir / f"recovery-{stamp}.toml"
-    n = 1
-    while path.exists():  # an earlier session's unsaved text must never be overwritten
-        n += 1
-        path = workdir / f"recovery-{stamp}-{n}.toml"
     original = protocol_to_text(base, title=title)
-    path.write_text(original, encoding="utf-8")
+    # an exclusive create: another review started in the same second (or an earlier session's unsaved
+    # text) never shares or overwrites this file
+    path = write_new(workdir, f"recovery-{stamp}", ".toml", original)
     while True:
         edit(path)
         text = path.read_text(encoding="utf-8")

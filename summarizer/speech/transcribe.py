@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings
-from summarizer.errors import InputError, SummarizerError, TranscriptionError
+from summarizer.errors import InputError, StoreError, SummarizerError, TranscriptionError
 from summarizer.speech.models import ModelRef, load_model, pick_compute_type, pick_device, resolve_model
 from summarizer.store.files import sha256_file, write_atomic
 from summarizer.transcript import Segment, Transcript, make_segment_id
@@ -188,7 +188,7 @@ def _write_cache(settings: Settings, key: str, transcript: Transcript) -> None:
     """Temp file + rename in the same folder, so readers see a whole entry or none."""
     try:
         write_atomic(_cache_path(settings, key), transcript.to_json())
-    except OSError as exc:
+    except (OSError, StoreError) as exc:  # a full disk is a StoreError from write_atomic
         log.warning("could not store transcript in cache %s: %s", settings.transcript_cache_dir, exc)
 
 
