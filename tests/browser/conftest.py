@@ -56,6 +56,9 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
         SUMMARIZER_WHISPER_MODEL=getattr(request, "param", None) or "tiny.en",
         SUMMARIZER_USER="Reviewer",
         HF_HUB_OFFLINE="1",
+        # with the [local] extra installed, drafts would otherwise go to the local model (minutes each);
+        # these tests check the page on the offline rules' protocol
+        SUMMARIZER_LOCAL_AUTOSTART="0",
     )
     port = _free_port()
     log = (tmp_path / "server.log").open("wb")
