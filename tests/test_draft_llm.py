@@ -33,7 +33,8 @@ def _draft(home: Path, server: FakeOpenAI, *args: str) -> subprocess.CompletedPr
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     env.update(SUMMARIZER_HOME=str(home), OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="test-key",
                SUMMARIZER_LLM_MODEL="fake-model", SUMMARIZER_LLM_BACKOFF="0.01",
-               SUMMARIZER_MODELS_DIR=os.environ["SUMMARIZER_MODELS_DIR"])
+               SUMMARIZER_MODELS_DIR=os.environ["SUMMARIZER_MODELS_DIR"], SUMMARIZER_LOCAL_AUTOSTART="0",
+               SUMMARIZER_LLM_STEPS="split")  # the scripted replies label every segment
     return subprocess.run([sys.executable, "-m", "summarizer", "draft", *args], capture_output=True,
                           text=True, env=env, timeout=300)
 

@@ -50,8 +50,9 @@ def server():
 
 
 def make_settings(server: FakeOpenAI, tmp_path: Path, **kw: Any) -> Settings:
+    # split: the model labels every segment (the guided default, where the rules choose, has its own tests)
     base = Settings(base_url=server.base_url, llm_model="fake-model", cache_dir=tmp_path / "cache",
-                    llm_timeout=5.0, llm_backoff=0.01)
+                    llm_timeout=5.0, llm_backoff=0.01, llm_steps="split")
     return dataclasses.replace(base, **kw)
 
 
@@ -136,7 +137,7 @@ def test_steps_are_short_bounded_requests_sharing_the_transcript(server: FakeOpe
     assert protocol.closing == "The parties agreed the rollout plan; thanks to everyone."
     assert [p.speaker_labels for p in protocol.participants] == [["Anna"], ["John"], ["SPEAKER_02"]]
     assert protocol.meta.usage.requests == 4 and protocol.meta.prompt_version == (
-        "system.en/3+extract.en/2+steps.en/2")
+        "system.en/3+extract.en/2+steps.en/3")
 
 
 def test_merged_steps_for_large_models_take_two_requests(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -145,8 +146,8 @@ def test_merged_steps_for_large_models_take_two_requests(server: FakeOpenAI, tmp
                                                       responsible="John Miller", due_phrase="by Monday")}
     server.script(reply_json({"moments": [written]}),
                   reply_json({**overview(), "closing": "Thank you all."}))
-    protocol = extract_llm(transcript, make_settings(server, tmp_path, context_tokens=64000),
-                           meeting_date=EN_DATE)
+    settings = make_settings(server, tmp_path, context_tokens=64000, llm_steps="auto")
+    protocol = extract_llm(transcript, settings, meeting_date=EN_DATE)
     assert [step_of(r) for r in server.requests] == ["moments_items", "overview"]
     assert protocol.next_steps[0].owner == "John Miller" and protocol.closing == "Thank you all."
     with pytest.raises(ConfigError, match="llm_steps"):
@@ -162,7 +163,7 @@ def test_russian_meeting_gets_russian_prompts(server: FakeOpenAI, tmp_path: Path
     assert "Дата встречи: 2026-11-25 (среда)" in user["content"]
     assert "[s0005] Дмитрий Ковалёв: Мою почту" in user["content"]  # SPEAKER_00 named by the code
     assert "Задача: отметь каждую реплику" in user["content"]
-    assert protocol.language == "ru" and protocol.meta.prompt_version == "system.ru/3+extract.ru/2+steps.ru/2"
+    assert protocol.language == "ru" and protocol.meta.prompt_version == "system.ru/3+extract.ru/2+steps.ru/3"
     assert [step_of(r) for r in server.requests] == ["labels", "overview", "closing"]  # no moments, no items
 
 
@@ -172,7 +173,7 @@ def test_custom_prompts_dir_may_hold_only_some_files(server: FakeOpenAI, tmp_pat
     (folder / "system.en.md").write_text("Be brief.", encoding="utf-8")
     (folder / "extract.en.md").write_text("Date {{meeting_date}}\n{{transcript}}", encoding="utf-8")
     prompts = load_prompts(make_settings(server, tmp_path, prompts_dir=folder), "en")
-    assert re.fullmatch(r"system\.en@[0-9a-f]{8}\+extract\.en@[0-9a-f]{8}\+steps\.en/2", prompts.version)
+    assert re.fullmatch(r"system\.en@[0-9a-f]{8}\+extract\.en@[0-9a-f]{8}\+steps\.en/3", prompts.version)
     (folder / "steps.en.md").write_text("<!-- step: moments -->\nFind them.", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"steps\.en\.md: no section for step\(s\) labels, items"):
         load_prompts(make_settings(server, tmp_path, prompts_dir=folder), "en")
@@ -383,6 +384,8 @@ def test_without_endpoint_the_offline_extractor_runs(tmp_path: Path) -> None:
 def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     env["SUMMARIZER_HOME"] = str(home)
+    env["SUMMARIZER_LOCAL_AUTOSTART"] = "0"  # the [local] extra would otherwise start the local model
+    env["SUMMARIZER_LLM_STEPS"] = "split"  # the scripted replies label every segment
     return subprocess.run([sys.executable, "-m", "summarizer", *args], capture_output=True, text=True,
                           env=env, timeout=60)
 
@@ -465,3 +468,55 @@ def test_a_small_models_habits_are_cut_from_the_text() -> None:
     assert _text("Договорённость — пилот стартует 1 декабря") == "Пилот стартует 1 декабря"
     assert _sentences("Thank you all. We agreed the plan. We will be in touch. Bye.", 2) == (
         "Thank you all. We agreed the plan.")
+
+
+# --------------------------------------------------------------------------------------------------
+# Guided steps (the default below MERGED_FROM_TOKENS): the rules choose, the model writes
+# --------------------------------------------------------------------------------------------------
+WEEKEND = "Weekend support coverage for the warehouses is added at ten percent with a twelve-month commitment"
+
+
+def test_guided_steps_write_what_the_rules_chose(server: FakeOpenAI, tmp_path: Path) -> None:
+    from summarizer.extract.offline import extract_offline
+
+    transcript = gold(GOLD_EN)
+    rules = extract_offline(transcript, meeting_date=EN_DATE)
+    written = [
+        item("Phase one with the five operations dashboards goes live by March 31"),
+        # names what "ten percent, agreed" accepts: said two segments before, which join the evidence
+        item(WEEKEND),
+        item("John Miller will have the IT team open the database access", due_phrase="by Monday"),
+        # invented: the number, and an owner against the one the rules read
+        item("Anna Petrova will send the updated proposal at 25 percent", responsible="Raj Patel"),
+        item("The kickoff is moved to Thursday next week because of the audit"),
+        item(""),  # lost by the model: the rules' own text stands
+        item("John Miller will sign off the data security questionnaire within two weeks"),
+    ]
+    server.script(reply_json({"items": written}), reply_json(overview()), reply_json({"closing": "Thanks."}))
+    settings = dataclasses.replace(make_settings(server, tmp_path), llm_steps="auto")
+    protocol = extract_protocol(transcript, settings, meeting_date=EN_DATE)
+
+    assert [step_of(r) for r in server.requests] == ["items", "overview", "closing"]
+    # step 2 is shown exactly the rules' moments, in meeting order
+    listing = server.requests[0]["messages"][1]["content"]
+    assert "1. agreement — [s0009]" in listing and "7. action — [s0025]" in listing
+    assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["items"][
+        "minItems"] == len(rules.agreements) + len(rules.next_steps) == 7
+    texts = [a.text for a in protocol.agreements]
+    assert texts == ["Phase one with the five operations dashboards goes live by March 31",
+                     WEEKEND,
+                     "The kickoff is moved to Thursday next week because of the audit"]
+    weekend = protocol.agreements[1]
+    assert {"s0014", "s0016", "s0017"} <= {s for e in weekend.evidence for s in e.segment_ids}
+    steps = {n.action: n for n in protocol.next_steps}
+    # the invented "25 percent" is not kept; nor is the model's owner against the one the rules read
+    proposal = "Anna Petrova will send the updated proposal with the new support price by Friday"
+    assert steps[proposal].owner == "Anna Petrova"
+    assert "Anna Petrova will send the calendar invite today" in steps  # the rules' text for the lost one
+    # the rules' deadlines, resolved by the code
+    access = steps["John Miller will have the IT team open the database access"]
+    assert access.due_date == dt.date(2026, 3, 16)
+    for entry in [*protocol.agreements, *protocol.next_steps]:
+        assert entry.evidence and all(e.status == "verified" for e in entry.evidence)
+        assert "evidence_unsupported" not in codes(entry)
+    assert protocol.meta.extractor == "llm"

@@ -21,9 +21,11 @@ from pathlib import Path
 import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
+from summarizer.extract.assemble import build_part, fill_guided, rules_moments
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
-from summarizer.extract.llm_steps import StepRunner, build_part
+from summarizer.extract.llm_steps import StepRunner
+from summarizer.extract.offline import extract_offline
 from summarizer.extract.owners import is_generic_label, match_participant, participant_for_label
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.sentences import split_sentences
@@ -207,11 +209,19 @@ def build_messages(
     ]
 
 
-def use_merged_steps(settings: Settings) -> bool:
+STEP_MODES = ("auto", "guided", "split", "merged")
+
+
+def steps_mode(settings: Settings) -> str:
+    """guided (the rules choose the moments, the model writes them: small models), split (the model
+    labels every segment), merged (two requests per chunk: large models). auto: merged from
+    ``MERGED_FROM_TOKENS`` of context, guided below."""
     mode = (settings.llm_steps or "auto").strip().lower()
-    if mode not in ("auto", "split", "merged"):
-        raise ConfigError(f"llm_steps must be auto, split or merged, not {settings.llm_steps!r}")
-    return mode == "merged" or (mode == "auto" and settings.context_tokens >= MERGED_FROM_TOKENS)
+    if mode not in STEP_MODES:
+        raise ConfigError(f"llm_steps must be one of {', '.join(STEP_MODES)}, not {settings.llm_steps!r}")
+    if mode == "auto":
+        return "merged" if settings.context_tokens >= MERGED_FROM_TOKENS else "guided"
+    return mode
 
 
 def extract_llm(
@@ -232,7 +242,8 @@ def extract_llm(
     language = language or detect_language(transcript)
     output_language = settings.output_language or language
     prompts = load_prompts(settings, output_language)
-    merged = use_merged_steps(settings)
+    mode = steps_mode(settings)
+    merged = mode == "merged"
     session = session or LLMSession(settings)
     participants = code_participants(transcript, language)
     lines = render_transcript_lines(transcript, participants)
@@ -240,11 +251,13 @@ def extract_llm(
     chunks = split_lines(lines, settings.context_tokens)
     log.info("LLM extraction: %s at %s, %d segment(s) in %d chunk(s), %s steps, prompts %s",
              session.model, session.endpoint, len(transcript.segments), len(chunks),
-             "merged" if merged else "split", prompts.version)
+             mode, prompts.version)
     names = [p.name for p in participants if not is_generic_label(p.name)]
     context = _context(prompts, meeting_date, output_language)
     parts: list[Protocol] = []
     flags: list[Flag] = []
+    # guided: the offline rules choose what is an agreement or a next step; the model writes it
+    rules = extract_offline(transcript, meeting_date=meeting_date) if mode == "guided" else None
     if progress:
         progress(0, len(chunks))
     for chunk in chunks:
@@ -264,6 +277,11 @@ def extract_llm(
                 items = runner.moments_and_items(context)
                 overview = runner.overview(items, context, with_closing=True)
                 closing = getattr(overview, "closing", None)
+            elif rules is not None:
+                moments = rules_moments(rules, list(chunk.segment_ids))
+                items = fill_guided(moments, runner.items(moments, context))
+                overview = runner.overview(items, context, with_closing=False)
+                closing = runner.closing(items, context) if chunk.index == chunk.total - 1 else None
             else:
                 items = runner.items(runner.labelled_moments(), context)
                 overview = runner.overview(items, context, with_closing=False)
@@ -277,7 +295,8 @@ def extract_llm(
             exc.args = (exc.message,)
             exc.usage = session.usage.as_dict()
             raise
-        parts.append(build_part(items, overview, closing, texts, output_language, participants))
+        parts.append(build_part(items, overview, closing, texts, output_language, participants,
+                                meeting_date=meeting_date))
         if progress:
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)

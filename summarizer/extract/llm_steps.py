@@ -9,7 +9,11 @@ Per chunk of the transcript (one chunk for most meetings):
 3. **overview** — purpose, issues with the options raised and their outcome, results;
 4. **closing** — one sentence that sums up and thanks.
 
-A large model (``llm_steps="merged"``, or ``auto`` with a big ``context_tokens``) does 1+2 and 3+4
+Step 1 has two forms. **guided** (the default for small models): the offline rules choose the
+moments (their agreements and next steps, with the segments they cite) and the model only writes
+them; a 1.5B asked to choose labelled nearly every segment an agreement, one segment at a time as
+well as all at once, while its sentences were good. **split**: the model labels every segment. A
+large model (``llm_steps="merged"``, or ``auto`` with a big ``context_tokens``) does 1+2 and 3+4
 in one request each. Every request carries its own ``max_tokens``. Every reply is checked for the
 ways small models degenerate — every segment listed, ids counted upwards, the same item twice, an
 item repeated as an agreement, a next step and a result, first-person copies of the quote — and is
@@ -22,7 +26,6 @@ shares most words with the item, so a quote is verbatim by construction and the 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -32,6 +35,16 @@ from typing import Any
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
+from summarizer.extract.assemble import (
+    FIRST_PERSON,
+    NEAR_DUPLICATE,
+    Moment,
+    WrittenItem,
+    draft_of,
+    enum_value,
+    same_text,
+    similar,
+)
 from summarizer.extract.evidence import normalise_text
 from summarizer.extract.wire import (
     MAX_MOMENT_SEGMENTS,
@@ -44,7 +57,6 @@ from summarizer.extract.wire import (
     overview_model,
 )
 from summarizer.llm.session import LLMSession
-from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -54,30 +66,11 @@ ITEM_TOKENS = 110
 OVERVIEW_TOKENS = 700
 LABEL_TOKENS = 14  # '"s0012": "none",' is 8-11 tokens with the whitespace a model adds
 CLOSING_TOKENS = 200
-QUOTE_WORDS = 30
-NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
 COUNTING_RUN = 5  # this many moments citing consecutive single segments is counting, not reading
 
 # A small model starts its sentence with the kind it was shown ("agreement: phase one…"): not protocol text.
 _KIND_PREFIX = re.compile(
     r"^\s*(?:agreement|action|both|rejected|revised|договор[её]нность|действие)\s*[:—–-]\s*", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
-                           re.IGNORECASE)
-
-
-@dataclass
-class Moment:
-    kind: str
-    segments: list[str]
-
-
-@dataclass
-class WrittenItem:
-    moment: Moment
-    text: str
-    responsible: str | None
-    due_phrase: str | None
-    due_date: str | None
 
 
 @dataclass
@@ -106,21 +99,22 @@ class StepRunner:
 
     def ask(
         self, step: str, task: str, model: type[BaseModel], max_tokens: int,
-        clean: Callable[[Any], tuple[Any, str | None]],
+        clean: Callable[[Any], tuple[Any, str | None]], *, reasks: int | None = None,
     ) -> Any:
         """Ask, clean, and re-ask (with the problem named) while the reply is degenerate; after the
         last re-ask the cleaned (cut) value is used."""
         self.current = step
         messages = self._messages(task)
         value: Any = None
-        for attempt in range(1 + max(0, self.reasks)):
+        limit = self.reasks if reasks is None else reasks
+        for attempt in range(1 + max(0, limit)):
             reply = self.session.complete_json(messages, model, schema_name=step, max_tokens=max_tokens)
             value, problem = clean(reply.value)
             self.log_steps.append({"step": step, "attempt": attempt + 1, "problem": problem})
             if problem is None:
                 return value
             log.warning("step %s: %s; %s", step, problem,
-                        "asking again" if attempt < self.reasks else "cut and kept the rest")
+                        "asking again" if attempt < limit else "cut and kept the rest")
             messages = [*self._messages(task),
                         {"role": "assistant", "content": reply.raw[:8000]},
                         {"role": "user",
@@ -146,28 +140,39 @@ class StepRunner:
         return list(self.ask("moments", self.tasks["moments"], model, budget, self.clean_moments))
 
     def clean_moments(self, value: Any) -> tuple[list[Moment], str | None]:
-        return clean_moments([(m.kind, [_v(s) for s in m.segments]) for m in value.moments],
+        return clean_moments([(m.kind, [enum_value(s) for s in m.segments]) for m in value.moments],
                              self.segment_ids, self.notes)
 
     # -- step 2 ------------------------------------------------------------------------------------
     def items(self, moments: list[Moment], meeting_context: dict[str, str]) -> list[WrittenItem]:
+        """Step 2, at most ``MAX_MOMENTS`` moments per request (a request's reply stays short)."""
+        out: list[WrittenItem] = []
+        for start in range(0, len(moments), MAX_MOMENTS):
+            out += self._items(moments[start:start + MAX_MOMENTS], meeting_context)
+        return out
+
+    def _items(self, moments: list[Moment], meeting_context: dict[str, str]) -> list[WrittenItem]:
         if not moments:
             return []
         listing = "\n".join(
             f"{n}. {m.kind} — " + "; ".join(
                 f"[{sid}] {self.speaker_of.get(sid, '')}: {self.segment_text.get(sid, '')}"
                 .replace("]: ", "] ")
-                for sid in m.segments)
+                for sid in m.segments) + draft_of(m)
             for n, m in enumerate(moments, start=1))
         task = _fill(self.tasks["items"], {**meeting_context, "moments": listing, "count": str(len(moments))})
         model = items_model(len(moments), self.names)
 
         def clean(value: Any) -> tuple[list[WrittenItem], str | None]:
-            written = [WrittenItem(m, _text(i.text), _v(i.responsible), _blank(i.due_phrase),
+            written = [WrittenItem(m, _text(i.text), enum_value(i.responsible), _blank(i.due_phrase),
                                    _blank(i.due_date)) for m, i in zip(moments, value.items, strict=False)]
             return clean_items(written, self.segment_text, self.notes)
 
-        return list(self.ask("items", task, model, 30 + ITEM_TOKENS * len(moments), clean))
+        # guided moments need no second try: where a sentence is lost, copied or repeated, the rules'
+        # own text stands (``fill_guided``, ``guided_item``), and a re-ask costs a whole reply
+        guided = all(m.rules is not None for m in moments)
+        return list(self.ask("items", task, model, 30 + ITEM_TOKENS * len(moments), clean,
+                             reasks=0 if guided else None))
 
     def moments_and_items(self, meeting_context: dict[str, str]) -> list[WrittenItem]:
         """Steps 1 and 2 in one request, for large models."""
@@ -175,15 +180,16 @@ class StepRunner:
         task = _fill(self.tasks["moments"] + "\n\n" + self.tasks["merged_items"], meeting_context)
 
         def clean(value: Any) -> tuple[list[WrittenItem], str | None]:
-            raw = [(m.kind, [_v(s) for s in m.segments]) for m in value.moments]
+            raw = [(m.kind, [enum_value(s) for s in m.segments]) for m in value.moments]
             kept, problem = clean_moments(raw, self.segment_ids, self.notes)
             keep_keys = {(m.kind, tuple(m.segments)) for m in kept}
             written = []
             for m in value.moments:
-                moment = Moment(m.kind, [s for s in (_v(x) for x in m.segments) if s in self.segment_text])
+                cited = (enum_value(x) for x in m.segments)
+                moment = Moment(m.kind, [s for s in cited if s in self.segment_text])
                 if (moment.kind, tuple(moment.segments)) in keep_keys:
                     keep_keys.discard((moment.kind, tuple(moment.segments)))
-                    written.append(WrittenItem(moment, _text(m.text), _v(m.responsible),
+                    written.append(WrittenItem(moment, _text(m.text), enum_value(m.responsible),
                                                _blank(m.due_phrase), _blank(m.due_date)))
             items, item_problem = clean_items(written, self.segment_text, self.notes)
             return items, problem or item_problem
@@ -290,12 +296,6 @@ def clean_labels(labels: list[tuple[str, str]], notes: dict[str, str]) -> tuple[
     return moments[:MAX_MOMENTS], None
 
 
-def _same_text(a: str, b: str) -> bool:
-    if sorted(re.findall(r"\d+", a)) != sorted(re.findall(r"\d+", b)):
-        return False
-    return fuzz.token_sort_ratio(normalise_text(a), normalise_text(b)) >= NEAR_DUPLICATE
-
-
 def clean_items(
     written: list[WrittenItem], segment_text: dict[str, str], notes: dict[str, str]
 ) -> tuple[list[WrittenItem], str | None]:
@@ -306,14 +306,14 @@ def clean_items(
     for item in written:
         if not item.text:
             continue
-        twin = next((o for o in out if _same_text(o.text, item.text)), None)
+        twin = next((o for o in out if same_text(o.text, item.text)), None)
         if twin is not None:
             repeated += 1
             if twin.moment.kind == "agreement" and item.moment.kind == "action":
                 out[out.index(twin)] = item  # someone will do it: that is the next step
             continue
         said = " ".join(segment_text.get(s, "") for s in item.moment.segments)
-        if _FIRST_PERSON.search(item.text) or (
+        if FIRST_PERSON.search(item.text) or (
                 said and fuzz.ratio(normalise_text(item.text), normalise_text(said)) >= NEAR_DUPLICATE):
             copied += 1
         out.append(item)
@@ -328,121 +328,31 @@ def clean_items(
 def clean_overview(value: Any, said: list[str], segment_text: dict[str, str]) -> Any:
     """Results that only repeat an agreement or a next step are cut, as are repeated issues/options."""
     value.results = [r for r in dict.fromkeys(_sentences(x, 2) for x in value.results)
-                     if r and not any(_same_text(r, s) or _similar(r, s) for s in said)]
+                     if r and not any(same_text(r, s) or similar(r, s) for s in said)]
     issues: list[Any] = []
     titles: list[str] = []
     for issue in value.issues:
         title = " ".join(issue.title.split())
-        if not title or any(_same_text(title, t) for t in titles):
+        if not title or any(same_text(title, t) for t in titles):
             continue
         titles.append(title)
         options: list[str] = []
         for option in issue.options:
             option = " ".join(option.split())
-            if option and not any(_same_text(option, o) for o in options):
+            if option and not any(same_text(option, o) for o in options):
                 options.append(option)
         issue.title, issue.options = title, options
-        issue.segments = [s for s in dict.fromkeys(_v(x) for x in issue.segments) if s in segment_text]
+        cited = dict.fromkeys(enum_value(x) for x in issue.segments)
+        issue.segments = [s for s in cited if s in segment_text]
         issues.append(issue)
     value.issues = issues
     return value
-
-
-def _similar(a: str, b: str) -> bool:
-    return fuzz.token_set_ratio(normalise_text(a), normalise_text(b)) >= 92
-
-
-# --------------------------------------------------------------------------------------------------
-# Into the domain model
-# --------------------------------------------------------------------------------------------------
-def best_quote(segment_text: str, item_text: str) -> str:
-    """The sentence of a segment that shares most words with the item (verbatim, at most
-    ``QUOTE_WORDS`` words)."""
-    sentences = [s for s in re.split(r"(?<=[.!?…])\s+", segment_text.strip()) if s] or [segment_text]
-    words = {w[:5] for w in normalise_text(item_text).split() if len(w) > 2}
-    best = max(sentences, key=lambda s: len(words & {w[:5] for w in normalise_text(s).split()}))
-    return " ".join(best.split()[:QUOTE_WORDS])
-
-
-def evidence_for(segments: list[str], segment_text: dict[str, str], item_text: str) -> list[Evidence]:
-    return [Evidence(segment_ids=[sid], quote=best_quote(segment_text[sid], item_text))
-            for sid in segments if sid in segment_text]
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def build_part(
-    items: list[WrittenItem], overview: Any, closing: str | None, segment_text: dict[str, str],
-    language: str, participants: list[Participant],
-) -> Protocol:
-    """One chunk's protocol from the steps' cleaned replies."""
-    protocol = Protocol(language=language, participants=[p.model_copy() for p in participants])
-    changed: list[WrittenItem] = []
-    for item in items:
-        evidence = evidence_for(item.moment.segments, segment_text, item.text)
-        if item.moment.kind == "agreement":
-            protocol.agreements.append(Agreement(
-                text=item.text, responsible=item.responsible, due_phrase=item.due_phrase,
-                due_date=_parse_date(item.due_date), evidence=evidence))
-        elif item.moment.kind == "action":
-            protocol.next_steps.append(NextStep(
-                action=item.text, owner=item.responsible, due_phrase=item.due_phrase,
-                due_date=_parse_date(item.due_date), evidence=evidence))
-        else:
-            changed.append(item)
-    if overview is not None:
-        protocol.purpose = overview.purpose
-        protocol.results = list(overview.results)
-        for issue in overview.issues:
-            protocol.issues.append(Issue(
-                title=issue.title, summary=issue.outcome, solutions=list(issue.options),
-                status="resolved" if issue.outcome else "open",
-                evidence=evidence_for(issue.segments, segment_text, issue.title)))
-        closing = closing or getattr(overview, "closing", None)
-    _attach_changed(protocol, changed, segment_text)
-    protocol.closing = closing
-    protocol.assign_ids()
-    return protocol
-
-
-def _attach_changed(protocol: Protocol, changed: list[WrittenItem], segment_text: dict[str, str]) -> None:
-    """A rejected or revised proposal is reported among its issue's options (never as an agreement):
-    in the issue whose cited segments are nearest, or as an issue of its own."""
-    order = {sid: i for i, sid in enumerate(segment_text)}
-    for item in changed:
-        if any(_similar(item.text, o) or _same_text(item.text, o)
-               for issue in protocol.issues for o in issue.solutions):
-            continue
-        where = [order[s] for s in item.moment.segments if s in order]
-        best, distance = None, 10**9
-        for issue in protocol.issues:
-            cited = [order[s] for ev in issue.evidence for s in ev.segment_ids if s in order]
-            if cited and where:
-                d = min(abs(a - b) for a in cited for b in where)
-                if d < distance:
-                    best, distance = issue, d
-        if best is not None and distance <= 3:
-            best.solutions.append(item.text)
-            best.evidence.extend(evidence_for(item.moment.segments, segment_text, item.text))
-        else:
-            evidence = evidence_for(item.moment.segments, segment_text, item.text)
-            protocol.issues.append(Issue(title=item.text, solutions=[item.text], evidence=evidence))
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         template = template.replace("{{" + key + "}}", value)
     return template
-
-
-def _v(value: Any) -> Any:
-    """An enum member's value (segment ids and names arrive as enums when the schema had them)."""
-    return getattr(value, "value", value)
 
 
 def _text(value: str) -> str:

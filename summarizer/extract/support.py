@@ -194,7 +194,7 @@ def number_values(text: str, *, parts: bool = False) -> set[str]:
     return out
 
 
-def _month_numbers(text: str) -> set[str]:
+def month_numbers(text: str) -> set[str]:
     out = set()
     for token in re.findall(r"[a-zа-я]+", normalise_text(text)):
         for number, (ru, en) in enumerate(_MONTHS, start=1):
@@ -233,7 +233,7 @@ def check_support(
     ctx_tokens = _tokens(context)
     ctx_words = set(ctx_tokens)
     ctx_keys = {_key(w) for w in ctx_words}
-    ctx_numbers = number_values(context, parts=True) | _month_numbers(context)
+    ctx_numbers = number_values(context, parts=True) | month_numbers(context)
     if meeting_date is not None:
         # a deadline written as the date its phrase means ("до 27 ноября" for "до пятницы")
         for phrase in find_due_phrases(context, language):
@@ -246,7 +246,7 @@ def check_support(
 
     missing_numbers = sorted(n for n in number_values(item_text) if n not in ctx_numbers)
     # A month written as a word in the item must be said too, as a word or a number.
-    missing_numbers += sorted(f"month {m}" for m in _month_numbers(item_text) if m not in ctx_numbers)
+    missing_numbers += sorted(f"month {m}" for m in month_numbers(item_text) if m not in ctx_numbers)
 
     missing_names = []
     for match in _CAPITAL.finditer(item_text):

@@ -1,0 +1,235 @@
+"""From the steps' cleaned replies to a protocol part: moments, written items, evidence, guided items.
+
+The code, not the model, quotes: an item's evidence is the sentence of each cited segment that
+shares most words with the item, so a quote is verbatim by construction. In guided mode (the offline
+rules chose the moments) the model's sentence is kept only when the cited segments support it, and
+the owner and deadline the rules read from the transcript win over the model's. Data in, data out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from summarizer.extract.evidence import normalise_text
+from summarizer.extract.support import check_support, month_numbers, number_values
+from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
+
+log = logging.getLogger(__name__)
+
+QUOTE_WORDS = 30
+CONTEXT_REACH = 2  # segments before a guided moment that may supply what its acceptance refers to
+NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
+FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
+                          re.IGNORECASE)
+
+
+@dataclass
+class Moment:
+    kind: str
+    segments: list[str]
+    rules: Agreement | NextStep | None = None  # the offline rules' item, in guided mode
+
+
+def rules_moments(protocol: Protocol, segment_ids: list[str]) -> list[Moment]:
+    """Guided step 1: the offline rules' agreements and next steps whose segments are in this chunk,
+    in meeting order (an item belongs to the chunk that holds its first current segment)."""
+    position = {sid: i for i, sid in enumerate(segment_ids)}
+    found: list[tuple[int, Moment]] = []
+    for kind, entries in (("agreement", protocol.agreements), ("action", protocol.next_steps)):
+        for entry in entries:
+            cited = [sid for ev in entry.evidence if not ev.superseded for sid in ev.segment_ids]
+            cited = sorted(dict.fromkeys(s for s in cited if s in position), key=position.__getitem__)
+            if cited:
+                found.append((position[cited[0]], Moment(kind, cited, entry)))
+    found.sort(key=lambda pm: pm[0])
+    return [m for _, m in found]
+
+
+@dataclass
+class WrittenItem:
+    moment: Moment
+    text: str
+    responsible: str | None
+    due_phrase: str | None
+    due_date: str | None
+
+
+def same_text(a: str, b: str) -> bool:
+    if sorted(re.findall(r"\d+", a)) != sorted(re.findall(r"\d+", b)):
+        return False
+    return fuzz.token_sort_ratio(normalise_text(a), normalise_text(b)) >= NEAR_DUPLICATE
+
+
+def similar(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(normalise_text(a), normalise_text(b)) >= 92
+
+
+def best_quote(segment_text: str, item_text: str) -> str:
+    """The sentence of a segment that shares most words with the item (verbatim, at most
+    ``QUOTE_WORDS`` words)."""
+    sentences = [s for s in re.split(r"(?<=[.!?…])\s+", segment_text.strip()) if s] or [segment_text]
+    words = {w[:5] for w in normalise_text(item_text).split() if len(w) > 2}
+    best = max(sentences, key=lambda s: len(words & {w[:5] for w in normalise_text(s).split()}))
+    return " ".join(best.split()[:QUOTE_WORDS])
+
+
+def evidence_for(segments: list[str], segment_text: dict[str, str], item_text: str) -> list[Evidence]:
+    return [Evidence(segment_ids=[sid], quote=best_quote(segment_text[sid], item_text))
+            for sid in segments if sid in segment_text]
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def fill_guided(moments: list[Moment], written: list[WrittenItem]) -> list[WrittenItem]:
+    """Every guided moment keeps an item: where the model's reply lost one (an empty sentence, or
+    the same sentence as another moment's), the rules' own text stands."""
+    by_moment = {id(w.moment): w for w in written}
+    out = []
+    for moment in moments:
+        item = by_moment.get(id(moment))
+        if item is None and moment.rules is not None:
+            text = moment.rules.text if isinstance(moment.rules, Agreement) else moment.rules.action
+            item = WrittenItem(moment, text, None, None, None)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def guided_item(
+    item: WrittenItem, segment_text: dict[str, str], names: list[str], meeting_date: dt.date | None,
+    language: str,
+) -> tuple[str, str | None, str | None, dt.date | None, list[Evidence]]:
+    """A guided item: the model's sentence when its cited segments support it (else the rules' own
+    text); the owner and the deadline the rules read from the transcript, the model's only where the
+    rules found none; the rules' evidence (with the history of a revised item)."""
+    rules = item.moment.rules
+    assert rules is not None
+    rules_text = rules.text if isinstance(rules, Agreement) else rules.action
+    rules_owner = rules.responsible if isinstance(rules, Agreement) else rules.owner
+    evidence = [ev.model_copy() for ev in rules.evidence]
+    order = list(segment_text)
+    first = order.index(item.moment.segments[0]) if item.moment.segments[0] in segment_text else 0
+    # the sentence may name what an acceptance refers to ("weekend support" for "ten percent, agreed"):
+    # then the segments just before, which say it, join the evidence
+    lost = (number_values(rules_text) | month_numbers(rules_text)) - (
+        number_values(item.text, parts=True) | month_numbers(item.text))
+    if FIRST_PERSON.search(item.text) or lost:
+        # a copy of the speaker's words ("I'll send the invite today") is not a protocol sentence, and a
+        # sentence that drops a number or a date of the rules' reading has lost a term of the deal
+        item = WrittenItem(item.moment, rules_text, item.responsible, item.due_phrase, item.due_date)
+    for extra in range(CONTEXT_REACH + 1):
+        context = order[max(0, first - extra):first]
+        said = [segment_text[s] for s in [*context, *item.moment.segments] if s in segment_text]
+        support = check_support(item.text, said, names=names, meeting_date=meeting_date, language=language)
+        if support.supported:
+            # after the moment's own: a deadline is read first where the moment is
+            evidence += evidence_for(context, segment_text, item.text)
+            text = item.text
+            break
+    else:
+        log.info("guided item %s: the model's sentence is not supported (%s); the rules' text is kept",
+                 item.moment.segments, support.describe())
+        text = rules_text
+    # what the rules read from the transcript wins; the model's owner or deadline only where the cited
+    # segments say it (a name, the deadline's words): otherwise it is a guess
+    cited = normalise_text(" ".join(segment_text.get(s, "") for s in item.moment.segments))
+    owner = rules_owner
+    if owner is None and item.responsible and any(
+            len(part) > 2 and part in cited.split() for part in normalise_text(item.responsible).split()):
+        owner = item.responsible
+    phrase, due_date = rules.due_phrase, rules.due_date
+    if phrase is None and item.due_phrase and normalise_text(item.due_phrase) in cited:
+        phrase, due_date = item.due_phrase, _parse_date(item.due_date)
+    return text, owner, phrase, due_date, evidence
+
+
+def build_part(
+    items: list[WrittenItem], overview: Any, closing: str | None, segment_text: dict[str, str],
+    language: str, participants: list[Participant], meeting_date: dt.date | None = None,
+) -> Protocol:
+    """One chunk's protocol from the steps' cleaned replies."""
+    protocol = Protocol(language=language, participants=[p.model_copy() for p in participants])
+    names = [n for p in participants for n in (p.name, *p.speaker_labels) if n]
+    changed: list[WrittenItem] = []
+    for item in items:
+        evidence = evidence_for(item.moment.segments, segment_text, item.text)
+        if item.moment.rules is not None:
+            text, who, phrase, due, evidence = guided_item(item, segment_text, names, meeting_date, language)
+            if item.moment.kind == "agreement":
+                protocol.agreements.append(Agreement(text=text, responsible=who, due_phrase=phrase,
+                                                     due_date=due, evidence=evidence))
+            else:
+                protocol.next_steps.append(NextStep(action=text, owner=who, due_phrase=phrase,
+                                                    due_date=due, evidence=evidence))
+        elif item.moment.kind == "agreement":
+            protocol.agreements.append(Agreement(
+                text=item.text, responsible=item.responsible, due_phrase=item.due_phrase,
+                due_date=_parse_date(item.due_date), evidence=evidence))
+        elif item.moment.kind == "action":
+            protocol.next_steps.append(NextStep(
+                action=item.text, owner=item.responsible, due_phrase=item.due_phrase,
+                due_date=_parse_date(item.due_date), evidence=evidence))
+        else:
+            changed.append(item)
+    if overview is not None:
+        protocol.purpose = overview.purpose
+        protocol.results = list(overview.results)
+        for issue in overview.issues:
+            protocol.issues.append(Issue(
+                title=issue.title, summary=issue.outcome, solutions=list(issue.options),
+                status="resolved" if issue.outcome else "open",
+                evidence=evidence_for(issue.segments, segment_text, issue.title)))
+        closing = closing or getattr(overview, "closing", None)
+    _attach_changed(protocol, changed, segment_text)
+    protocol.closing = closing
+    protocol.assign_ids()
+    return protocol
+
+
+def _attach_changed(protocol: Protocol, changed: list[WrittenItem], segment_text: dict[str, str]) -> None:
+    """A rejected or revised proposal is reported among its issue's options (never as an agreement):
+    in the issue whose cited segments are nearest, or as an issue of its own."""
+    order = {sid: i for i, sid in enumerate(segment_text)}
+    for item in changed:
+        if any(similar(item.text, o) or same_text(item.text, o)
+               for issue in protocol.issues for o in issue.solutions):
+            continue
+        where = [order[s] for s in item.moment.segments if s in order]
+        best, distance = None, 10**9
+        for issue in protocol.issues:
+            cited = [order[s] for ev in issue.evidence for s in ev.segment_ids if s in order]
+            if cited and where:
+                d = min(abs(a - b) for a in cited for b in where)
+                if d < distance:
+                    best, distance = issue, d
+        if best is not None and distance <= 3:
+            best.solutions.append(item.text)
+            best.evidence.extend(evidence_for(item.moment.segments, segment_text, item.text))
+        else:
+            evidence = evidence_for(item.moment.segments, segment_text, item.text)
+            protocol.issues.append(Issue(title=item.text, solutions=[item.text], evidence=evidence))
+
+
+def draft_of(moment: Moment) -> str:
+    """The rules' rough sentence for a guided moment, after ⇒: it anchors a small model to the right
+    facts, which it then writes as a protocol sentence."""
+    if moment.rules is None:
+        return ""
+    text = moment.rules.text if isinstance(moment.rules, Agreement) else moment.rules.action
+    return f" ⇒ {text}"
+
+
+def enum_value(value: Any) -> Any:
+    """An enum member's value (segment ids and names arrive as enums when the schema had them)."""
+    return getattr(value, "value", value)
