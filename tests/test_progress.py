@@ -61,3 +61,24 @@ def test_diarisation_reports_segments_done(samples: Path) -> None:
     diarize_transcript(transcript, samples / "voices_en.wav", progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 6) and seen[-1] == (6, 6)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_web_job_reports_the_time_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job page shows what the CLI shows: the stage's time left at its pace so far."""
+    import json
+
+    from summarizer.config import Settings
+    from summarizer.web import jobs
+
+    runner = jobs.JobRunner(Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache"), {})
+    job = jobs.Job(id="abc123", kind="draft", params={})
+    clock = [100.0]
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: clock[0])
+    report = jobs.Reporter(runner, job)
+    report.stage("transcribe", "Transcribing the recording", 0.0)
+    clock[0] += 60.0
+    report.progress(0.25)
+    assert job.eta_seconds == 180  # a quarter in a minute: three minutes left
+    assert json.loads((tmp_path / "data" / "web" / "jobs" / "abc123.json").read_text())["eta_seconds"] == 180
+    report.stage("extract", "Extracting the protocol")
+    assert job.eta_seconds is None  # a new stage has no pace yet

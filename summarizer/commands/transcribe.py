@@ -13,6 +13,7 @@ import typer
 
 from summarizer.commands.base import ConfigOpt, app, echo, settings_from
 from summarizer.errors import InputError
+from summarizer.progress import estimate_remaining
 
 _WRITE_FORMATS = ("json", "txt", "srt", "vtt")
 
@@ -121,13 +122,6 @@ class StageProgress:
 
     def close(self) -> None:
         self._end_line()
-
-
-def estimate_remaining(fraction: float, elapsed: float) -> float | None:
-    """Seconds left at the pace so far; None until there is enough to go on (2 % and 2 s)."""
-    if fraction < 0.02 or elapsed < 2.0 or fraction >= 1.0:
-        return None
-    return elapsed * (1.0 - fraction) / fraction
 
 
 @contextmanager

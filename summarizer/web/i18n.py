@@ -84,6 +84,8 @@ RU: dict[str, str] = {
     "You can close this tab: the work continues on the server and this page picks it up again.":
         "Эту вкладку можно закрыть: работа продолжается на сервере, страница подхватит её снова.",
     "Waiting in the queue": "Ждёт в очереди",
+    "About {n} min left": "Осталось около {n} мин",
+    "Less than a minute left": "Осталось меньше минуты",
     "Transcribing the recording": "Расшифровываем запись",
     "Telling the speakers apart": "Различаем говорящих",
     "Reading the transcript": "Читаем стенограмму",

@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from typing import Any
 
 from summarizer.config import Settings
 from summarizer.errors import NotFoundError, SummarizerError
+from summarizer.progress import estimate_remaining
 from summarizer.store.files import now_iso, write_atomic
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class Job:
     status: str = "queued"  # queued | running | done | failed
     stage: str = "queued"  # what runs now, for people ("transcribing", "extracting", ...)
     progress: float | None = None  # 0..1 when known
+    eta_seconds: int | None = None  # the stage's time left at its pace so far, when it can be told
     message: str | None = None
     error: str | None = None
     hint: str | None = None
@@ -66,22 +69,25 @@ class Reporter:
     def __init__(self, runner: JobRunner, job: Job) -> None:
         self._runner = runner
         self.job = job
+        self._stage_started = time.monotonic()
 
     def stage(self, stage: str, message: str | None = None, progress: float | None = None) -> None:
         self.job.stage = stage
         self.job.progress = progress
+        self.job.eta_seconds = None
+        self._stage_started = time.monotonic()
         if message:
             self.job.message = message
             self.job.log.append(f"{now_iso()} {message}")
         self._runner.save(self.job)
         pause = os.environ.get(PAUSE_AT_STAGE_ENV, "")
         if pause.partition("=")[0] == stage:
-            import time
-
             time.sleep(float(pause.partition("=")[2] or 30))
 
     def progress(self, fraction: float) -> None:
         self.job.progress = max(0.0, min(1.0, fraction))
+        left = estimate_remaining(self.job.progress, time.monotonic() - self._stage_started)
+        self.job.eta_seconds = None if left is None else int(left)
         self._runner.save(self.job, throttle=True)
 
     def note(self, text: str) -> None:
@@ -114,8 +120,6 @@ class JobRunner:
         return self.dir / f"{job_id}.json"
 
     def save(self, job: Job, *, throttle: bool = False) -> None:
-        import time
-
         now = time.monotonic()
         with self._lock:
             if throttle and now - self._last_save.get(job.id, 0.0) < 0.5:

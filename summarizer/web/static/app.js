@@ -77,6 +77,10 @@
           var bar = document.getElementById("job-progress");
           if (s.progress === null || s.progress === undefined) { bar.removeAttribute("value"); }
           else { bar.value = Math.round(s.progress * 100); }
+          var eta = document.getElementById("job-eta");
+          if (s.eta_seconds === null || s.eta_seconds === undefined) { eta.textContent = ""; }
+          else if (s.eta_seconds < 60) { eta.textContent = eta.dataset.tSoon; }
+          else { eta.textContent = eta.dataset.tMinutes.replace("{n}", String(Math.ceil(s.eta_seconds / 60))); }
           if (s.status === "done" && s.meeting_id) {
             var link = document.getElementById("job-link");
             link.href = "/m/" + encodeURIComponent(s.meeting_id);
