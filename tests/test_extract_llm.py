@@ -492,16 +492,19 @@ def test_guided_steps_write_what_the_rules_chose(server: FakeOpenAI, tmp_path: P
         item(""),  # lost by the model: the rules' own text stands
         item("John Miller will sign off the data security questionnaire within two weeks"),
     ]
-    server.script(reply_json({"items": written}), reply_json(overview()), reply_json({"closing": "Thanks."}))
+    server.script(*(reply_json({"items": [w]}) for w in written), reply_json(overview()),
+                  reply_json({"closing": "Thanks."}))
     settings = dataclasses.replace(make_settings(server, tmp_path), llm_steps="auto")
     protocol = extract_protocol(transcript, settings, meeting_date=EN_DATE)
 
-    assert [step_of(r) for r in server.requests] == ["items", "overview", "closing"]
-    # step 2 is shown exactly the rules' moments, in meeting order
-    listing = server.requests[0]["messages"][1]["content"]
-    assert "1. agreement — [s0009]" in listing and "7. action — [s0025]" in listing
+    # step 2 is asked once per moment the rules chose, in meeting order, with the rules' draft
+    assert len(rules.agreements) + len(rules.next_steps) == 7
+    assert [step_of(r) for r in server.requests] == ["items"] * 7 + ["overview", "closing"]
+    first, last = (server.requests[i]["messages"][1]["content"] for i in (0, 6))
+    assert "1. agreement — [s0009]" in first and "1. action — [s0025]" in last
+    assert "⇒ John will sign off the data security questionnaire in two weeks" in last
     assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["items"][
-        "minItems"] == len(rules.agreements) + len(rules.next_steps) == 7
+        "minItems"] == 1
     texts = [a.text for a in protocol.agreements]
     assert texts == ["Phase one with the five operations dashboards goes live by March 31",
                      WEEKEND,
@@ -520,3 +523,32 @@ def test_guided_steps_write_what_the_rules_chose(server: FakeOpenAI, tmp_path: P
         assert entry.evidence and all(e.status == "verified" for e in entry.evidence)
         assert "evidence_unsupported" not in codes(entry)
     assert protocol.meta.extractor == "llm"
+
+
+def test_a_settled_issue_with_terms_is_an_agreement_the_rules_missed() -> None:
+    from types import SimpleNamespace
+
+    from summarizer.extract.assemble import settled_issues
+    from summarizer.schema import Agreement, Evidence
+
+    said = {"s0001": "Which launch date works for you?",
+            "s0002": "The campaign goes live on October 5, we confirmed that internally.",
+            "s0003": "Great. And the budget stays at 60 thousand dollars, as agreed.",
+            "s0004": "To sum up: October 5 and 60 thousand dollars."}
+    protocol = Protocol(agreements=[Agreement(text="The budget stays at 60 thousand dollars",
+                                              evidence=[Evidence(segment_ids=["s0003"], quote="x")])])
+
+    def issue(outcome: str, segments: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(title="t", outcome=outcome, segments=segments, options=[])
+
+    added = settled_issues([
+        issue("The campaign goes live on October 5", ["s0001", "s0002"]),
+        issue("The campaign goes live on October 12", ["s0002"]),  # a number nobody said
+        issue("The budget is 60 thousand dollars", ["s0003"]),  # already an agreement of the rules
+        issue("October 5 and 60 thousand dollars were summed up", ["s0004"]),  # a recap repeats them
+        issue("A launch date was discussed", ["s0001"]),  # no terms: not a decision to add
+    ], protocol, said, [], dt.date(2026, 9, 1), "en")
+    # the two segments that share most words with it, in meeting order, quoted verbatim
+    assert [(a.text, [s for e in a.evidence for s in e.segment_ids]) for a in added] == [
+        ("The campaign goes live on October 5", ["s0001", "s0002"])]
+    assert added[0].evidence[1].quote == said["s0002"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from summarizer.extract import offline_patterns as P
 from summarizer.extract.evidence import normalise_text
 from summarizer.extract.support import check_support, month_numbers, number_values
 from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
@@ -154,9 +155,46 @@ def guided_item(
     return text, owner, phrase, due_date, evidence
 
 
+def settled_issues(
+    issues: list[Any], protocol: Protocol, segment_text: dict[str, str], names: list[str],
+    meeting_date: dt.date | None, language: str,
+) -> list[Agreement]:
+    """Guided mode: an issue the model says was settled, where no agreement of the rules is, is an
+    agreement the rules missed ("the campaign goes live on October 5" said as a plain statement) —
+    kept only when the issue's segments support the outcome sentence, which then cites the segments
+    that share most words with it."""
+    entries = [*protocol.agreements, *protocol.next_steps]
+    cited = {s for entry in entries for e in entry.evidence for s in e.segment_ids}
+    said = [a.text for a in protocol.agreements] + [n.action for n in protocol.next_steps]
+    out: list[Agreement] = []
+    recap = P.combine(P.compile_table(P.RECAP, language))
+    for issue in issues:
+        outcome = " ".join((issue.outcome or "").split())
+        segments = [s for s in issue.segments if s in segment_text]
+        if (not outcome or not segments or set(segments) & cited or FIRST_PERSON.search(outcome)
+                or any(similar(outcome, x) or same_text(outcome, x) for x in said)):
+            continue
+        if not (number_values(outcome) or month_numbers(outcome)) or any(
+                recap.search(segment_text[s]) for s in segments):
+            continue  # the rules miss decisions with terms; a recap only repeats the agreements
+        support = check_support(outcome, [segment_text[s] for s in segments], names=names,
+                                meeting_date=meeting_date, language=language)
+        if not support.supported:
+            continue
+        words = {w[:5] for w in normalise_text(outcome).split() if len(w) > 2}
+        ranked = sorted(segments, key=lambda s: -len(words & {w[:5] for w in normalise_text(
+            segment_text[s]).split()}))
+        evidence = evidence_for(sorted(ranked[:2], key=segments.index), segment_text, outcome)
+        out.append(Agreement(text=outcome[:1].upper() + outcome[1:], evidence=evidence))
+        cited.update(segments)
+        said.append(outcome)
+    return out
+
+
 def build_part(
     items: list[WrittenItem], overview: Any, closing: str | None, segment_text: dict[str, str],
     language: str, participants: list[Participant], meeting_date: dt.date | None = None,
+    *, guided: bool = False,
 ) -> Protocol:
     """One chunk's protocol from the steps' cleaned replies."""
     protocol = Protocol(language=language, participants=[p.model_copy() for p in participants])
@@ -191,6 +229,9 @@ def build_part(
                 status="resolved" if issue.outcome else "open",
                 evidence=evidence_for(issue.segments, segment_text, issue.title)))
         closing = closing or getattr(overview, "closing", None)
+        if guided:
+            protocol.agreements += settled_issues(overview.issues, protocol, segment_text, names,
+                                                  meeting_date, language)
     _attach_changed(protocol, changed, segment_text)
     protocol.closing = closing
     protocol.assign_ids()

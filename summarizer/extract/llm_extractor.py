@@ -296,7 +296,7 @@ def extract_llm(
             exc.usage = session.usage.as_dict()
             raise
         parts.append(build_part(items, overview, closing, texts, output_language, participants,
-                                meeting_date=meeting_date))
+                                meeting_date=meeting_date, guided=rules is not None))
         if progress:
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)

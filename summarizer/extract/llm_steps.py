@@ -145,10 +145,14 @@ class StepRunner:
 
     # -- step 2 ------------------------------------------------------------------------------------
     def items(self, moments: list[Moment], meeting_context: dict[str, str]) -> list[WrittenItem]:
-        """Step 2, at most ``MAX_MOMENTS`` moments per request (a request's reply stays short)."""
+        """Step 2, at most ``MAX_MOMENTS`` moments per request (a request's reply stays short).
+        Guided moments go one per request: asked for seven at once the 1.5B wrote the same sentence
+        for several; the transcript prefix is shared, so the server's prompt cache makes each request
+        cost only its task and a sentence."""
+        size = 1 if moments and all(m.rules is not None for m in moments) else MAX_MOMENTS
         out: list[WrittenItem] = []
-        for start in range(0, len(moments), MAX_MOMENTS):
-            out += self._items(moments[start:start + MAX_MOMENTS], meeting_context)
+        for start in range(0, len(moments), size):
+            out += self._items(moments[start:start + size], meeting_context)
         return out
 
     def _items(self, moments: list[Moment], meeting_context: dict[str, str]) -> list[WrittenItem]:

@@ -217,7 +217,8 @@ class LLMSession:
                 else:
                     history.append({"attempt": attempts, "mode": self.mode, "ok": True, "finish": finish})
                     return StructuredReply(value=value, raw=raw, mode=self.mode, attempts=attempts)
-            log.warning("LLM attempt %d/%d failed: %s", attempts, max_attempts, problem.splitlines()[0])
+            log.warning("LLM %s attempt %d/%d failed: %s", schema_name, attempts, max_attempts,
+                        problem.splitlines()[0])
             history.append({"attempt": attempts, "mode": self.mode, "finish": finish,
                             "error": problem, "raw": raw[:2000]})
             if attempts >= max_attempts:
