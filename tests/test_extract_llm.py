@@ -509,6 +509,8 @@ def test_guided_steps_write_what_the_rules_chose(server: FakeOpenAI, tmp_path: P
     assert texts == ["Phase one with the five operations dashboards goes live by March 31",
                      WEEKEND,
                      "The kickoff is moved to Thursday next week because of the audit"]
+    # the rules' deadlines stay, whatever the model's sentence says
+    assert [a.due_date for a in protocol.agreements] == [dt.date(2026, 3, 31), None, dt.date(2026, 3, 19)]
     weekend = protocol.agreements[1]
     assert {"s0014", "s0016", "s0017"} <= {s for e in weekend.evidence for s in e.segment_ids}
     steps = {n.action: n for n in protocol.next_steps}

@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from summarizer.extract import offline_patterns as P
+from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.evidence import normalise_text
 from summarizer.extract.support import check_support, month_numbers, number_values
 from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
@@ -24,6 +25,7 @@ from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant,
 log = logging.getLogger(__name__)
 
 QUOTE_WORDS = 30
+MIN_CONTENT_WORDS = 3  # of a guided item's sentence, beyond names, numbers and the writer's frame words
 CONTEXT_REACH = 2  # segments before a guided moment that may supply what its acceptance refers to
 NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
 FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
@@ -129,19 +131,22 @@ def guided_item(
         # a copy of the speaker's words ("I'll send the invite today") is not a protocol sentence, and a
         # sentence that drops a number or a date of the rules' reading has lost a term of the deal
         item = WrittenItem(item.moment, rules_text, item.responsible, item.due_phrase, item.due_date)
+    text = rules_text
     for extra in range(CONTEXT_REACH + 1):
         context = order[max(0, first - extra):first]
+        if any(find_due_phrases(segment_text[s], language) for s in context):
+            break  # a deadline said there is another item's: the code would read it as this one's
         said = [segment_text[s] for s in [*context, *item.moment.segments] if s in segment_text]
         support = check_support(item.text, said, names=names, meeting_date=meeting_date, language=language)
-        if support.supported:
+        # "Agreement." is supported by anything: a sentence must say something (3 content words)
+        if support.supported and support.content_words >= MIN_CONTENT_WORDS:
             # after the moment's own: a deadline is read first where the moment is
             evidence += evidence_for(context, segment_text, item.text)
             text = item.text
             break
-    else:
-        log.info("guided item %s: the model's sentence is not supported (%s); the rules' text is kept",
-                 item.moment.segments, support.describe())
-        text = rules_text
+    if text != item.text:
+        log.info("guided item %s: the model's sentence is not supported; the rules' text is kept",
+                 item.moment.segments)
     # what the rules read from the transcript wins; the model's owner or deadline only where the cited
     # segments say it (a name, the deadline's words): otherwise it is a guess
     cited = normalise_text(" ".join(segment_text.get(s, "") for s in item.moment.segments))
@@ -150,8 +155,12 @@ def guided_item(
             len(part) > 2 and part in cited.split() for part in normalise_text(item.responsible).split()):
         owner = item.responsible
     phrase, due_date = rules.due_phrase, rules.due_date
-    if phrase is None and item.due_phrase and normalise_text(item.due_phrase) in cited:
-        phrase, due_date = item.due_phrase, _parse_date(item.due_date)
+    if (phrase is None and due_date is None and item.due_phrase and meeting_date is not None
+            and normalise_text(item.due_phrase) in cited):
+        # a deadline the rules did not see counts only when the code can resolve what was said
+        resolved = resolve_due(item.due_phrase, meeting_date, language)
+        if resolved is not None:
+            phrase, due_date = item.due_phrase, resolved
     return text, owner, phrase, due_date, evidence
 
 
