@@ -43,11 +43,10 @@ from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.terms import (
     PROPOSAL_REACH,
     REVISE_REACH,
+    SlotIndex,
     as_history,
     counter,
-    same_slot,
     terms_offered,
-    values,
 )
 from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
@@ -80,6 +79,7 @@ class _State:
     next_steps: list[tuple[NextStep, int, str | None]] = field(default_factory=list)  # + speaker label
     proposals: list[_Proposal] = field(default_factory=list)
     issues: list[tuple[Issue, int]] = field(default_factory=list)
+    slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
@@ -376,6 +376,7 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
             if decisive and (P.TERMS.search(said) or not P.TERMS.search(previous.text)) or \
                     not decisive and _content_words(said) > _content_words(previous.text):
                 previous.text = text
+                state.slots.add(text)
             # else "Its a deal then" after "so 3 firewood, one food and 1 water for me?": keep the terms
             previous.evidence.extend(_evidence(sentences))
             if phrase and not previous.due_phrase:
@@ -384,14 +385,14 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     evidence = [*(history or []), *_evidence(sentences)]
     # The same decision taken again with other values ("запуск 1 февраля" → "запуск десятого февраля")
     # is one agreement in its final form; the earlier one's quotes stay in its evidence.
-    for k, (earlier, _) in enumerate(state.agreements):
-        if same_slot(said, earlier.text) and values(earlier.text) != values(text):
-            del state.agreements[k]
-            evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
-            responsible = responsible or earlier.responsible
-            break
+    k = state.slots.superseded(said, text, state.agreements)
+    if k is not None:
+        earlier, _ = state.agreements.pop(k)
+        evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
+        responsible = responsible or earlier.responsible
     agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
                           evidence=evidence)
+    state.slots.add(text)
     state.agreements.append((agreement, sentences[-1].position))
 
 
