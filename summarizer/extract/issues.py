@@ -52,7 +52,8 @@ def attach_solutions(issues: list[tuple[Issue, int]], agreements: list[Agreement
     solution was agreed is resolved, unless it was called open ("остался открытым вопрос о штрафах"
     stays open though discussing it later is agreed).
     """
-    propose, reject, recap = tables["PROPOSE"], tables["REJECT"], tables["RECAP"]
+    # each table as one alternation: "does any of its patterns match" in one search per sentence
+    propose, reject, recap = (P.combine(tables[name]) for name in ("PROPOSE", "REJECT", "RECAP"))
     agreed = {sid for a in agreements for ev in a.evidence if not ev.superseded for sid in ev.segment_ids[:1]}
     summaries = {issue.summary for issue, _ in issues}
     called_open = set(still_open)
@@ -89,9 +90,9 @@ def attach_solutions(issues: list[tuple[Issue, int]], agreements: list[Agreement
             latest_pos, _, latest = heapq.heappop(waiting)
             latest_by_title.pop(latest.title, None)
             latest_by_title[latest.title] = latest
-        if s.text in summaries or not P.any_match(propose, s.text) or P.any_match(reject, s.text):
+        if s.text in summaries or not propose.search(s.text) or reject.search(s.text):
             continue
-        if s is purpose or P.any_match(recap, s.text):
+        if s is purpose or recap.search(s.text):
             continue  # "Предлагаю сегодня договориться о сроках…" is what the meeting is for
         text = _clean(P.PROPOSAL_LEAD.sub("", _clean(s.text)))
         if latest is not None:

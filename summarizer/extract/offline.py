@@ -98,10 +98,14 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     open_questions: list[str] = []
     purpose, purpose_sentence = _purpose(sentences, lang)
 
-    # one search per table and sentence (an alternation of its patterns), not one per pattern
+    # one search per table and sentence (an alternation of its patterns), not one per pattern, and
+    # only for the tables the rules ask about for this sentence
     combined = {name: P.combine(patterns) for name, patterns in tables.items()}
     for i, s in enumerate(sentences):
-        has = {name: bool(pattern.search(s.text)) for name, pattern in combined.items()}
+        # a proposal this far back is answered by no later sentence (positions only grow): dropping
+        # it keeps the list short (it grew with the transcript, and every lookup walked it)
+        state.proposals = [x for x in state.proposals if s.position - x.sentence.position <= PROPOSAL_REACH]
+        has = _Matches(combined, s.text)
         has["PROPOSE"] = has["PROPOSE"] or (has["PROPOSE_TERMS"] and bool(P.TERMS.search(s.text)))
         if has["RECAP"] or s is purpose_sentence:
             continue  # "Предлагаю сегодня договориться о сроках" says what the meeting is for, nothing more
@@ -110,7 +114,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         for name in ("AGREE", "ACCEPT"):
             if has[name] and (said_no or not _decided(s.text, tables[name], tables, name, lang)):
                 has[name] = False  # "No.. It is not a good deal.", "Is that a good deal?", "if we agreed"
-        _handle_issue(s, tables["ISSUE"], state, lang)
+        if combined["ISSUE"].search(s.text):
+            _handle_issue(s, tables["ISSUE"], state, lang)
         if has["OPEN"]:
             open_questions.append(_clean(s.text))
         owner = owners.named_before_verb(s, named_verb) if not has["COMMIT"] else None
@@ -188,6 +193,18 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     protocol.closing = closing_for(protocol)
     protocol.assign_ids()
     return protocol
+
+
+class _Matches(dict[str, bool]):
+    """Whether each pattern table matches one sentence, searched when first asked."""
+
+    def __init__(self, combined: dict[str, re.Pattern[str]], text: str) -> None:
+        super().__init__()
+        self._combined, self._text = combined, text
+
+    def __missing__(self, name: str) -> bool:
+        value = self[name] = bool(self._combined[name].search(self._text))
+        return value
 
 
 # --------------------------------------------------------------------------------------------------
