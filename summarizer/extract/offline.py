@@ -43,11 +43,10 @@ from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.terms import (
     PROPOSAL_REACH,
     REVISE_REACH,
+    SlotIndex,
     as_history,
     counter,
-    same_slot,
     terms_offered,
-    values,
 )
 from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
@@ -80,6 +79,7 @@ class _State:
     next_steps: list[tuple[NextStep, int, str | None]] = field(default_factory=list)  # + speaker label
     proposals: list[_Proposal] = field(default_factory=list)
     issues: list[tuple[Issue, int]] = field(default_factory=list)
+    slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
@@ -98,10 +98,14 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     open_questions: list[str] = []
     purpose, purpose_sentence = _purpose(sentences, lang)
 
-    # one search per table and sentence (an alternation of its patterns), not one per pattern
+    # one search per table and sentence (an alternation of its patterns), not one per pattern, and
+    # only for the tables the rules ask about for this sentence
     combined = {name: P.combine(patterns) for name, patterns in tables.items()}
     for i, s in enumerate(sentences):
-        has = {name: bool(pattern.search(s.text)) for name, pattern in combined.items()}
+        # a proposal this far back is answered by no later sentence (positions only grow): dropping
+        # it keeps the list short (it grew with the transcript, and every lookup walked it)
+        state.proposals = [x for x in state.proposals if s.position - x.sentence.position <= PROPOSAL_REACH]
+        has = _Matches(combined, s.text)
         has["PROPOSE"] = has["PROPOSE"] or (has["PROPOSE_TERMS"] and bool(P.TERMS.search(s.text)))
         if has["RECAP"] or s is purpose_sentence:
             continue  # "Предлагаю сегодня договориться о сроках" says what the meeting is for, nothing more
@@ -110,7 +114,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         for name in ("AGREE", "ACCEPT"):
             if has[name] and (said_no or not _decided(s.text, tables[name], tables, name, lang)):
                 has[name] = False  # "No.. It is not a good deal.", "Is that a good deal?", "if we agreed"
-        _handle_issue(s, tables["ISSUE"], state, lang)
+        if combined["ISSUE"].search(s.text):
+            _handle_issue(s, tables["ISSUE"], state, lang)
         if has["OPEN"]:
             open_questions.append(_clean(s.text))
         owner = owners.named_before_verb(s, named_verb) if not has["COMMIT"] else None
@@ -188,6 +193,18 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     protocol.closing = closing_for(protocol)
     protocol.assign_ids()
     return protocol
+
+
+class _Matches(dict[str, bool]):
+    """Whether each pattern table matches one sentence, searched when first asked."""
+
+    def __init__(self, combined: dict[str, re.Pattern[str]], text: str) -> None:
+        super().__init__()
+        self._combined, self._text = combined, text
+
+    def __missing__(self, name: str) -> bool:
+        value = self[name] = bool(self._combined[name].search(self._text))
+        return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -376,6 +393,7 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
             if decisive and (P.TERMS.search(said) or not P.TERMS.search(previous.text)) or \
                     not decisive and _content_words(said) > _content_words(previous.text):
                 previous.text = text
+                state.slots.add(text)
             # else "Its a deal then" after "so 3 firewood, one food and 1 water for me?": keep the terms
             previous.evidence.extend(_evidence(sentences))
             if phrase and not previous.due_phrase:
@@ -384,14 +402,14 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     evidence = [*(history or []), *_evidence(sentences)]
     # The same decision taken again with other values ("запуск 1 февраля" → "запуск десятого февраля")
     # is one agreement in its final form; the earlier one's quotes stay in its evidence.
-    for k, (earlier, _) in enumerate(state.agreements):
-        if same_slot(said, earlier.text) and values(earlier.text) != values(text):
-            del state.agreements[k]
-            evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
-            responsible = responsible or earlier.responsible
-            break
+    k = state.slots.superseded(said, text, state.agreements)
+    if k is not None:
+        earlier, _ = state.agreements.pop(k)
+        evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
+        responsible = responsible or earlier.responsible
     agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
                           evidence=evidence)
+    state.slots.add(text)
     state.agreements.append((agreement, sentences[-1].position))
 
 

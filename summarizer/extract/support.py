@@ -20,6 +20,7 @@ Pure functions; ``verify.finalize_protocol`` turns a negative answer into ``evid
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -146,7 +147,9 @@ def _initials(tokens: list[str]) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _ru_number(word: str) -> int | None:
+    # cached: every word of every item and cited segment is asked, against seventy stems
     if word in _FORMS_RU:
         return _FORMS_RU[word]
     if not re.fullmatch(r"[а-я]+", word) or word.startswith(_NOT_NUMBER_RU):
@@ -195,14 +198,18 @@ def number_values(text: str, *, parts: bool = False) -> set[str]:
 
 
 def month_numbers(text: str) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for token in re.findall(r"[a-zа-я]+", normalise_text(text)):
-        for number, (ru, en) in enumerate(_MONTHS, start=1):
-            if (token.startswith(ru) and (ru != "ма" or token in ("май", "мая", "мае", "маю")) or
-                    len(token) >= 3 and token.startswith(en) and (en != "may" or token == "may")
-                    or token == en):
-                out.add(str(number))
+        out.update(_token_months(token))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _token_months(token: str) -> tuple[str, ...]:
+    # cached per word: twelve months tried on every word of every cited segment added up
+    return tuple(str(number) for number, (ru, en) in enumerate(_MONTHS, start=1)
+                 if token.startswith(ru) and (ru != "ма" or token in ("май", "мая", "мае", "маю")) or
+                 len(token) >= 3 and token.startswith(en) and (en != "may" or token == "may") or token == en)
 
 
 def _tokens(text: str) -> list[str]:
@@ -215,6 +222,12 @@ def _found(word: str, keys: set[str], words: set[str]) -> bool:
     if len(word) < _STEM:
         return any(w.startswith(word) for w in words)
     return False
+
+
+@functools.lru_cache(maxsize=16)
+def _name_keys(names: tuple[str, ...]) -> frozenset[str]:
+    # the same participants for every item of a protocol: worked out once, not once per item
+    return frozenset(_key(w) for name in names for w in _tokens(name) if len(w) >= 3)
 
 
 def check_support(
@@ -242,7 +255,7 @@ def check_support(
                 ctx_numbers |= {str(resolved.day), str(resolved.month), str(resolved.year)}
         ctx_numbers.add(str(meeting_date.year))
     abbreviations = _initials(ctx_tokens)
-    name_keys = {_key(w) for name in names for w in _tokens(name) if len(w) >= 3}
+    name_keys = _name_keys(tuple(names))
 
     missing_numbers = sorted(n for n in number_values(item_text) if n not in ctx_numbers)
     # A month written as a word in the item must be said too, as a word or a number.

@@ -53,6 +53,9 @@ def morph() -> Any:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
+# The word-level helpers below are cached: pymorphy3's dictionary lookups were three quarters of a long
+# Russian meeting's extraction, and a meeting says the same words again and again.
+@functools.lru_cache(maxsize=1 << 15)
 def _ru_third_person(word: str, plural: bool = False) -> str | None:
     """'пришлю' → 'пришлёт', 'выдадим' → 'выдаст': a first-person verb in the third person singular.
 
@@ -105,6 +108,7 @@ def _lower_first(text: str) -> str:
     return text[: m.start(1)] + word[:1].lower() + word[1:] + text[m.end(1):]
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _is_name(word: str) -> bool:
     if re.search(r"[а-яё]", word, re.IGNORECASE):
         return any({"Name", "Surn", "Geox", "Orgn"} & set(str(p.tag).replace(" ", ",").split(","))
@@ -177,6 +181,7 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
     return _finish(body)
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _is_past(word: str) -> bool:
     return any(p.tag.POS == "VERB" and p.tag.tense == "past" for p in morph().parse(word.lower()))
 
@@ -198,6 +203,7 @@ def _agree_word(match: re.Match[str], *, plural: bool) -> str:
     return _ru_third_person(match.group(0), plural=plural) or match.group(0)
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _is_plural_1per(word: str) -> bool:
     return any(p.tag.POS == "VERB" and p.tag.person == "1per" and p.tag.number == "plur"
                for p in morph().parse(word.lower()))

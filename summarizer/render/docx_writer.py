@@ -7,11 +7,12 @@ python-docx is imported lazily by callers (this module is imported on demand onl
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,33 +76,41 @@ class _LinearDocument:
 
     python-docx inserts each new paragraph before the body's closing ``sectPr`` by scanning the
     body's children, and resolves a style name by scanning every style: a protocol of thousands of
-    items took minutes. Finished elements are moved out of the body every ``_SPILL`` additions (and
-    put back in order by ``finish``), and style ids are looked up once per name.
-    """
+    items took minutes. Paragraphs go straight before the ``sectPr`` found once, and style ids are
+    looked up once per name.
 
-    _SPILL = 64
+    Building each paragraph through python-docx's element API (a successor search per property, an
+    element per character) was then still most of a long protocol's rendering: a paragraph laid out
+    like an earlier one is a copy of that one with its runs' texts written (``stamp``), the same XML.
+    """
 
     def __init__(self, doc: Any) -> None:
         self._doc = doc
         self._body = doc.element.body
-        self._done: list[Any] = []
-        self._added = 0
+        self._sect = self._body.find(qn("w:sectPr"))
         self._style_ids: dict[str, Any] = {}
+        self._stamps: dict[Hashable, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._doc, name)
 
-    def _spill(self) -> None:
-        self._added += 1
-        if self._added % self._SPILL:
-            return
-        children = list(self._body)
-        for child in children[:-3]:  # the last elements (and sectPr) stay: callers may still touch them
-            self._body.remove(child)
-            self._done.append(child)
+    def _insert(self, p: Any) -> Any:
+        from docx.text.paragraph import Paragraph
+
+        # where python-docx's add_paragraph puts it (before sectPr, else at the end), without the scan
+        if self._sect is not None:
+            self._sect.addprevious(p)
+        else:
+            self._body.append(p)
+        return Paragraph(p, self._doc._body)
 
     def add_paragraph(self, text: str = "", style: Any = None) -> Any:
-        paragraph = self._doc.add_paragraph(text)
+        key = ("add_paragraph", bool(text), style) if style is None or isinstance(style, str) else None
+        if key is not None and key in self._stamps:
+            return self.stamp(key, [text] if text else [])
+        paragraph = self._insert(self._body._new_p())  # python-docx's own new w:p
+        if text:
+            paragraph.add_run(text)
         if style is not None:
             if isinstance(style, str):
                 if style not in self._style_ids:
@@ -111,8 +120,24 @@ class _LinearDocument:
                 paragraph._p.style = self._style_ids[style]
             else:
                 paragraph.style = style
-        self._spill()
+        if key is not None:
+            self.keep(key, paragraph)
         return paragraph
+
+    def stamp(self, key: Hashable, texts: Sequence[str]) -> Any:
+        """A new paragraph, a copy of the one ``keep`` took under ``key``, whose runs (in order) say
+        ``texts``; None when nothing was kept under ``key`` yet."""
+        template = self._stamps.get(key)
+        if template is None:
+            return None
+        p = copy.deepcopy(template)
+        for r, text in zip(p.iterchildren(qn("w:r")), texts, strict=True):
+            _write_run(r, text)
+        return self._insert(p)
+
+    def keep(self, key: Hashable, paragraph: Any) -> None:
+        """Remember ``paragraph``'s layout as it is now (before anything else changes it) for ``stamp``."""
+        self._stamps[key] = _emptied(paragraph._p)
 
     def add_heading(self, text: str = "", level: int = 1) -> Any:
         # what python-docx's add_heading does, with the style id looked up once
@@ -121,17 +146,29 @@ class _LinearDocument:
         return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
 
     def add_table(self, *args: Any, **kw: Any) -> Any:
-        table = self._doc.add_table(*args, **kw)
-        self._spill()
-        return table
+        return self._doc.add_table(*args, **kw)  # a handful per document: python-docx's scan is fine
 
     def finish(self) -> Any:
-        """The document with every element back in the body, in order."""
-        first = self._body[0]
-        for child in self._done:
-            first.addprevious(child)
-        self._done = []
+        """The python-docx document."""
         return self._doc
+
+
+def _emptied(element: Any) -> Any:
+    """A copy of ``element`` whose runs say nothing (their formatting kept): a template to stamp."""
+    template = copy.deepcopy(element)
+    for r in template.iter(qn("w:r")):
+        r.clear_content()
+    return template
+
+
+def _write_run(r: Any, text: str) -> None:
+    """What python-docx's ``run.text = text`` writes into an empty run: one ``w:t`` (python-docx's own
+    ``add_t``, ``xml:space`` included) when there is no tab or line break, else the setter itself,
+    which turns those into their elements character by character."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        r.text = text
+    elif text:
+        r.add_t(text)
 
 
 def build_document(view: dict[str, Any]) -> Any:
@@ -474,6 +511,20 @@ def _evidence(doc: Any, items: list[dict[str, Any]], L: dict[str, str], caption:
 
 def _evidence_lines(doc: Any, items: list[dict[str, Any]], L: dict[str, str], label: str) -> None:
     for n, e in enumerate(items):
+        text = ""
+        if e["timestamp"]:
+            text += f"[{e['timestamp']}] "
+        if e["speaker"]:
+            text += f"{e['speaker']}: "
+        text += f"{L['quote_open']}{e['quote']}{L['quote_close']}"
+        if e["segments"]:
+            text += f" ({L['segments']} {e['segments']})"
+        lead = [(f"{label}\t" if n == 0 else "\t")] if label else []
+        warn = [f" ⚠ {e['status_note']}"] if e["status_note"] else []
+        # every quote line of one shape is laid out alike: a copy of the first with its texts
+        key = ("evidence", bool(label), n == 0, bool(warn))
+        if doc.stamp(key, [*lead, text, *warn]) is not None:
+            continue
         p = doc.add_paragraph()
         fmt = p.paragraph_format
         fmt.left_indent = Mm(6)
@@ -483,24 +534,17 @@ def _evidence_lines(doc: Any, items: list[dict[str, Any]], L: dict[str, str], la
             fmt.left_indent = Mm(16)
             fmt.first_line_indent = Mm(-10)
             fmt.tab_stops.add_tab_stop(Mm(16))
-            lead = p.add_run(f"{label}\t" if n == 0 else "\t")
-            lead.bold = True
-            lead.font.size = Pt(9)
-        text = ""
-        if e["timestamp"]:
-            text += f"[{e['timestamp']}] "
-        if e["speaker"]:
-            text += f"{e['speaker']}: "
-        text += f"{L['quote_open']}{e['quote']}{L['quote_close']}"
-        if e["segments"]:
-            text += f" ({L['segments']} {e['segments']})"
+            lead_run = p.add_run(lead[0])
+            lead_run.bold = True
+            lead_run.font.size = Pt(9)
         run = p.add_run(text)
         run.font.size = Pt(9)
         run.font.color.rgb = _GREY
-        if e["status_note"]:
-            warn = p.add_run(f" ⚠ {e['status_note']}")
-            warn.font.size = Pt(9)
-            warn.font.color.rgb = _RED
+        if warn:
+            warn_run = p.add_run(warn[0])
+            warn_run.font.size = Pt(9)
+            warn_run.font.color.rgb = _RED
+        doc.keep(key, p)
 
 
 def _grey(paragraph: Any, text: str) -> None:
@@ -532,13 +576,21 @@ def _table(
             cell.paragraphs[0].add_run(text).bold = True
             _shade(cell, "E8E8E8")
         _row_flag(table.rows[0], "w:tblHeader")  # repeated on every page the table runs onto
+    template = None  # the first row as made, copied for the others (python-docx per cell was slow)
     for values in rows:
-        cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
+        if template is not None:
+            tr = copy.deepcopy(template)
+            for r, text in zip(tr.xpath("./w:tc/w:p/w:r"), values, strict=True):
+                _write_run(r, text)  # what cell.text and add_run write, the formatting kept
+            table._tbl.append(tr)  # where add_row puts a row
+            continue
+        row = table.add_row()
+        for i, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
             if bold_first_column and i == 0:
                 cell.paragraphs[0].add_run(text).bold = True
             else:
                 cell.text = text
+        template = _emptied(row._tr)
     if widths:
         _set_widths(table, widths)
     spacer = doc.add_paragraph()
