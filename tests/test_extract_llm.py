@@ -509,6 +509,10 @@ def test_guided_steps_write_what_the_rules_chose(server: FakeOpenAI, tmp_path: P
     assert texts == ["Phase one with the five operations dashboards goes live by March 31",
                      WEEKEND,
                      "The kickoff is moved to Thursday next week because of the audit"]
+    # the closing is told what the protocol says, not what the model wrote
+    closing_task = server.requests[-1]["messages"][-1]["content"]
+    assert "The kickoff is moved to Thursday next week because of the audit" in closing_task
+    assert "25 percent" not in server.requests[-2]["messages"][-1]["content"]
     # the rules' deadlines stay, whatever the model's sentence says
     assert [a.due_date for a in protocol.agreements] == [dt.date(2026, 3, 31), None, dt.date(2026, 3, 19)]
     weekend = protocol.agreements[1]

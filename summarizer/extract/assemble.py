@@ -8,6 +8,7 @@ the owner and deadline the rules read from the transcript win over the model's. 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -127,12 +128,11 @@ def guided_item(
     # then the segments just before, which say it, join the evidence
     lost = (number_values(rules_text) | month_numbers(rules_text)) - (
         number_values(item.text, parts=True) | month_numbers(item.text))
-    if FIRST_PERSON.search(item.text) or lost:
-        # a copy of the speaker's words ("I'll send the invite today") is not a protocol sentence, and a
-        # sentence that drops a number or a date of the rules' reading has lost a term of the deal
-        item = WrittenItem(item.moment, rules_text, item.responsible, item.due_phrase, item.due_date)
+    # a copy of the speaker's words ("I'll send the invite today") is not a protocol sentence, and a
+    # sentence that drops a number or a date of the rules' reading has lost a term of the deal
+    rejected = bool(FIRST_PERSON.search(item.text) or lost) or item.text == rules_text
     text = rules_text
-    for extra in range(CONTEXT_REACH + 1):
+    for extra in range(0 if rejected else CONTEXT_REACH + 1):
         context = order[max(0, first - extra):first]
         if any(find_due_phrases(segment_text[s], language) for s in context):
             break  # a deadline said there is another item's: the code would read it as this one's
@@ -200,6 +200,22 @@ def settled_issues(
     return out
 
 
+def names_of(participants: list[Participant]) -> list[str]:
+    """Who a protocol sentence may name without the cited segments saying it."""
+    return [n for p in participants for n in (p.name, *p.speaker_labels) if n]
+
+
+def settle_texts(
+    items: list[WrittenItem], segment_text: dict[str, str], participants: list[Participant],
+    meeting_date: dt.date | None, language: str,
+) -> list[WrittenItem]:
+    """Guided items with the sentence each will have in the protocol (the model's or the rules'), so
+    that the overview and the closing are told what the protocol says, not what the model wrote."""
+    names = names_of(participants)
+    return [dataclasses.replace(i, text=guided_item(i, segment_text, names, meeting_date, language)[0])
+            if i.moment.rules is not None else i for i in items]
+
+
 def build_part(
     items: list[WrittenItem], overview: Any, closing: str | None, segment_text: dict[str, str],
     language: str, participants: list[Participant], meeting_date: dt.date | None = None,
@@ -207,7 +223,7 @@ def build_part(
 ) -> Protocol:
     """One chunk's protocol from the steps' cleaned replies."""
     protocol = Protocol(language=language, participants=[p.model_copy() for p in participants])
-    names = [n for p in participants for n in (p.name, *p.speaker_labels) if n]
+    names = names_of(participants)
     changed: list[WrittenItem] = []
     for item in items:
         evidence = evidence_for(item.moment.segments, segment_text, item.text)

@@ -21,7 +21,7 @@ from pathlib import Path
 import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
-from summarizer.extract.assemble import build_part, fill_guided, rules_moments
+from summarizer.extract.assemble import build_part, fill_guided, rules_moments, settle_texts
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
 from summarizer.extract.llm_steps import StepRunner
@@ -279,7 +279,8 @@ def extract_llm(
                 closing = getattr(overview, "closing", None)
             elif rules is not None:
                 moments = rules_moments(rules, list(chunk.segment_ids))
-                items = fill_guided(moments, runner.items(moments, context))
+                items = settle_texts(fill_guided(moments, runner.items(moments, context)), texts,
+                                     participants, meeting_date, output_language)
                 overview = runner.overview(items, context, with_closing=False)
                 closing = runner.closing(items, context) if chunk.index == chunk.total - 1 else None
             else:
