@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 # Output budgets (tokens) per step; generous for the schema, tight enough that a looping model stops.
 MOMENT_TOKENS = 26
 ITEM_TOKENS = 110
-OVERVIEW_TOKENS = 700
+OVERVIEW_TOKENS = 1000  # a Russian overview of five issues took more than 700
 LABEL_TOKENS = 14  # '"s0012": "none",' is 8-11 tokens with the whitespace a model adds
 CLOSING_TOKENS = 200
 COUNTING_RUN = 5  # this many moments citing consecutive single segments is counting, not reading
