@@ -113,8 +113,10 @@ class StepRunner:
             self.log_steps.append({"step": step, "attempt": attempt + 1, "problem": problem})
             if problem is None:
                 return value
-            log.warning("step %s: %s; %s", step, problem,
-                        "asking again" if attempt < limit else "cut and kept the rest")
+            # with no second try the caller has its own remedy (guided items fall back to the rules'
+            # text): nothing for the person at the terminal to act on
+            log.log(logging.WARNING if limit else logging.INFO, "step %s: %s; %s", step, problem,
+                    "asking again" if attempt < limit else "cut and kept the rest")
             messages = [*self._messages(task),
                         {"role": "assistant", "content": reply.raw[:8000]},
                         {"role": "user",
