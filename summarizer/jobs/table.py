@@ -62,10 +62,6 @@ class TeamJob:
     notes: list[str] = field(default_factory=list)
 
 
-def ensure_table(store: Store) -> None:
-    store.conn.execute(CREATE)
-
-
 def job_key(params: dict[str, Any], content_sha256: str) -> str:
     """Content hash + the options that shape the meeting: the same upload with the same options is
     the same job."""

@@ -69,11 +69,15 @@ def ensure_schema(app: Any, settings: Settings) -> None:
 
     from summarizer.store.postgres import MIGRATE_LOCK_KEY
 
-    with Store(settings) as store:
-        table.ensure_table(store)
+    with Store(settings):
+        pass  # the store's own migrations (under the same lock)
     with psycopg.connect(str(settings.database_url), autocommit=True) as raw:
         raw.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK_KEY,))
         try:
+            # under the lock too: two processes running CREATE TABLE IF NOT EXISTS at once collide in
+            # PostgreSQL's catalogue (UniqueViolation on pg_type_typname_nsp_index, seen with a web
+            # server and a worker starting together)
+            raw.execute(table.CREATE)
             row = raw.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
             if not (row and row[0]):
                 raw.execute(app.schema_manager.get_schema())
