@@ -39,6 +39,11 @@ class Moment:
     segments: list[str]
     rules: Agreement | NextStep | None = None  # the offline rules' item, in guided mode
 
+    @property
+    def rules_text(self) -> str:
+        rules = self.rules
+        return "" if rules is None else rules.text if isinstance(rules, Agreement) else rules.action
+
 
 def rules_moments(protocol: Protocol, segment_ids: list[str]) -> list[Moment]:
     """Guided step 1: the offline rules' agreements and next steps whose segments are in this chunk,
@@ -74,12 +79,17 @@ def similar(a: str, b: str) -> bool:
     return fuzz.token_set_ratio(normalise_text(a), normalise_text(b)) >= 92
 
 
+def _stems(text: str) -> set[str]:
+    """Crude word stems (5-letter prefixes) for telling which text shares most words with another."""
+    return {w[:5] for w in normalise_text(text).split()}
+
+
 def best_quote(segment_text: str, item_text: str) -> str:
     """The sentence of a segment that shares most words with the item (verbatim, at most
     ``QUOTE_WORDS`` words)."""
     sentences = [s for s in re.split(r"(?<=[.!?…])\s+", segment_text.strip()) if s] or [segment_text]
     words = {w[:5] for w in normalise_text(item_text).split() if len(w) > 2}
-    best = max(sentences, key=lambda s: len(words & {w[:5] for w in normalise_text(s).split()}))
+    best = max(sentences, key=lambda s: len(words & _stems(s)))
     return " ".join(best.split()[:QUOTE_WORDS])
 
 
@@ -103,8 +113,7 @@ def fill_guided(moments: list[Moment], written: list[WrittenItem]) -> list[Writt
     for moment in moments:
         item = by_moment.get(id(moment))
         if item is None and moment.rules is not None:
-            text = moment.rules.text if isinstance(moment.rules, Agreement) else moment.rules.action
-            item = WrittenItem(moment, text, None, None, None)
+            item = WrittenItem(moment, moment.rules_text, None, None, None)
         if item is not None:
             out.append(item)
     return out
@@ -119,7 +128,7 @@ def guided_item(
     rules found none; the rules' evidence (with the history of a revised item)."""
     rules = item.moment.rules
     assert rules is not None
-    rules_text = rules.text if isinstance(rules, Agreement) else rules.action
+    rules_text = item.moment.rules_text
     rules_owner = rules.responsible if isinstance(rules, Agreement) else rules.owner
     evidence = [ev.model_copy() for ev in rules.evidence]
     order = list(segment_text)
@@ -191,8 +200,7 @@ def settled_issues(
         if not support.supported:
             continue
         words = {w[:5] for w in normalise_text(outcome).split() if len(w) > 2}
-        ranked = sorted(segments, key=lambda s: -len(words & {w[:5] for w in normalise_text(
-            segment_text[s]).split()}))
+        ranked = sorted(segments, key=lambda s: -len(words & _stems(segment_text[s])))
         evidence = evidence_for(sorted(ranked[:2], key=segments.index), segment_text, outcome)
         out.append(Agreement(text=outcome[:1].upper() + outcome[1:], evidence=evidence))
         cited.update(segments)
@@ -226,25 +234,20 @@ def build_part(
     names = names_of(participants)
     changed: list[WrittenItem] = []
     for item in items:
-        evidence = evidence_for(item.moment.segments, segment_text, item.text)
+        if item.moment.kind not in ("agreement", "action"):
+            changed.append(item)
+            continue
         if item.moment.rules is not None:
             text, who, phrase, due, evidence = guided_item(item, segment_text, names, meeting_date, language)
-            if item.moment.kind == "agreement":
-                protocol.agreements.append(Agreement(text=text, responsible=who, due_phrase=phrase,
-                                                     due_date=due, evidence=evidence))
-            else:
-                protocol.next_steps.append(NextStep(action=text, owner=who, due_phrase=phrase,
-                                                    due_date=due, evidence=evidence))
-        elif item.moment.kind == "agreement":
-            protocol.agreements.append(Agreement(
-                text=item.text, responsible=item.responsible, due_phrase=item.due_phrase,
-                due_date=_parse_date(item.due_date), evidence=evidence))
-        elif item.moment.kind == "action":
-            protocol.next_steps.append(NextStep(
-                action=item.text, owner=item.responsible, due_phrase=item.due_phrase,
-                due_date=_parse_date(item.due_date), evidence=evidence))
         else:
-            changed.append(item)
+            text, who, phrase, due = item.text, item.responsible, item.due_phrase, _parse_date(item.due_date)
+            evidence = evidence_for(item.moment.segments, segment_text, item.text)
+        if item.moment.kind == "agreement":
+            protocol.agreements.append(Agreement(text=text, responsible=who, due_phrase=phrase,
+                                                 due_date=due, evidence=evidence))
+        else:
+            protocol.next_steps.append(NextStep(action=text, owner=who, due_phrase=phrase,
+                                                due_date=due, evidence=evidence))
     if overview is not None:
         protocol.purpose = overview.purpose
         protocol.results = list(overview.results)
@@ -290,10 +293,7 @@ def _attach_changed(protocol: Protocol, changed: list[WrittenItem], segment_text
 def draft_of(moment: Moment) -> str:
     """The rules' rough sentence for a guided moment, after ⇒: it anchors a small model to the right
     facts, which it then writes as a protocol sentence."""
-    if moment.rules is None:
-        return ""
-    text = moment.rules.text if isinstance(moment.rules, Agreement) else moment.rules.action
-    return f" ⇒ {text}"
+    return f" ⇒ {moment.rules_text}" if moment.rules is not None else ""
 
 
 def enum_value(value: Any) -> Any:

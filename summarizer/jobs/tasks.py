@@ -70,7 +70,7 @@ def ensure_schema(app: Any, settings: Settings) -> None:
     from summarizer.store.postgres import MIGRATE_LOCK_KEY
 
     with Store(settings):
-        pass  # the store's own migrations (under the same lock)
+        pass  # opening applies the store's migrations (under the same lock) and names a bad URL plainly
     with psycopg.connect(str(settings.database_url), autocommit=True) as raw:
         raw.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK_KEY,))
         try:
