@@ -40,6 +40,7 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from summarizer.extract.dates import find_due_phrases  # noqa: E402
 from summarizer.extract.evidence import normalise_text  # noqa: E402
 from summarizer.extract.offline import extract_offline  # noqa: E402
 from summarizer.extract.verify import finalize_protocol  # noqa: E402
@@ -406,6 +407,7 @@ def score_elitr(extractors: dict[str, Extractor], limit: int | None) -> None:
     for name, extract in extractors.items():
         who_total = who_ok = when_total = when_phrase = items_total = 0
         actions_total = actions_found = steps_total = steps_real = dated = 0
+        dated_actions = dated_found = 0
         started = time.perf_counter()
         for meeting in meetings:
             folder = SHARED / "elitr_dev" / meeting["id"]
@@ -435,6 +437,7 @@ def score_elitr(extractors: dict[str, Extractor], limit: int | None) -> None:
             actions_total += len(actions)
             steps = [(n.owner or "", n.action) for n in protocol.next_steps]
             steps_total += len(steps)
+            step_due = {(n.owner or "", n.action): n.due_phrase for n in protocol.next_steps}
 
             def same(step: tuple[str, str], action: tuple[str, str]) -> bool:
                 return (
@@ -443,6 +446,12 @@ def score_elitr(extractors: dict[str, Extractor], limit: int | None) -> None:
                 )
 
             actions_found += sum(any(same(s, a) for s in steps) for a in actions)
+            # the strict reading of "when": a minutes' action item with a deadline is found as a next
+            # step of the same person that carries a deadline too
+            for action in actions:
+                if find_due_phrases(action[1], "en"):
+                    dated_actions += 1
+                    dated_found += any(same(s, action) and step_due.get(s) for s in steps)
             steps_real += sum(any(same(s, a) for a in actions) for s in steps)
         print(
             f"{name}: lenient: who-is-responsible questions answered by the closest item "
@@ -453,7 +462,8 @@ def score_elitr(extractors: dict[str, Extractor], limit: int | None) -> None:
         print(
             f"{' ' * len(name)}  strict: the minutes' action items found as a next step with the same person "
             f"{actions_found}/{actions_total}; next steps that are a minutes' action item "
-            f"{steps_real}/{steps_total}"
+            f"{steps_real}/{steps_total}; the minutes' dated action items found with person and a deadline "
+            f"{dated_found}/{dated_actions}"
             f"; {time.perf_counter() - started:.1f}s"
         )
 

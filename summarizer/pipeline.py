@@ -181,6 +181,7 @@ def run_draft(
     transcript = load_transcript(source, settings, text=text, language=language, model=model,
                                  progress=progress, transcribe=transcribe, ingest=ingest)
     media = source is not None and _is_media(source)
+    voices, speaker_message = 0, ""
     if source is not None and media:
         if progress:
             progress("diarize", None)
@@ -188,13 +189,20 @@ def run_draft(
         diarize_kw = {"progress": _stage_progress(progress, "diarize")} if progress else {}
         labels = diarize(transcript, source, settings, num_speakers=num_speakers, **diarize_kw)
         transcript = labels.transcript
-        if labels.message:
-            log.info("%s: %s", source, labels.message)
-            notes.append(f"Speakers: {labels.message}")
+        voices, speaker_message = len(transcript.speakers()), labels.message
     people = resolve_roster(roster)
     if people:
         transcript = apply_roster(transcript, people)
     transcript = name_speakers(transcript)
+    if speaker_message:
+        message = speaker_message
+        # a second self-introduction under one voice splits it into two people: say so, or the note
+        # ("2 speakers") contradicts the participants listed right after it
+        named = len(transcript.speakers())
+        if named > voices:
+            message += f"; {named} people by their self-introductions"
+        log.info("%s: %s", source, message)
+        notes.append(f"Speakers: {message}")
 
     assumed = None
     if meeting_date is None and source is not None:

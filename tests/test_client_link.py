@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from meeting_factory import make_meeting, make_protocol
+from pg_support import pg_cluster, pg_url  # noqa: F401  (fixtures)
 from starlette.testclient import TestClient
 
 from summarizer.approval import client_link
@@ -22,8 +23,11 @@ from summarizer.web import create_app
 SUMMARIZER = Path(sys.executable).parent / "summarizer"
 
 
-@pytest.fixture
-def sent() -> tuple[Store, str]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sent(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, str]:
+    # the link is a team feature: the same tests on the embedded store and on a real PostgreSQL
+    if request.param == "postgresql":
+        monkeypatch.setenv("SUMMARIZER_DATABASE_URL", request.getfixturevalue("pg_url"))
     store = Store(load_settings())
     meeting = make_meeting(store)
     transition(store, meeting.id, "internal_review", actor="anna")

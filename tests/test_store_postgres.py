@@ -1,5 +1,5 @@
 """The meeting store on a real PostgreSQL 15: same schema and guarantees as on SQLite, and the whole
-week of a protocol through the CLI (draft from a transcript, review, send, client changes, approve)."""
+week of a protocol through the CLI (draft from a transcript, review, send, approve, the final sent)."""
 
 from __future__ import annotations
 
@@ -201,17 +201,20 @@ def test_week_of_a_protocol_on_postgres(pg_url: str, tmp_path: Path) -> None:  #
         _cli("send", mid, "--to", "Mark Olsen <mark@contoso.test>", "--force", env=env)
         reply = tmp_path / "reply.eml"
         reply.write_bytes(b"From: Mark Olsen <mark@contoso.test>\r\nSubject: Re\r\n\r\nApproved. Mark\r\n")
-        _cli("approve", mid, "--by", "Mark Olsen <mark@contoso.test>", "--evidence", str(reply),
-             "--no-send", env=env)
-        assert "approved" in _cli("list", env=env)
-        assert sink.messages and sink.messages[0]["to"] == ["mark@contoso.test"]
+        # approve sends the final version to the approver (and everyone it went to for review); the
+        # draft's open warnings were sent with --force above, so the final is too
+        _cli("approve", mid, "--by", "Mark Olsen <mark@contoso.test>", "--evidence", str(reply), "--force",
+             env=env)
+        assert "final_sent" in _cli("list", env=env)
+        assert len(sink.messages) == 2 and sink.messages[0]["to"] == ["mark@contoso.test"]
+        assert "mark@contoso.test" in sink.messages[1]["to"]
     assert not (Path(os.environ["SUMMARIZER_HOME"]) / "data" / "summarizer.db").exists()  # no SQLite
     with psycopg.connect(pg_url) as db:
         steps = db.execute("SELECT from_state, to_state, actor, version FROM events WHERE meeting_id = %s"
                            " ORDER BY id", (mid,)).fetchall()
         assert steps == [(None, "draft", None, None), ("draft", "internal_review", "anna", 2),
                          ("internal_review", "sent_to_client", "anna", 2),
-                         ("sent_to_client", "approved", "anna", 2)]
+                         ("sent_to_client", "approved", "anna", 2), ("approved", "final_sent", "anna", 2)]
         versions = db.execute("SELECT number, source, sha256, protocol FROM versions WHERE meeting_id = %s"
                               " ORDER BY number", (mid,)).fetchall()
         assert [(n, s) for n, s, _, _ in versions] == [(1, "extracted"), (2, "edited")]

@@ -427,13 +427,20 @@ def translate_history(text: str, language: str) -> str:
     return text
 
 
+_SPLIT_BY_INTRODUCTIONS = re.compile(r"; (\d+) people by their self-introductions$")
+
+
 def translate_note(text: str, language: str) -> str:
     if language != "ru":
         return text
+    # the pipeline adds this when a self-introduction split one voice into two people
+    split = _SPLIT_BY_INTRODUCTIONS.search(text)
+    core = text[: split.start()] if split else text
+    suffix = f"; по представлениям участников: {split.group(1)}" if split else ""
     for pattern, template in _NOTES_RU:
-        m = pattern.match(text)
+        m = pattern.match(core)
         if m:
-            return template.format(*m.groups())
+            return template.format(*m.groups()) + suffix
     return text
 
 
