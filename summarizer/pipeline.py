@@ -189,7 +189,7 @@ def run_draft(
         diarize_kw = {"progress": _stage_progress(progress, "diarize")} if progress else {}
         labels = diarize(transcript, source, settings, num_speakers=num_speakers, **diarize_kw)
         transcript = labels.transcript
-        voices, speaker_message = len(transcript.speakers()), labels.message
+        voices, speaker_message = len(transcript.speakers()), labels.message or ""
     people = resolve_roster(roster)
     if people:
         transcript = apply_roster(transcript, people)
