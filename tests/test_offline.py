@@ -150,7 +150,9 @@ def test_en_negotiation_without_speaker_labels() -> None:
     assert people == {("Anna Petrova", "account manager", "Northwind"),
                       ("Mark Olsen", "Purchasing Lead", "Contoso"), ("Lisa Chen", "logistics", None)}
     assert protocol.purpose == "Agree the price and the delivery date for the new order"
-    assert [i.title for i in protocol.issues] == ["Your first quote was too high"]
+    # the objection as said is named by its topic; the words stay in the evidence
+    assert [i.title for i in protocol.issues] == ["Price and payment"]
+    assert protocol.issues[0].evidence[0].quote == "Your first quote was too high for us."
     assert _agreement_quotes(protocol) == [
         ["We can offer 5% if you sign a 12 month contract.", "5% works."],
         ["We propose half in advance and half after delivery.", "Agreed."],

@@ -24,6 +24,8 @@ RU = [
      "Стороны встречаются во вторник и смотрят договор"),
     ("Обучение пользователей мы проведём через две недели.", "Дмитрий Ковалёв", "СеверСофт", True,
      "СеверСофт проведёт обучение пользователей через две недели"),
+    ("Я пришлю договор завтра, моя почта olga@alfa.ru.", "Ольга Смирнова", None, False,
+     "Ольга Смирнова пришлёт договор завтра"),
 ]
 EN = [
     ("I will send the signed contract by Friday.", "Mark Olsen", "Contoso", "Mark Olsen will send the signed "
@@ -36,6 +38,11 @@ EN = [
     ("And my email is sale at norsewind.com.", "Anna", None, "Anna's email is sale at norsewind.com"),
     ("I'll get our IT team to open the access by Monday.", "John Miller", "Northwind",
      "John Miller will get Northwind's IT team to open the access by Monday"),
+    # the bundled sample: the address dictated after the task is a contact, not part of the action
+    ("And I will send the revised quote tomorrow, my email is salenetnorthwind.com.", "Anna Petrovna", None,
+     "Anna Petrovna will send the revised quote tomorrow"),
+    ("I will send you our phone numbers tomorrow.", "Anna", None,
+     "Anna will send you our phone numbers tomorrow"),
 ]
 
 

@@ -274,3 +274,17 @@ def test_mismatched_evidence_is_flagged_and_matching_evidence_is_not() -> None:
     assert mismatched >= 200 and ok >= 50
     assert caught / mismatched >= 0.95
     assert wrong / ok <= 0.1
+
+
+def test_names_and_words_that_begin_like_a_month_are_not_dates() -> None:
+    """The bundled English sample's first next step was flagged unsupported: "Marco" read as March."""
+    from summarizer.extract.support import check_support, month_numbers
+
+    quote = "I will send the signed contract by Friday."
+    assert check_support("Marco Olsen will send the signed contract by Friday", [quote],
+                         names=["Marco Olsen"], language="en").supported
+    assert month_numbers("Marco, Junior and Janet made a decision on the novel octopus") == set()
+    assert month_numbers("by 3 Mar, in May, on December 5, sept 1, 10 марта, в мае") == {"3", "5", "12", "9"}
+    # a month the quote does not say still counts against the item
+    assert not check_support("Marco Olsen will send the signed contract by 3 March", [quote],
+                             names=["Marco Olsen"], language="en").supported

@@ -204,12 +204,21 @@ def month_numbers(text: str) -> set[str]:
     return out
 
 
+# English month words are whole words: a prefix reading took "Marco" for March and "decision" for
+# December, and flagged a correct item as unsupported
+_EN_MONTHS = {word: str(number) for number, words in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+    ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for word in words}
+
+
 @functools.lru_cache(maxsize=1 << 15)
 def _token_months(token: str) -> tuple[str, ...]:
     # cached per word: twelve months tried on every word of every cited segment added up
-    return tuple(str(number) for number, (ru, en) in enumerate(_MONTHS, start=1)
-                 if token.startswith(ru) and (ru != "ма" or token in ("май", "мая", "мае", "маю")) or
-                 len(token) >= 3 and token.startswith(en) and (en != "may" or token == "may") or token == en)
+    if token in _EN_MONTHS:
+        return (_EN_MONTHS[token],)
+    return tuple(str(number) for number, (ru, _) in enumerate(_MONTHS, start=1)
+                 if token.startswith(ru) and (ru != "ма" or token in ("май", "мая", "мае", "маю")))
 
 
 def _tokens(text: str) -> list[str]:

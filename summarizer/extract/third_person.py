@@ -277,6 +277,19 @@ def _en_possessives(text: str, person: str | None, side: str | None) -> str:
 
 PARTIES = {"ru": "Стороны", "en": "The parties"}
 
+# "I will send the quote tomorrow, my email is …": the contact belongs to the participants' table
+# (``contacts``), not to the action, and a protocol sentence does not dictate an address
+_CONTACT_CLAUSE = re.compile(
+    r"[,;]?\s*(?:(?:and\s+)?(?:my|our)\s+(?:e-?mail(?:\s+address)?|address|phone(?:\s+number)?|number)"
+    r"\s+is\b|(?:и\s+|а\s+)?(?:мой|моя|наш|наша)\s+(?:почта|адрес|e-?mail|имейл|телефон|номер)\b).*$",
+    re.IGNORECASE,
+)
+
+
+def without_contact_clause(text: str) -> str:
+    cut = _CONTACT_CLAUSE.sub("", text).strip()
+    return cut if len(cut.split()) >= 3 else text
+
 
 def third_person(text: str, language: str, person: str | None, side: str | None = None, *,
                  joint: bool = False) -> str:
@@ -286,6 +299,7 @@ def third_person(text: str, language: str, person: str | None, side: str | None 
     """
     key = "ru" if language.startswith("ru") else "en"
     parties = PARTIES[key] if joint else None
+    text = without_contact_clause(text)
     try:
         if key == "ru":
             return third_person_ru(text, person, side, parties=parties)

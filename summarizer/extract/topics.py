@@ -28,7 +28,8 @@ TOPICS: dict[str, list[tuple[str, str]]] = {
         ("Отчётность", r"отч[её]т"),
     ],
     "en": [
-        ("Price and payment", r"price|payment|pay\b|discount|percent|%|budget|cost|invoice|advance|fee"),
+        ("Price and payment", r"price|\bquote\b|payment|pay\b|discount|percent|%|budget|cost|invoice|"
+                              r"advance|fee"),
         ("Timeline", r"date|deadline|launch|start|rollout|roll out|kickoff|schedule|timeline|phase|"
                      r"january|february|march|april|june|july|august|september|october|november|december"),
         ("Delivery", r"deliver|shipment|shipping|batch|warehouse"),
@@ -48,6 +49,10 @@ _LEAD = {
     "en": re.compile(r"^(?:the\s+(?:main\s+|key\s+|big\s+)?(?:issue|question)\s+is|regarding|as\s+for|"
                      r"when\s+it\s+comes\s+to|concern(?:ed)?\s+about|(?:one|an|the)\s+open\s+(?:point|issue|"
                      r"question)\s+is)\s+(?:the\s+)?", re.IGNORECASE),
+}
+_PERSONAL = {
+    "ru": re.compile(r"\b(?:я|мы|вы|ваш\w*|наш\w*|мо[йяеи]\w*|нам|нас|вам|вас)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:i|we|you|your|our|my|us)\b", re.IGNORECASE),
 }
 # where a title stops: the speaker goes on to say what they want ("по оплате мы хотели бы…")
 _STOP_RU = {"мы", "я", "вы", "нам", "вам", "нас", "вас", "они", "это", "который", "которая", "что", "чтобы",
@@ -72,6 +77,10 @@ def issue_title(raw: str, language: str) -> str:
     text = raw.strip().rstrip(".")
     m = _LEAD[key].match(text)
     if not m or not text[m.end():].strip():
+        # an objection as said ("Your first quote was too high for us") is a speaker's words, not a
+        # protocol's heading: the topic it is about names it, the sentence stays in the evidence
+        if _PERSONAL[key].search(text):
+            return topic_of(text, key) or text
         return text
     rest = text[m.end():].strip()
     if key == "ru":
