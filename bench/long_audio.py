@@ -90,7 +90,7 @@ def build_silent(path: Path, hours: float) -> None:
 def _stage(name: str, recording: Path, model: str) -> dict[str, object]:
     from summarizer.config import load_settings
 
-    settings = load_settings(overrides={"whisper_model": model})
+    settings = load_settings(overrides={"whisper_model": model, "llm_backend": "offline"})
     info: dict[str, object] = {}
     if name == "old_decode":
         from faster_whisper.audio import decode_audio

@@ -54,7 +54,10 @@ def _inputs(folder: Path, n: int, tag: str) -> list[Path]:
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
-    return {**env, "SUMMARIZER_HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
+    # the offline rules draft: the queue and the store are measured, not a language model (with the
+    # [local] extra installed, "auto" would start one in every worker)
+    return {**env, "SUMMARIZER_HOME": str(home), "PYTHONPATH": str(ROOT), "SUMMARIZER_LLM_BACKEND": "offline",
+            **extra}
 
 
 # -- jobs per minute -------------------------------------------------------------------------------
@@ -67,7 +70,7 @@ def sqlite_jobs(n: int) -> float:
     old = os.environ.get("SUMMARIZER_HOME")
     os.environ["SUMMARIZER_HOME"] = str(home)
     try:
-        settings = load_settings()
+        settings = load_settings(overrides={"llm_backend": "offline"})
         runner = JobRunner(settings, {"draft": run_draft_job(settings)})
         runner.start()
         warm = runner.submit("draft", {"source": str(_inputs(home / "warm", 1, "w")[0]), "client": "Warm"})
@@ -124,7 +127,7 @@ def postgres_jobs(cluster: Any, n: int, workers: int) -> float:
     home = Path(tempfile.mkdtemp(prefix="bench-pg-"))
     env = _env(home, SUMMARIZER_DATABASE_URL=url)
     settings = load_settings(overrides={"database_url": url, "data_dir": str(home / "data"),
-                                        "cache_dir": str(home / "cache")})
+                                        "cache_dir": str(home / "cache"), "llm_backend": "offline"})
     app = make_app(settings)
     ensure_schema(app, settings)
     procs = _workers(env, workers)
@@ -231,7 +234,7 @@ def web_latency(kind: str, cluster: Any, users: int, seconds: float) -> dict[str
             background = list(_workers(env, 2))
             settings = load_settings(overrides={
                 "database_url": extra["SUMMARIZER_DATABASE_URL"], "data_dir": str(home / "data"),
-                "cache_dir": str(home / "cache")})
+                "cache_dir": str(home / "cache"), "llm_backend": "offline"})
             queue = make_app(settings)
             with queue.open():
                 for i, path in enumerate(inputs[:60]):

@@ -74,7 +74,8 @@ def _child(path: Path) -> dict[str, object]:
     from summarizer.ingest.read import read_transcript
     from summarizer.render.document import render_protocol, write_docx
 
-    settings = dataclasses.replace(load_settings(), base_url=None, api_key=None)  # offline extractor
+    # offline extractor: with the [local] extra installed, "auto" would start the local model
+    settings = dataclasses.replace(load_settings(), base_url=None, api_key=None, llm_backend="offline")
     timings: dict[str, object] = {}
     t0 = time.perf_counter()
     transcript = read_transcript(path, max_bytes=1 << 31)
