@@ -252,3 +252,12 @@ def test_english_counterpart_gets_the_same_reading(samples: Path) -> None:
     assert not any("ten pallets" in _quotes(a) for a in protocol.agreements)  # declined
     assert [(n.owner, n.due_date) for n in protocol.next_steps] == [
         ("Tom Becker", dt.date(2026, 11, 30)), ("Priya Nair", dt.date(2026, 11, 27))]
+
+
+def test_closing_sums_up_by_topic_without_quoting_a_speaker(negotiation: Protocol) -> None:
+    """Issue 11, item 9: the closing repeated the issues' mistakes; it names the topics discussed and
+    what was agreed, never a speaker's own words ("Пять дней для нас много")."""
+    closing = negotiation.closing or ""
+    assert closing.startswith("Стороны обсудили вопросы: Поставка; Оплата; Штрафы за просрочку")
+    assert "для нас" not in closing and "Пятьдесят на пятьдесят" in closing
+    assert closing.endswith("Благодарим всех участников за конструктивную встречу.")

@@ -8,6 +8,7 @@ and their words are kept (``summarizer.approval.review`` decides which).
 
 from __future__ import annotations
 
+from summarizer.extract.topics import is_personal
 from summarizer.schema import Agreement, NextStep, Protocol
 
 _MAX_LISTED = 5
@@ -93,7 +94,10 @@ def results_basis(protocol: Protocol) -> tuple[object, ...]:
 def closing_for(protocol: Protocol) -> str:
     """A closing statement built from the issues discussed and what was agreed on them."""
     w = _words(protocol.language)
-    titles = [_plain(i.title) for i in protocol.issues]
+    # a title that is still a speaker's words ("Пять дней для нас много") stays in section 4, where its
+    # evidence is beside it, but a closing that sums up does not quote it; repeated titles are said once
+    titles = list(dict.fromkeys(_plain(i.title) for i in protocol.issues
+                                if not is_personal(i.title, protocol.language or "en")))
     topics = w["closing_topics"].format(items=_listed(titles, w)) if titles else w["closing_none"]
     agreed = [a for a in protocol.agreements if a.status != "cancelled"]
     said = [_plain(a.text) for a in agreed[:3]]

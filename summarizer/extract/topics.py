@@ -69,6 +69,11 @@ def topic_of(text: str, language: str) -> str | None:
     return None
 
 
+def is_personal(text: str, language: str) -> bool:
+    """Whether a text is a speaker's own words ("Пять дней для нас много"), not a protocol's heading."""
+    return bool(_PERSONAL["ru" if language.startswith("ru") else "en"].search(text))
+
+
 def issue_title(raw: str, language: str) -> str:
     """'Ещё вопрос по интеграции с нашей 1С' → 'Интеграция с нашей 1С'; 'Regarding support' → 'Support'.
 
@@ -79,7 +84,7 @@ def issue_title(raw: str, language: str) -> str:
     if not m or not text[m.end():].strip():
         # an objection as said ("Your first quote was too high for us") is a speaker's words, not a
         # protocol's heading: the topic it is about names it, the sentence stays in the evidence
-        if _PERSONAL[key].search(text):
+        if is_personal(text, key):
             return topic_of(text, key) or text
         return text
     rest = text[m.end():].strip()
