@@ -86,3 +86,33 @@ def test_an_accepted_offer_names_the_side_that_delivers() -> None:
     (agreement,) = extract_offline(transcript).agreements
     assert agreement.text == "Север может доставить товар двадцатого декабря"
     assert agreement.responsible == "Игорь Петров"
+
+
+def test_the_you_of_an_accepted_offer_is_the_side_that_accepted_it() -> None:
+    """The bundled sample's agreement read "Norsewind can offer 5% if you sign a 12 month contract"."""
+    assert third_person("We can offer 5% if you sign a 12 month contract.", "en", "Anna Petrova", "Northwind",
+                        joint=True, addressee="Marco Olsen") == \
+        "Northwind can offer 5% if Marco Olsen signs a 12 month contract"
+    assert third_person("We can deliver to your warehouse if you can unload on weekends.", "en", "Anna",
+                        "Northwind", joint=True, addressee="Contoso") == \
+        "Northwind can deliver to Contoso's warehouse if Contoso can unload on weekends"
+    # nobody known to address: the words stay
+    assert third_person("We can offer 5% if you sign.", "en", "Anna", "Northwind", joint=True) == \
+        "Northwind can offer 5% if you sign"
+
+
+def test_an_accepted_offer_names_who_accepted_it() -> None:
+    import datetime as dt
+
+    from summarizer.extract.offline import extract_offline
+    from summarizer.transcript import Segment, Transcript, make_segment_id
+
+    lines = [("Anna", "Hi, I'm Anna Petrova, account manager at Northwind."),
+             ("Mark", "Good morning. I'm Mark Olsen, Purchasing Lead at Contoso."),
+             ("Anna", "We can offer 5% if you sign a 12 month contract."),
+             ("Mark", "5% works.")]
+    transcript = Transcript(segments=[Segment(id=make_segment_id(i), text=t, speaker=s, start=i * 5.0)
+                                      for i, (s, t) in enumerate(lines)], language="en")
+    protocol = extract_offline(transcript, meeting_date=dt.date(2026, 11, 25))
+    assert [a.text for a in protocol.agreements] == [
+        "Northwind can offer 5% if Mark Olsen signs a 12 month contract"]

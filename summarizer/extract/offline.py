@@ -153,9 +153,13 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
             offerer = _speaker_participant(pending.sentence.speaker, participants) if responsible else None
+            acceptor = _speaker_participant(s.speaker, participants) if s.speaker else None
             _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
                            responsible=responsible, history=pending.history,
-                           side=offerer.organisation if offerer else None)
+                           side=offerer.organisation if offerer else None,
+                           addressee=(acceptor.organisation or acceptor.name) if acceptor and
+                           not is_generic_label(acceptor.name) and s.speaker != pending.sentence.speaker
+                           else None)
             state.proposals.remove(pending)
             continue
         terms = terms_offered(sentences, i, tables["PROPOSE"]) if has["AGREE"] else None
@@ -375,16 +379,17 @@ def _offerer(proposal: Sentence, by_segment: dict[str, list[Sentence]], offer: l
 
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
                    lang: str, *, restate: bool = False, responsible: str | None = None,
-                   history: list[Evidence] | None = None, side: str | None = None) -> None:
+                   history: list[Evidence] | None = None, side: str | None = None,
+                   addressee: str | None = None) -> None:
     stated = _clean(P.AGREE_LEAD.sub("", main.text))
     said = _clean(P.PROPOSAL_LEAD.sub("", stated))
     if _content_words(said) < 2:
         return  # "You", "That": nothing a protocol could state
     if responsible and _OFFER_LEAD.match(stated):
         # "Мы можем доставить товар двадцатого декабря" → "Север может доставить товар…": who delivers
-        text = third_person(stated, lang, responsible, side, joint=True)
+        text = third_person(stated, lang, responsible, side, joint=True, addressee=addressee)
     else:
-        text = third_person(said, lang, None, joint=True)
+        text = third_person(said, lang, None, joint=True, addressee=addressee)
     phrase, due = _due([main, *sentences], meeting_date, lang)
     if restate and state.agreements:
         previous, pos = state.agreements[-1]

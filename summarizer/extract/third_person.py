@@ -291,11 +291,30 @@ def without_contact_clause(text: str) -> str:
     return cut if len(cut.split()) >= 3 else text
 
 
+_EN_IF_YOU = re.compile(r"\b(if|when|once|provided|unless|as long as)\s+you\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def addressed_en(text: str, addressee: str) -> str:
+    """"…5% if you sign a 12 month contract" said to Marco → "…5% if Marco Olsen signs…": the "you" of an
+    accepted offer is the side that accepted it."""
+    def if_you(m: re.Match[str]) -> str:
+        verb = m.group(2)
+        modal = verb.lower() in {"can", "could", "will", "would", "should", "must", "may", "might"}
+        fixed = {"are": "is", "have": "has", "do": "does"}.get(verb.lower(), verb if modal else _en_s(verb))
+        return f"{m.group(1)} {addressee} {fixed}"
+
+    text = _EN_IF_YOU.sub(if_you, text)
+    text = re.sub(r"(?<![\w'])your(?![\w'])", f"{addressee}'s", text, flags=re.IGNORECASE)
+    return re.sub(r"(?<![\w'])you(?![\w'])", addressee, text, flags=re.IGNORECASE)
+
+
 def third_person(text: str, language: str, person: str | None, side: str | None = None, *,
-                 joint: bool = False) -> str:
+                 joint: bool = False, addressee: str | None = None) -> str:
     """The statement in the third person for a protocol, in the meeting's language.
 
     ``joint``: a decision of both sides, whose "we" is the parties ("Стороны", "The parties").
+    ``addressee``: who "you" is (the side that accepted an offer); English only, as Russian would need
+    the name declined.
     """
     key = "ru" if language.startswith("ru") else "en"
     parties = PARTIES[key] if joint else None
@@ -303,7 +322,8 @@ def third_person(text: str, language: str, person: str | None, side: str | None 
     try:
         if key == "ru":
             return third_person_ru(text, person, side, parties=parties)
-        return third_person_en(text, person, side, parties=parties)
+        out = third_person_en(text, person, side, parties=parties)
+        return addressed_en(out, addressee) if addressee else out
     except Exception:  # noqa: BLE001 - a rewrite must never lose the item; the words as said still do
         log.warning("third-person rewrite failed for %r", text, exc_info=True)
         return _finish(strip_filler(text))
