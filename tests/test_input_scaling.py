@@ -67,3 +67,16 @@ def test_segment_lookup_stays_right_when_the_list_changes() -> None:
     assert copy.segment("s0000").text == "changed"  # type: ignore[union-attr]
     assert transcript.segment("s0000").text == "new"  # type: ignore[union-attr]
     assert transcript.segment("nope") is None
+
+
+def test_a_decision_revised_again_and_again_keeps_only_its_latest_earlier_quotes() -> None:
+    """A slot settled again and again in a long session carried every earlier quote into each new form,
+    so each revision copied all the ones before it (quadratic on a 10 MB transcript)."""
+    from summarizer.extract.terms import HISTORY_KEPT, as_history
+    from summarizer.schema import Evidence
+
+    said = [Evidence(segment_ids=[f"s{i:04d}"], quote=f"launch on the {i}th") for i in range(40)]
+    history = as_history(said)
+    assert len(history) == HISTORY_KEPT and all(e.superseded for e in history)
+    assert [e.segment_ids[0] for e in history] == [f"s{i:04d}" for i in range(40 - HISTORY_KEPT, 40)]
+    assert as_history(history)[0] is history[0]  # already marked: not copied again

@@ -46,6 +46,7 @@ from summarizer.extract.terms import (
     SlotIndex,
     as_history,
     counter,
+    evidence_key,
     terms_offered,
 )
 from summarizer.extract.third_person import requested_of, third_person
@@ -410,7 +411,8 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     k = state.slots.superseded(said, text, state.agreements)
     if k is not None:
         earlier, _ = state.agreements.pop(k)
-        evidence = [*as_history(earlier.evidence), *[e for e in evidence if e not in earlier.evidence]]
+        known = {evidence_key(e) for e in earlier.evidence}
+        evidence = [*as_history(earlier.evidence), *[e for e in evidence if evidence_key(e) not in known]]
         responsible = responsible or earlier.responsible
     agreement = Agreement(text=text, responsible=responsible, due_phrase=phrase, due_date=due,
                           evidence=evidence)
