@@ -161,11 +161,7 @@ class SlotIndex:
                 hits.add(other)
         if not hits:
             return None
-        # the earliest agreement with one of these texts; list.index compares strings in C, where a
-        # Python loop over every agreement so far was 14 s of a 10 MB transcript
-        texts = [earlier.text for earlier, _ in agreements]
-        found = [texts.index(hit) for hit in hits if hit in texts]
-        return min(found) if found else None
+        return next((k for k, (earlier, _) in enumerate(agreements) if earlier.text in hits), None)
 
 
 def values(text: str) -> set[str]:
