@@ -558,3 +558,65 @@ def test_a_settled_issue_with_terms_is_an_agreement_the_rules_missed() -> None:
     assert [(a.text, [s for e in a.evidence for s in e.segment_ids]) for a in added] == [
         ("The campaign goes live on October 5", ["s0001", "s0002"])]
     assert added[0].evidence[1].quote == said["s0002"]
+
+
+# The bundled English sample as the local 1.5B wrote it (summarizer draft samples/meeting_en.wav):
+# a deadline borrowed from the next step said in the same breath, results that restate the next
+# steps, and a closing in one side's voice.
+SAMPLE_EN = [
+    ("Anna", "Hi, I'm Anna Petrova, account manager at Northwind."),
+    ("Marco", "Good morning, I'm Marco Olsen, purchasing lead at Contoso."),
+    ("Anna", "Thank you for joining, today we agree the price and the delivery date for the new order."),
+    ("Marco", "Your first quote was too high for us, we asked for a 10% discount."),
+    ("Anna", "We can offer 5% if you sign a 12 month contract."),
+    ("Marco", "5% works, but we cannot pay the full amount in advance."),
+    ("Anna", "Sorry, we must reject this proposal, we propose half in advance, and half after delivery."),
+    ("Marco", "Agreed, I will send the signed contract by Friday."),
+    ("Anna", "And I will send the revised quote tomorrow."),
+    ("Lisa", "Hello, this is Lisa Chen from logistics, we will deliver the first batch on March 10th."),
+    ("Marco", "Good, next step, we meet again next Tuesday to review the contract."),
+    ("Anna", "Thank you both, have a good day."),
+]
+
+
+def test_guided_protocol_keeps_deadlines_results_and_closing_honest(server: FakeOpenAI,
+                                                                   tmp_path: Path) -> None:
+    from summarizer.extract.offline import extract_offline
+    from summarizer.extract.results import closing_for
+
+    transcript = Transcript(segments=[Segment(id=f"s{i + 1:04d}", text=t, speaker=s, start=i * 5.0)
+                                      for i, (s, t) in enumerate(SAMPLE_EN)], language="en")
+    rules = extract_offline(transcript, meeting_date=RU_DATE)
+    moments = len(rules.agreements) + len(rules.next_steps)
+    payment = next(i for i, a in enumerate(rules.agreements) if "half" in a.text.lower())
+    written = [item("") for _ in range(moments)]
+    # the payment terms "Agreed" accepts, dated by the contract's Friday said in the same segment
+    written[payment] = item("The parties agreed to pay half in advance and half after delivery",
+                            due_phrase="by Friday")
+    results = ["The meeting reached a mutually acceptable agreement.",
+               "The logistics will deliver the first batch on March 10th."]
+    server.script(reply_json({"people": []}),  # asked once: the code's reading leaves gaps
+                  *(reply_json({"items": [w]}) for w in written),
+                  reply_json(overview(results=results)),
+                  reply_json({"closing": "Thank you both, we have agreed to the revised quote."}))
+    settings = dataclasses.replace(make_settings(server, tmp_path), llm_steps="guided")
+    protocol = extract_protocol(transcript, settings, meeting_date=RU_DATE)
+
+    agreement = next(a for a in protocol.agreements if "half" in a.text.lower())
+    assert agreement.text == "The parties agreed to pay half in advance and half after delivery"
+    assert agreement.due_date is None and agreement.due_phrase is None  # the contract's Friday, not this
+    contract = next(n for n in protocol.next_steps if "signed contract" in n.action)
+    assert contract.due_date == dt.date(2026, 11, 27)
+    # a result that only says a next step again is cut; the overall outcome stays
+    assert protocol.results == ["The meeting reached a mutually acceptable agreement."]
+    # one side's voice ("we have agreed") is not the parties' closing: the code writes it
+    assert protocol.closing == closing_for(protocol) and "we have" not in protocol.closing
+
+
+def test_a_result_that_restates_an_item() -> None:
+    from summarizer.extract.llm_steps import restates
+
+    step = "Lisa Chen will deliver the first batch on March 10th"
+    assert restates("The logistics will deliver the first batch on March 10th.", step)
+    assert not restates("The logistics will deliver the second batch on March 24th.", step)  # its own numbers
+    assert not restates("The meeting reached a mutually acceptable agreement.", step)

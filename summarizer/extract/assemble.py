@@ -31,6 +31,9 @@ CONTEXT_REACH = 2  # segments before a guided moment that may supply what its ac
 NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
 FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
                           re.IGNORECASE)
+# one side speaking anywhere in a text ("Thank you both, we have agreed…"): not a protocol's closing
+ONE_SIDE = re.compile(r"\b(?:i|we|us|our|my|я|мы|нас|нам|наш\w*|мой|моя|моё|мое|мои|моего|моей)\b",
+                      re.IGNORECASE)
 
 
 @dataclass
@@ -233,6 +236,7 @@ def build_part(
     protocol = Protocol(language=language, participants=[p.model_copy() for p in participants])
     names = names_of(participants)
     changed: list[WrittenItem] = []
+    model_deadlines: list[Agreement | NextStep] = []  # guided items whose deadline only the model read
     for item in items:
         if item.moment.kind not in ("agreement", "action"):
             changed.append(item)
@@ -242,12 +246,17 @@ def build_part(
         else:
             text, who, phrase, due = item.text, item.responsible, item.due_phrase, _parse_date(item.due_date)
             evidence = evidence_for(item.moment.segments, segment_text, item.text)
+        entry: Agreement | NextStep
         if item.moment.kind == "agreement":
-            protocol.agreements.append(Agreement(text=text, responsible=who, due_phrase=phrase,
-                                                 due_date=due, evidence=evidence))
+            entry = Agreement(text=text, responsible=who, due_phrase=phrase, due_date=due, evidence=evidence)
+            protocol.agreements.append(entry)
         else:
-            protocol.next_steps.append(NextStep(action=text, owner=who, due_phrase=phrase,
-                                                due_date=due, evidence=evidence))
+            entry = NextStep(action=text, owner=who, due_phrase=phrase, due_date=due, evidence=evidence)
+            protocol.next_steps.append(entry)
+        rules = item.moment.rules
+        if rules is not None and phrase and rules.due_phrase is None:
+            model_deadlines.append(entry)
+    _drop_borrowed_deadlines(protocol, model_deadlines)
     if overview is not None:
         protocol.purpose = overview.purpose
         protocol.results = list(overview.results)
@@ -264,6 +273,23 @@ def build_part(
     protocol.closing = closing
     protocol.assign_ids()
     return protocol
+
+
+def _drop_borrowed_deadlines(protocol: Protocol, model_deadlines: list[Agreement | NextStep]) -> None:
+    """A deadline the model gave an item is another item's when that item reads the same words from a
+    segment both cite: "Agreed, I will send the signed contract by Friday" dates the contract, not the
+    payment terms the "Agreed" accepts."""
+    entries: list[Agreement | NextStep] = [*protocol.agreements, *protocol.next_steps]
+    borrowed = {id(e) for e in model_deadlines}
+    for entry in model_deadlines:
+        mine = {s for e in entry.evidence for s in e.segment_ids}
+        phrase = normalise_text(entry.due_phrase or "")
+        for other in entries:
+            if id(other) in borrowed or normalise_text(other.due_phrase or "") != phrase:
+                continue
+            if mine & {s for e in other.evidence for s in e.segment_ids}:
+                entry.due_phrase = entry.due_date = None
+                break
 
 
 def _attach_changed(protocol: Protocol, changed: list[WrittenItem], segment_text: dict[str, str]) -> None:

@@ -21,13 +21,14 @@ from pathlib import Path
 import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
-from summarizer.extract.assemble import build_part, fill_guided, rules_moments, settle_texts
+from summarizer.extract.assemble import ONE_SIDE, build_part, fill_guided, rules_moments, settle_texts
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
 from summarizer.extract.llm_steps import StepRunner
 from summarizer.extract.offline import extract_offline
 from summarizer.extract.owners import is_generic_label, match_participant, participant_for_label
 from summarizer.extract.participants import extract_participants
+from summarizer.extract.results import closing_for
 from summarizer.extract.sentences import split_sentences
 from summarizer.extract.wire import People
 from summarizer.llm.session import LLMSession
@@ -302,6 +303,10 @@ def extract_llm(
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)
     protocol.participants = participants
+    if not protocol.closing or ONE_SIDE.search(protocol.closing):
+        # "Thank you both, we have agreed…" is one side speaking; a protocol's closing is the parties'
+        # in the third person: the code writes it from what the protocol holds
+        protocol.closing = closing_for(protocol)
     protocol.flags.extend(flags)
     protocol.meta = ExtractionMeta(
         extractor="llm",

@@ -67,6 +67,7 @@ OVERVIEW_TOKENS = 1000  # a Russian overview of five issues took more than 700
 LABEL_TOKENS = 14  # '"s0012": "none",' is 8-11 tokens with the whitespace a model adds
 CLOSING_TOKENS = 200
 COUNTING_RUN = 5  # this many moments citing consecutive single segments is counting, not reading
+RESTATED = 75  # token_set_ratio from which a result only restates an item (measured: 79-89 restated, <50 not)
 
 # A small model starts its sentence with the kind it was shown ("agreement: phase one…"): not protocol text.
 _KIND_PREFIX = re.compile(
@@ -331,10 +332,21 @@ def clean_items(
     return out, problem
 
 
+def restates(result: str, item: str) -> bool:
+    """A result that says an item again in other words: "The logistics will deliver the first match on
+    March 10th" for "Lisa Chen will deliver the first match on March 10th" (no number of its own, and
+    most of its words the item's)."""
+    if same_text(result, item) or similar(result, item):
+        return True
+    if not set(re.findall(r"\d+", result)) <= set(re.findall(r"\d+", item)):
+        return False
+    return fuzz.token_set_ratio(normalise_text(result), normalise_text(item)) >= RESTATED
+
+
 def clean_overview(value: Any, said: list[str], segment_text: dict[str, str]) -> Any:
     """Results that only repeat an agreement or a next step are cut, as are repeated issues/options."""
     value.results = [r for r in dict.fromkeys(_sentences(x, 2) for x in value.results)
-                     if r and not any(same_text(r, s) or similar(r, s) for s in said)]
+                     if r and not any(restates(r, s) for s in said)]
     issues: list[Any] = []
     titles: list[str] = []
     for issue in value.issues:
