@@ -82,3 +82,21 @@ def test_web_job_reports_the_time_left(tmp_path: Path, monkeypatch: pytest.Monke
     assert json.loads((tmp_path / "data" / "web" / "jobs" / "abc123.json").read_text())["eta_seconds"] == 180
     report.stage("extract", "Extracting the protocol")
     assert job.eta_seconds is None  # a new stage has no pace yet
+
+
+def test_web_job_page_shows_the_percentage_and_the_time_left(tmp_path: Path) -> None:
+    """Every long stage shows how far it is, as a number, beside the bar and the time left."""
+    from starlette.testclient import TestClient
+
+    from summarizer.config import Settings
+    from summarizer.web import create_app, jobs
+
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+    runner = jobs.JobRunner(settings, {})
+    job = jobs.Job(id="abc123", kind="draft", params={}, status="running", stage="diarize",
+                   message="Separating speakers", progress=0.42, eta_seconds=180)
+    runner.save(job)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8765") as client:
+        page = client.get("/jobs/abc123").text
+    assert 'value="42"' in page and '<span id="job-percent">42 %</span>' in page
+    assert "About 3 min left" in page

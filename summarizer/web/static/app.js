@@ -75,8 +75,9 @@
         .then(function (s) {
           document.getElementById("job-message").textContent = s.message || "";
           var bar = document.getElementById("job-progress");
-          if (s.progress === null || s.progress === undefined) { bar.removeAttribute("value"); }
-          else { bar.value = Math.round(s.progress * 100); }
+          var percent = document.getElementById("job-percent");
+          if (s.progress === null || s.progress === undefined) { bar.removeAttribute("value"); percent.textContent = ""; }
+          else { bar.value = Math.round(s.progress * 100); percent.textContent = bar.value + " %"; }
           var eta = document.getElementById("job-eta");
           if (s.eta_seconds === null || s.eta_seconds === undefined) { eta.textContent = ""; }
           else if (s.eta_seconds < 60) { eta.textContent = eta.dataset.tSoon; }
