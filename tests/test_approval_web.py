@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from meeting_factory import make_meeting, make_store
@@ -104,3 +108,39 @@ def test_a_partial_client_file_uploaded_in_the_browser_merges(client: TestClient
                     files={"changes_file": ("wipe.toml", wipe)})
     assert r.status_code == 422 and "would remove" in r.text
     assert len(store.list_versions(meeting.id)) == 2
+
+
+def test_the_send_form_can_include_the_clients_review_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team mode: with a public address the web send offers the client's review link, as `send --link`
+    does; the link in the e-mail opens that version's read-only page. Without one it is not offered
+    (a link to 127.0.0.1 would reach nobody)."""
+    from summarizer.approval.workflow import transition
+
+    store = make_store()
+    meeting = make_meeting(store)
+    transition(store, meeting.id, "internal_review", actor="anna")
+    for plain in web_client():
+        assert 'name="review_link"' not in plain.get(f"/m/{meeting.id}/approval").text
+    monkeypatch.setenv("SUMMARIZER_PUBLIC_URL", "https://office.example")
+    for client in web_client():
+        _send_with_link(client, meeting)
+
+
+def _send_with_link(client: TestClient, meeting: Any) -> None:
+    page = client.get(f"/m/{meeting.id}/approval").text
+    assert 'name="review_link" value="1" id="review-link" checked' in page
+    # open warnings: the confirm step carries the box's choice
+    asked = client.post(f"/m/{meeting.id}/send", data={"to": "boris@alfa.test", "csrf_token": csrf(client),
+                                                       "review_link": "1"})
+    assert 'id="confirm-send"' in asked.text
+    assert '<input type="hidden" name="review_link" value="1">' in asked.text
+    sent = client.post(f"/m/{meeting.id}/send", data={"to": "boris@alfa.test", "csrf_token": csrf(client),
+                                                      "review_link": "1", "confirm_warnings": "1"})
+    assert sent.status_code == 200, sent.text[:500]
+    (eml,) = (meeting.folder / "outbox").glob("*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    assert body is not None
+    url = re.search(r"https://office\.example(/r/\S+)", body.get_content())
+    assert url, body.get_content()
+    assert client.get(url.group(1)).status_code == 200

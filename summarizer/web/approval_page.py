@@ -76,6 +76,8 @@ def _approval_context(store: Store, meeting: MeetingRecord, **extra: Any) -> dic
         "errors": extra.pop("errors", {}),
         "notice": extra.pop("notice", None),
         "smtp": bool(store.settings.smtp_host),
+        # the client's review link is offered where the client can reach this server (public_url)
+        "link_box": bool(store.settings.public_url),
         "confirm": extra.pop("confirm", None),
         **extra,
     }
@@ -149,6 +151,7 @@ async def send(request: Request) -> Response:
     check_csrf(request, form)
     to = _split_addresses(str(form.get("to", "")))
     final = form.get("final") == "1"
+    review_link = not final and form.get("review_link") == "1"
     with open_store(request) as store:
         meeting = store.get_meeting(request.path_params["meeting_id"])
         actor = request.app.state.actor
@@ -156,7 +159,8 @@ async def send(request: Request) -> Response:
         if warnings and form.get("confirm_warnings") != "1":
             # nothing goes out with open warnings until the person has seen them and said so
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
-                                        confirm={"final": final, "warnings": warnings})
+                                        confirm={"final": final, "warnings": warnings,
+                                                 "review_link": review_link})
             return render(request, "approval.html", context)
         # the person confirmed the warnings listed above (or there were none): the library may send
         try:
@@ -165,7 +169,7 @@ async def send(request: Request) -> Response:
                                                       force=True)
             else:
                 delivery = await in_thread_with_store(request, send_for_approval, meeting.id, to, actor=actor,
-                                                      force=True)
+                                                      force=True, review_link=review_link)
         except InputError as exc:
             context = _approval_context(store, meeting, to=str(form.get("to", "")),
                                         errors={"to": exc.message})

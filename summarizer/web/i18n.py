@@ -236,6 +236,8 @@ RU: dict[str, str] = {
         "В протоколе остались открытые замечания ({n}). Клиент увидит протокол таким, как он есть:",
     "Fix them on the Review tab": "Исправить на вкладке «Проверка»",
     "Send for approval anyway": "Всё равно отправить на согласование",
+    "Include a link where the client reads this version, comments and approves it":
+        "Добавить ссылку, по которой клиент прочитает эту версию, оставит замечания и согласует её",
     "Send the final version anyway": "Всё равно разослать итоговую версию",
     "Pasted transcript": "Вставленная стенограмма",
     "Unexpected answer from the server (HTTP {status}).": "Неожиданный ответ сервера (HTTP {status}).",
