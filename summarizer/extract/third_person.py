@@ -305,7 +305,7 @@ def addressed_en(text: str, addressee: str) -> str:
 
     text = _EN_IF_YOU.sub(if_you, text)
     text = re.sub(r"(?<![\w'])your(?![\w'])", f"{addressee}'s", text, flags=re.IGNORECASE)
-    return re.sub(r"(?<![\w'])you(?![\w'])", addressee, text, flags=re.IGNORECASE)
+    return re.sub(r"(?<!thank )(?<![\w'])you(?![\w'])", addressee, text, flags=re.IGNORECASE)
 
 
 def third_person(text: str, language: str, person: str | None, side: str | None = None, *,
