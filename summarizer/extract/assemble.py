@@ -31,9 +31,6 @@ CONTEXT_REACH = 2  # segments before a guided moment that may supply what its ac
 NEAR_DUPLICATE = 90  # token_sort_ratio between two item texts that say the same
 FIRST_PERSON = re.compile(r"^\s*(?:я|мы|i|we)\b|\b(?:i'll|we'll|i will|we will|я\s+\w+ю|мы\s+\w+м)\b",
                           re.IGNORECASE)
-# one side speaking anywhere in a text ("Thank you both, we have agreed…"): not a protocol's closing
-ONE_SIDE = re.compile(r"\b(?:i|we|us|our|my|я|мы|нас|нам|наш\w*|мой|моя|моё|мое|мои|моего|моей)\b",
-                      re.IGNORECASE)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 import summarizer
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ExtractionError, LLMError
-from summarizer.extract.assemble import ONE_SIDE, build_part, fill_guided, rules_moments, settle_texts
+from summarizer.extract.assemble import build_part, fill_guided, rules_moments, settle_texts
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
 from summarizer.extract.llm_steps import StepRunner
@@ -30,6 +30,7 @@ from summarizer.extract.owners import is_generic_label, match_participant, parti
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for
 from summarizer.extract.sentences import split_sentences
+from summarizer.extract.topics import speaks_as_one_side
 from summarizer.extract.wire import People
 from summarizer.llm.session import LLMSession
 from summarizer.schema import ExtractionMeta, Flag, Participant, Protocol
@@ -303,7 +304,7 @@ def extract_llm(
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)
     protocol.participants = participants
-    if not protocol.closing or ONE_SIDE.search(protocol.closing):
+    if not protocol.closing or speaks_as_one_side(protocol.closing, protocol.language or output_language):
         # "Thank you both, we have agreed…" is one side speaking; a protocol's closing is the parties'
         # in the third person: the code writes it from what the protocol holds
         protocol.closing = closing_for(protocol)

@@ -154,13 +154,10 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
             offerer = _speaker_participant(pending.sentence.speaker, participants) if responsible else None
-            acceptor = _speaker_participant(s.speaker, participants) if s.speaker else None
             _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
                            responsible=responsible, history=pending.history,
                            side=offerer.organisation if offerer else None,
-                           addressee=(acceptor.organisation or acceptor.name) if acceptor and
-                           not is_generic_label(acceptor.name) and s.speaker != pending.sentence.speaker
-                           else None)
+                           addressee=_acceptor(s, pending.sentence, participants))
             state.proposals.remove(pending)
             continue
         terms = terms_offered(sentences, i, tables["PROPOSE"]) if has["AGREE"] else None
@@ -376,6 +373,16 @@ def _offerer(proposal: Sentence, by_segment: dict[str, list[Sentence]], offer: l
         return None
     person = _speaker_participant(proposal.speaker, participants)
     return person.name if person else proposal.speaker
+
+
+def _acceptor(accepting: Sentence, proposal: Sentence, participants: list[Participant]) -> str | None:
+    """Who the "you" of an accepted offer is: the other side's named speaker (their company if known)."""
+    if not accepting.speaker or accepting.speaker == proposal.speaker:
+        return None
+    person = _speaker_participant(accepting.speaker, participants)
+    if person is None or is_generic_label(person.name):
+        return None
+    return person.organisation or person.name
 
 
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,

@@ -50,10 +50,11 @@ _LEAD = {
                      r"when\s+it\s+comes\s+to|concern(?:ed)?\s+about|(?:one|an|the)\s+open\s+(?:point|issue|"
                      r"question)\s+is)\s+(?:the\s+)?", re.IGNORECASE),
 }
-_PERSONAL = {
-    "ru": re.compile(r"\b(?:я|мы|вы|ваш\w*|наш\w*|мо[йяеи]\w*|нам|нас|вам|вас)\b", re.IGNORECASE),
-    "en": re.compile(r"\b(?:i|we|you|your|our|my|us)\b", re.IGNORECASE),
-}
+# a speaker's own words: the first person (one side speaking), and the second (addressing the other)
+_FIRST = {"ru": r"я|мы|наш\w*|мо[йяеи]\w*|нам|нас", "en": r"i|we|our|my|us"}
+_SECOND = {"ru": r"вы|ваш\w*|вам|вас", "en": r"you|your"}
+_PERSONAL = {key: re.compile(rf"\b(?:{_FIRST[key]}|{_SECOND[key]})\b", re.IGNORECASE) for key in _FIRST}
+_ONE_SIDE = {key: re.compile(rf"\b(?:{_FIRST[key]})\b", re.IGNORECASE) for key in _FIRST}
 # where a title stops: the speaker goes on to say what they want ("по оплате мы хотели бы…")
 _STOP_RU = {"мы", "я", "вы", "нам", "вам", "нас", "вас", "они", "это", "который", "которая", "что", "чтобы",
             "если", "когда", "потому"}
@@ -72,6 +73,11 @@ def topic_of(text: str, language: str) -> str | None:
 def is_personal(text: str, language: str) -> bool:
     """Whether a text is a speaker's own words ("Пять дней для нас много"), not a protocol's heading."""
     return bool(_PERSONAL["ru" if language.startswith("ru") else "en"].search(text))
+
+
+def speaks_as_one_side(text: str, language: str) -> bool:
+    """Whether a text is one side speaking ("Thank you both, we have agreed…"); thanking "you" is not."""
+    return bool(_ONE_SIDE["ru" if language.startswith("ru") else "en"].search(text))
 
 
 def issue_title(raw: str, language: str) -> str:
