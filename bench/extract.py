@@ -49,6 +49,9 @@ from summarizer.transcript import Segment, Transcript, make_segment_id  # noqa: 
 
 GOLD = ROOT / "samples" / "gold"
 HELDOUT = GOLD / "heldout"
+HELDOUT2 = GOLD / "heldout2"
+DEV = GOLD / "dev"
+SHOW_MISSES = False  # --misses: print what each extractor missed or added (for the dev set, never held-out)
 SHARED = ROOT.parent / "shared" / "data"
 
 Extractor = Callable[[Transcript, "dt.date | None"], Protocol]
@@ -174,6 +177,8 @@ def score_meeting(protocol: Protocol, gold: dict[str, Any], tally: Tally) -> Non
             for g in gold[kind]
         ]
         pairs = _match(pred, gold_items)
+        if SHOW_MISSES:
+            _print_misses(gold.get("transcript", ""), kind, pred, gold_items, pairs)
         tally.add_counts(
             kind,
             [
@@ -191,6 +196,18 @@ def score_meeting(protocol: Protocol, gold: dict[str, Any], tally: Tally) -> Non
             for p, g in pairs:
                 if g["terms"]:
                     tally.terms_ok += _terms_right(p["text"], g["terms"])
+
+
+def _print_misses(name: str, kind: str, pred: list[dict[str, Any]], gold_items: list[dict[str, Any]],
+                  pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    matched_pred = {id(p) for p, _ in pairs}
+    matched_gold = {id(g) for _, g in pairs}
+    for g in gold_items:
+        if id(g) not in matched_gold:
+            print(f"  - {name} {kind} missed: {g['text']} {g['evidence']}", file=sys.stderr)
+    for p in pred:
+        if id(p) not in matched_pred:
+            print(f"  + {name} {kind} extra: {p['text']} {sorted(p['cited'])}", file=sys.stderr)
 
 
 def run_labelled(folder: Path, extract: Extractor, language: str | None = None) -> Tally:
@@ -567,7 +584,11 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=None, help="first N CaSiNo chats / ELITR meetings")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--misses", action="store_true",
+                        help="print each missed and extra item (on the dev set only: reading held-out "
+                             "misses would make them tuning data)")
     args = parser.parse_args()
+    global SHOW_MISSES
     sets = set(args.sets.split(","))
     extractors = build_extractors(args)
     if "gold" in sets:
@@ -575,11 +596,21 @@ def main() -> None:
             "samples/gold (2 meetings the rules were tuned on)",
             {n: run_labelled(GOLD, e) for n, e in extractors.items()},
         )
-    if "heldout" in sets:
+    if "dev" in sets and DEV.is_dir():
+        SHOW_MISSES = args.misses
         for lang in ("en", "ru"):
             table(
-                f"samples/gold/heldout, {lang} (never used for tuning)",
-                {n: run_labelled(HELDOUT, e, lang) for n, e in extractors.items()},
+                f"samples/gold/dev, {lang} (written to tune the model's steps)",
+                {n: run_labelled(DEV, e, lang) for n, e in extractors.items()},
+            )
+        SHOW_MISSES = False
+    for name, folder in (("heldout", HELDOUT), ("heldout2", HELDOUT2)):
+        if name not in sets or not folder.is_dir():
+            continue
+        for lang in ("en", "ru"):
+            table(
+                f"samples/gold/{name}, {lang} (never used for tuning)",
+                {n: run_labelled(folder, e, lang) for n, e in extractors.items()},
             )
     shared = {n: e for n, e in extractors.items() if n == "offline" or args.models_on_shared}
     if "casino" in sets and shared:
