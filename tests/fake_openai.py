@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +67,19 @@ def _completion(content: str | None, *, finish_reason: str = "stop", refusal: st
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def exchange_answer(p_yes: float, request: dict[str, Any]) -> dict[str, Any]:
+    """A one-token "Yes"/"No" completion with the first token's log-probabilities, as llama.cpp's
+    server sends them (``stream`` or not: the SDK call reads either)."""
+    body = _completion("Yes" if p_yes >= 0.5 else "No", finish_reason="length", completion_tokens=1,
+                       request=request)
+    top = [{"token": "Yes", "logprob": math.log(max(p_yes, 1e-9))},
+           {"token": "No", "logprob": math.log(max(1.0 - p_yes, 1e-9))}]
+    body["choices"][0]["logprobs"] = {"content": [{"token": top[0]["token"] if p_yes >= 0.5 else "No",
+                                                   "logprob": max(top[0]["logprob"], top[1]["logprob"]),
+                                                   "top_logprobs": top}]}
+    return body
 
 
 def reply_text(content: str, *, finish_reason: str = "stop", prompt_tokens: int | None = None,
@@ -131,6 +145,11 @@ class FakeOpenAI:
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
+        # guided mode's yes/no questions about exchanges (one token, with log-probabilities) are
+        # answered apart from the script, with this P(yes): 0.0 leaves the rules' choice as it is
+        # (None: from the script, like any request)
+        self.exchange_yes: float | Callable[[dict[str, Any]], float] | None = 0.0
+        self.exchange_requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.headers: list[dict[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -187,6 +206,13 @@ class FakeOpenAI:
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
+                    return
+                if body.get("logprobs") and body.get("max_tokens") == 1 and fake.exchange_yes is not None:
+                    with fake._lock:
+                        fake.requests.pop()
+                        fake.exchange_requests.append(body)
+                    yes = fake.exchange_yes(body) if callable(fake.exchange_yes) else fake.exchange_yes
+                    self._send(200, exchange_answer(yes, body), {})
                     return
                 reply = fake._next()
                 if reply is None:

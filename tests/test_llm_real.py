@@ -175,3 +175,25 @@ def test_draft_end_to_end_through_the_cli(tmp_path: Path, real_settings: Setting
     left = pgrep.stdout.split()
     ours = {str(s.proc.pid) for s in local.running_servers() if s.proc is not None}
     assert not set(left) - ours, f"llama-server left running: {left}"
+
+
+def test_the_exchange_question_is_answered_with_log_probabilities(real_settings: Settings) -> None:
+    """Guided mode's yes/no question about an exchange: the real server sends the first token's
+    alternatives (``logprobs``), and the judgement follows the words, not a constant."""
+    from summarizer.extract.exchanges import NO, YES
+    from summarizer.extract.llm_extractor import _fill, load_exchange_prompt
+
+    system, template, _ = load_exchange_prompt(real_settings, "en")
+    session = LLMSession(real_settings)
+
+    def p_yes(offer: str, reply: str) -> float:
+        user = _fill(template, {"offer": offer, "reply": reply})
+        return session.yes_probability([{"role": "system", "content": system},
+                                        {"role": "user", "content": user}], YES, NO)
+
+    accepts = p_yes("We can do the migration for nineteen thousand a month on two years.",
+                    "Nineteen for two years. Yeah, okay, that works for us.")
+    rejects = p_yes("We can do the migration for nineteen thousand a month on two years.",
+                    "No, nineteen is far too much, we can't accept that.")
+    assert 0.0 < rejects < accepts < 1.0
+    assert session.usage.requests == 2 and session.usage.completion_tokens <= 2

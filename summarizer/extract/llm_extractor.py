@@ -24,12 +24,13 @@ from summarizer.errors import ConfigError, ExtractionError, LLMError
 from summarizer.extract.assemble import build_part, fill_guided, rules_moments, settle_texts
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
+from summarizer.extract.exchanges import NO, YES, accepted, asks, exchanges, judge
 from summarizer.extract.llm_steps import StepRunner
 from summarizer.extract.offline import extract_offline
 from summarizer.extract.owners import is_generic_label, match_participant, participant_for_label
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for
-from summarizer.extract.sentences import split_sentences
+from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.topics import speaks_as_one_side
 from summarizer.extract.wire import People
 from summarizer.llm.session import LLMSession
@@ -131,6 +132,36 @@ def load_prompts(settings: Settings, language: str) -> Prompts:
     return Prompts(system=system.strip(), user=user.strip(),
                    version=f"{system_version}+{user_version}+{steps_version}", language=lang,
                    steps=steps, notes=notes)
+
+
+def load_exchange_prompt(settings: Settings, language: str) -> tuple[str, str, str]:
+    """The yes/no question about one exchange (``exchanges``): system text, line template, version."""
+    lang = "ru" if language.startswith("ru") else "en"
+    own = (settings.prompts_dir or default_prompts_dir()) / f"exchange.{lang}.md"
+    path = own if own.exists() else default_prompts_dir() / f"exchange.{lang}.md"
+    text, version = _read_prompt(path)
+    system, marker, template = text.partition("<!-- exchange -->")
+    if not marker or "{{offer}}" not in template or "{{reply}}" not in template:
+        raise ConfigError(f"{path}: no '<!-- exchange -->' line followed by {{{{offer}}}} and {{{{reply}}}}")
+    return system.strip(), template.strip(), version
+
+
+def judged_offers(session: LLMSession, transcript: Transcript, language: str,
+                  settings: Settings) -> dict[str, Sentence]:
+    """Guided mode's one choice the model makes: which replies accept the offer before them (one
+    yes/no question each); the rules then write those agreements."""
+    system, template, _ = load_exchange_prompt(settings, language)
+    found = exchanges(split_sentences(transcript), language)
+
+    def ask(offer: str, reply: str) -> float:
+        user = _fill(template, {"offer": offer, "reply": reply})
+        return session.yes_probability([{"role": "system", "content": system},
+                                        {"role": "user", "content": user}], YES, NO)
+
+    scores = judge(found, ask)
+    chosen = accepted(found, scores, language)
+    log.info("exchanges: %d asked, %d judged accepted", len(found), len(chosen))
+    return chosen
 
 
 def code_participants(transcript: Transcript, language: str) -> list[Participant]:
@@ -259,7 +290,16 @@ def extract_llm(
     parts: list[Protocol] = []
     flags: list[Flag] = []
     # guided: the offline rules choose what is an agreement or a next step; the model writes it
-    rules = extract_offline(transcript, meeting_date=meeting_date) if mode == "guided" else None
+    rules = None
+    if mode == "guided":
+        try:
+            offers = judged_offers(session, transcript, language, settings)
+        except LLMError as exc:
+            exc.message = f"step exchanges: {exc.message}"
+            exc.args = (exc.message,)
+            exc.usage = session.usage.as_dict()
+            raise
+        rules = extract_offline(transcript, meeting_date=meeting_date, accepted=offers)
     if progress:
         progress(0, len(chunks))
     for chunk in chunks:
@@ -313,7 +353,8 @@ def extract_llm(
         extractor="llm",
         model=session.model,
         endpoint=session.endpoint,
-        prompt_version=prompts.version,
+        prompt_version=prompts.version + (f"+{load_exchange_prompt(settings, language)[2]}"
+                                          if mode == "guided" and asks(language) else ""),
         mode=session.mode,
         chunks=len(chunks),
         usage=session.usage.to_usage(settings),

@@ -83,7 +83,10 @@ class _State:
     slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
 
 
-def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None) -> Protocol:
+def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None,
+                    accepted: dict[str, Sentence] | None = None) -> Protocol:
+    """The rules' protocol. ``accepted``: offers a model judged accepted, by the replying segment's id
+    (``exchanges``): that reply's first sentence is read as an acceptance of that offer."""
     lang = detect_language(transcript)
     sentences = split_sentences(transcript)
     participants = extract_participants(transcript, sentences, lang)
@@ -139,6 +142,17 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals = [_Proposal(s, history)]
             continue
         pending = _pending(s, state)
+        offer = (accepted or {}).get(s.segment_id)
+        if offer is not None and s is turn[0] and not (has["REJECT"] or has["ACCEPT"] or has["AGREE"]) \
+                and not _in_agreement(offer.segment_id, state):
+            # the model heard an acceptance the tables do not know ("we can live with that"); a reply
+            # with the tables' words, or to a turn that already closed a deal, is the rules' to read
+            known = next((x for x in state.proposals if x.sentence.segment_id == offer.segment_id), None)
+            if known is None:
+                known = _Proposal(offer, counter(offer, state.agreements))
+                state.proposals.append(known)
+            known.sentence = offer  # the whole offer the model judged, not the clause the rules kept
+            pending, has["ACCEPT"] = known, True
         if has["REJECT"] and pending and not has["ACCEPT"]:
             log.debug("proposal %r rejected by %r", pending.sentence.text, s.text)
             state.proposals.remove(pending)
@@ -317,6 +331,11 @@ def _substance(text: str) -> int:
 
 def _content_words(text: str) -> int:
     return len([w for w in re.findall(r"\w+", text) if len(w) > 2])
+
+
+def _in_agreement(segment_id: str, state: _State) -> bool:
+    return any(segment_id in ev.segment_ids for agreement, _ in state.agreements[-3:]
+               for ev in agreement.evidence)
 
 
 def _pending(s: Sentence, state: _State) -> _Proposal | None:

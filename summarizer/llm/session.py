@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ MAX_RAW_IN_REASK = 24_000
 # (a loaded 2-core machine reads 40-70 prompt tokens/s with a 1.5B model); once measured, the real one.
 SLOWEST_PROMPT_TPS = 30.0
 PROGRESS_EVERY = 2.0  # seconds between progress reports of one streamed reply
+YES_NO_ALTERNATIVES = 10  # first-token alternatives asked for: "Yes", " yes", "YES", "No"… all count
 
 _progress_handler: ProgressFn | None = None
 
@@ -231,6 +233,19 @@ class LLMSession:
                     hint="try a larger model, raise llm_max_reasks, or use --offline for an offline draft",
                 )
 
+    def yes_probability(self, messages: list[dict[str, str]], yes: set[str], no: set[str]) -> float:
+        """P(yes) of a one-token yes/no answer, read from the server's log-probabilities of the first
+        token; a server that sends none is taken at its word (1.0 or 0.0)."""
+        completion = self._send(messages, None, [], max_tokens=1,
+                                extra={"logprobs": True, "top_logprobs": YES_NO_ALTERNATIVES})
+        if completion.top_logprobs:
+            p_yes = sum(math.exp(lp) for tok, lp in completion.top_logprobs if tok.strip().lower() in yes)
+            p_no = sum(math.exp(lp) for tok, lp in completion.top_logprobs if tok.strip().lower() in no)
+            if p_yes + p_no > 0:
+                return p_yes / (p_yes + p_no)
+        said = (completion.content or "").strip().lower().strip(".!,")
+        return 1.0 if said in yes else 0.0
+
     # -- modes -------------------------------------------------------------------------------------
     def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
         if self.mode == "json_schema":
@@ -272,7 +287,7 @@ class LLMSession:
     # -- transport ---------------------------------------------------------------------------------
     def _send(
         self, messages: list[dict[str, str]], response_format: dict[str, Any] | None,
-        history: list[dict[str, Any]], *, max_tokens: int,
+        history: list[dict[str, Any]], *, max_tokens: int, extra: dict[str, Any] | None = None,
     ) -> Completion:
         """One completion, with transport retries; every try bounded by the stall limit, the request's
         deadline and what is left of the meeting's budget."""
@@ -282,6 +297,7 @@ class LLMSession:
                                   "max_tokens": max_tokens}
         if response_format is not None:
             kwargs["response_format"] = response_format
+        kwargs.update(extra or {})
         prompt_estimate = estimate_tokens("".join(m["content"] for m in messages))
         tries = 1 + max(0, self.settings.llm_max_retries)
         for attempt in range(1, tries + 1):

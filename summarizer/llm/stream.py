@@ -52,6 +52,18 @@ class Completion:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     timings: dict[str, Any] | None = None  # llama.cpp's own speed figures, when it sends them
+    top_logprobs: list[tuple[str, float]] | None = None  # the first token's alternatives, when asked
+
+
+def _first_top_logprobs(choice: dict[str, Any]) -> list[tuple[str, float]] | None:
+    logprobs = choice.get("logprobs")
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not isinstance(content, list) or not content or not isinstance(content[0], dict):
+        return None
+    top = content[0].get("top_logprobs")
+    if not isinstance(top, list):
+        return None
+    return [(str(t.get("token", "")), float(t.get("logprob", -100.0))) for t in top if isinstance(t, dict)]
 
 
 def _snippet(data: bytes | str, limit: int = 120) -> str:
@@ -88,6 +100,7 @@ def completion_from_dict(body: Any) -> Completion:
         out.content = message.get("content") if isinstance(message.get("content"), str) else None
         out.refusal = message.get("refusal") or None
         out.finish = choice.get("finish_reason")
+        out.top_logprobs = _first_top_logprobs(choice)
     return out
 
 
@@ -134,6 +147,8 @@ class StreamReader:
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
             self.completion.has_choice = True
+            if self.completion.top_logprobs is None:
+                self.completion.top_logprobs = _first_top_logprobs(choice)
             delta = choice.get("delta") or choice.get("message") or {}
             if isinstance(delta, dict):
                 if isinstance(delta.get("content"), str) and delta["content"]:
