@@ -146,3 +146,22 @@ def test_guided_extraction_asks_about_exchanges_and_writes_the_accepted_offer(tm
     assert any("s0010" in cited(a) for a in protocol.agreements)
     assert protocol.meta.usage.requests == 1 + moments + 2 + len(asked)
 
+
+
+def test_a_russian_answer_is_counted_by_its_first_token(tmp_path: Path) -> None:
+    # Qwen's tokenizer starts "Да" with "Д" and "Нет" with "Н": whole-word matching counted neither
+    from fake_openai import Reply, exchange_answer
+
+    def cyrillic(request: dict[str, Any]) -> Any:
+        body = exchange_answer(0.7, request)
+        top = body["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        top[0]["token"], top[1]["token"] = "Д", "Н"
+        return body
+
+    with FakeOpenAI() as server:
+        server.exchange_yes = None
+        server.script(Reply(build=cyrillic, stream=False))
+        settings = Settings(base_url=server.base_url, llm_model="fake-model", cache_dir=tmp_path / "cache",
+                            llm_timeout=5.0, llm_backoff=0.01, llm_stream=False)
+        p = LLMSession(settings).yes_probability([{"role": "user", "content": "?"}], {"да"}, {"нет"})
+    assert p == pytest.approx(0.7, abs=1e-6)

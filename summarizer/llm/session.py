@@ -239,8 +239,8 @@ class LLMSession:
         completion = self._send(messages, None, [], max_tokens=1,
                                 extra={"logprobs": True, "top_logprobs": YES_NO_ALTERNATIVES})
         if completion.top_logprobs:
-            p_yes = sum(math.exp(lp) for tok, lp in completion.top_logprobs if tok.strip().lower() in yes)
-            p_no = sum(math.exp(lp) for tok, lp in completion.top_logprobs if tok.strip().lower() in no)
+            p_yes = sum(math.exp(lp) for tok, lp in completion.top_logprobs if _starts_any(tok, yes))
+            p_no = sum(math.exp(lp) for tok, lp in completion.top_logprobs if _starts_any(tok, no))
             if p_yes + p_no > 0:
                 return p_yes / (p_yes + p_no)
         said = (completion.content or "").strip().lower().strip(".!,")
@@ -522,6 +522,13 @@ class LLMSession:
     ) -> LLMError:
         return LLMError(message, attempts=attempts, last_raw=raw, usage=self.usage.as_dict(),
                         history=list(history), hint=hint)
+
+
+def _starts_any(token: str, words: set[str]) -> bool:
+    """A first token that begins one of the words: Qwen's tokenizer starts "Да" with "Д" and "Нет"
+    with "Н", so whole-word matching would count no Russian answer at all."""
+    piece = token.strip().lower()
+    return bool(piece) and any(word.startswith(piece) for word in words)
 
 
 def _append(messages: list[dict[str, str]], followup: list[dict[str, str]]) -> list[dict[str, str]]:
