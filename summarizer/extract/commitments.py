@@ -68,6 +68,10 @@ _NARRATION_RU = re.compile(
     r"выключу|подожду|скажу|объясню|расскажу|покажем|откроем|посмотрим|глянем)\b",
     re.IGNORECASE,
 )
+# "Каникулы не дадим" refuses; "Если генеральный согласует, то, может быть, закажем" is not settled;
+# "Так и сделаем" accepts what was just said: none of them is a task
+_NOT_A_TASK_RU = re.compile(r"\bне\s+[а-яё]+(?:им|ем|ём|ю|у)\b|\bесли\b|\bможет быть\b|\bтак и сделаем\b",
+                            re.IGNORECASE)
 # "Давайте запуск сделаем десятого февраля": a proposal to the others, not one side's task
 _PROPOSAL_RU = re.compile(r"^\W*(?:(?:хорошо|ладно|тогда|итак|и|а|ну),?\s+)*(?:давайте|предлагаю|может)\b"
                           r"(?!\s+я\b)", re.IGNORECASE)
@@ -82,7 +86,7 @@ def is_task(text: str, language: str, *, has_due: bool) -> bool:
 
 
 def _is_task_ru(text: str, *, has_due: bool) -> bool:
-    if _NEGATED_RU.search(text) or _PROPOSAL_RU.search(text):
+    if _NEGATED_RU.search(text) or _PROPOSAL_RU.search(text) or _NOT_A_TASK_RU.search(text):
         return False
     if text.rstrip().endswith("?"):
         return False

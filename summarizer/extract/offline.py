@@ -81,6 +81,8 @@ class _State:
     proposals: list[_Proposal] = field(default_factory=list)
     issues: list[tuple[Issue, int]] = field(default_factory=list)
     slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
+    asked: tuple[Sentence, str] | None = None  # a request to nobody by name, awaiting the other's "sure"
+    participants: list[Participant] = field(default_factory=list)
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None,
@@ -90,7 +92,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     lang = detect_language(transcript)
     sentences = split_sentences(transcript)
     participants = extract_participants(transcript, sentences, lang)
-    state = _State()
+    state = _State(participants=participants)
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
         "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER", "PROPOSE_TERMS")}
@@ -122,7 +124,9 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             _handle_issue(s, tables["ISSUE"], state, lang)
         if has["OPEN"]:
             open_questions.append(_clean(s.text))
-        owner = owners.named_before_verb(s, named_verb) if not has["COMMIT"] else None
+        if s is turn[0]:
+            _answer_request(s, state, participants, meeting_date, lang)
+        owner = owners.named_before_verb(s, named_verb, lang) if not has["COMMIT"] else None
         if has["COMMIT"] or owner:
             phrases = find_due_phrases(s.text, lang)
             if has["CONFIRM_ONLY"] or owner or is_task(s.text, lang, has_due=bool(phrases)):
@@ -132,6 +136,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         elif (asked := _asked_of(s, owners, lang)) is not None:
             _add_request(s, asked[0], asked[1], state, meeting_date, lang)
             continue
+        elif (task := requested_task(s.text, lang)) is not None and _PLEA.search(s.text):
+            state.asked = (s, task)  # "Could you send me the list by Friday?": whoever says "sure" owns it
         elif not (has["AGREE"] or has["ACCEPT"] or has["PROPOSE"]) and find_due_phrases(s.text, lang) \
                 and is_due_task(s.text, lang) and _content_words(s.text) >= 4:
             # "…update the demo paper submission, which is due next Friday": work with a deadline
@@ -240,15 +246,19 @@ class _OwnerIndex:
                 if len(part) >= 3:
                     self.by_stem.setdefault(stem(part), p)
 
-    def named_before_verb(self, s: Sentence, named_verb: re.Pattern[str]) -> Participant | None:
-        """'Ольга подготовит', 'John will sign off': a participant name right before an action verb."""
+    def named_before_verb(self, s: Sentence, named_verb: re.Pattern[str], lang: str) -> Participant | None:
+        """'Ольга подготовит', 'John will sign off': a participant name right before an action verb
+        (a deadline between them is skipped: "Денис Гаврилов до конца недели пришлёт")."""
         if not self.by_stem:
             return None
         for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", s.text):
             p = self.by_stem.get(stem(m.group(0)))
             if p is None:
                 continue
-            after = s.text[m.end():m.end() + 40]
+            after = s.text[m.end():m.end() + 80]
+            for phrase in find_due_phrases(after, lang):
+                after = after.replace(phrase, " ", 1)
+            after = re.sub(r"\s+", " ", after)[:40]
             if re.match(r"(?:\s+[A-ZА-ЯЁ][\w-]+)?\s+" + named_verb.pattern, after, re.IGNORECASE):
                 return p
         return None
@@ -476,11 +486,55 @@ def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | Non
                 return
         return
     phrase, due = _due([s], meeting_date, lang)
+    asked = _asked_step(s, owner, state)
+    if asked is not None:
+        # "Sure, I'll get that to you" after "Sofia, could you send me the inventory?": the same task
+        asked.evidence.extend(_evidence([s]))
+        if asked.due_date is None and due is not None:
+            asked.due_phrase, asked.due_date = phrase, due
+        return
     who = owner.name if owner and not is_generic_label(owner.name) else None
     action = third_person(_clean(s.text), lang, who, owner.organisation if owner else None, joint=True)
     step = NextStep(action=action, owner=owner.name if owner else (s.speaker if said_by_speaker else None),
                     due_phrase=phrase, due_date=due, evidence=_evidence([s]))
     state.next_steps.append((step, s.position, s.speaker))
+
+
+_PLEA = re.compile(r"\?\s*$|\b(?:please|пожалуйста)\b", re.IGNORECASE)
+_YES_OPENING = re.compile(r"^\W*(?:sure|yes|yeah|yep|of course|certainly|will do|no problem|absolutely|"
+                          r"да|конечно|хорошо|без проблем|сделаем|ок|окей)\b", re.IGNORECASE)
+_ANOTHER_TASK = re.compile(r"\b(?:also|as well|too|ещё|еще|также|тоже)\b", re.IGNORECASE)
+
+
+def _answer_request(s: Sentence, state: _State, participants: list[Participant], meeting_date: dt.date | None,
+                    lang: str) -> None:
+    """The reply to a request made to nobody by name: "Sure." from the other side makes it their step."""
+    if state.asked is None:
+        return
+    request, task = state.asked
+    state.asked = None
+    if not (s.speaker and request.speaker and s.speaker != request.speaker
+            and s.position - request.position == 1 and _YES_OPENING.match(s.text)):
+        return
+    person = _speaker_participant(s.speaker, participants)
+    if person is None:
+        return
+    _add_request(request, person, task, state, meeting_date, lang)
+    state.next_steps[-1][0].evidence.extend(_evidence([s]))
+
+
+def _asked_step(s: Sentence, owner: Participant | None, state: _State) -> NextStep | None:
+    """The step just asked of this speaker by someone else, which their commitment now confirms."""
+    if owner is None or _ANOTHER_TASK.search(s.text):
+        return None
+    for step, pos, said_by in reversed(state.next_steps[-3:]):
+        if s.position - pos > 1 or said_by == s.speaker:
+            continue
+        # "Sofia, could you…" answered by an unnamed speaker: the one addressed is the one who answers
+        if step.owner == owner.name or is_generic_label(owner.name) and step.owner and step.owner not in {
+                p.name for p in state.participants}:
+            return step
+    return None
 
 
 # --------------------------------------------------------------------------------------------------

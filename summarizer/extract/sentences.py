@@ -20,7 +20,7 @@ class Sentence:
 
 # Whisper punctuates the same speech as "Agreed. I will send…" or "Agreed, I will send…" depending
 # on the decoding path, so a comma before a new clause with its own subject also ends a sentence.
-_CLAUSE = re.compile(r",\s+(?=(?:but|I|I'll|we|we'll|но|я|мы)\s)", re.IGNORECASE)
+_CLAUSE = re.compile(r",\s+(?=(?:but|I|I'll|we|we'll|но|я|мы|а\s+я|а\s+мы)\s)", re.IGNORECASE)
 # "Good, next step, we meet again…": the announcement belongs to the clause it announces.
 _ANNOUNCE = re.compile(r"\b(?:next steps?|следующий шаг)\W*$", re.IGNORECASE)
 
