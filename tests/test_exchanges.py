@@ -56,11 +56,20 @@ def test_the_exchanges_asked_about_are_offers_with_terms_and_the_other_sides_sho
         ("Bob", "Sure."),
         ("Ann", "The pilot could start on the 3rd."),
         ("Bob", " ".join(["We would need to talk about that with our board first,"] * 5)),  # argues
+        ("Ann", "If legal approves, we could add a case study for two thousand."),  # not settled
+        ("Bob", "Oh, that would be lovely."),
+        ("Ann", "So you have about 340 people on payroll?"),
+        ("Bob", "Right, that's correct."),  # a fact confirmed, not a deal
+        ("Ann", "So to recap: nineteen thousand a month on two years."),  # repeats what was settled
+        ("Bob", "Yes."),
     )
     found = exchanges(split_sentences(t), "en")
+    pairs = [(x.offer.segment_id, x.reply_sentence.segment_id) for x in found]
     # Bob's reply states terms too, so Ann's answer to it is asked about as well: the model decides
-    assert [(x.offer.segment_id, x.reply_sentence.segment_id) for x in found] == [("s0003", "s0004"),
-                                                                                  ("s0004", "s0005")]
+    assert pairs[:2] == [("s0003", "s0004"), ("s0004", "s0005")]
+    # never asked: a refusal, a task taken on or asked for, a reply that argues, a conditional offer,
+    # a fact confirmed, a recap
+    assert not {"s0006", "s0008", "s0010", "s0012", "s0014", "s0016", "s0018"} & {b for _, b in pairs}
     only = found[0]
     # the offer with what leads up to it in the turn; the reply's opening sentences
     assert only.offer_text == "We could do two years. But then it'd be nineteen thousand a month."
@@ -68,7 +77,7 @@ def test_the_exchanges_asked_about_are_offers_with_terms_and_the_other_sides_sho
     scores = judge(found, lambda offer, reply: 0.95 if "live with that" in reply else 0.0)
     chosen = accepted(found, scores, "en")
     assert list(chosen) == ["s0004"] and chosen["s0004"].text == only.offer_text
-    assert accepted(found, {"s0004": 0.79}, "en") == {}  # below the bar chosen on the dev set
+    assert accepted(found, {"s0004": 0.6}, "en") == {}  # below the bar chosen on the dev set
     # Russian meetings are not asked: no bar did better than the rules on the dev set
     assert exchanges(split_sentences(meeting(("А", "Можем сделать за сто тысяч."), ("Б", "Годится."),
                                              language="ru")), "ru") == []
