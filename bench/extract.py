@@ -4,11 +4,15 @@
     python bench/extract.py --llm qwen-1.5b=http://127.0.0.1:8090/v1 --llm qwen-0.5b=http://127.0.0.1:8091/v1
     python bench/extract.py --local qwen2.5-coder-1.5b   # a local model summarizer runs itself
     python bench/extract.py --sets heldout --only-llm    # one set, models only
+    python bench/extract.py --sets dev --misses          # what the rules miss on the tuning set
 
 Sets:
 * ``gold``: samples/gold, the two labelled samples the rules were tuned on;
+* ``dev``: samples/gold/dev, ten negotiations written to tune the model's steps on (``--misses`` prints
+  each missed and extra item there);
 * ``heldout``: samples/gold/heldout, six negotiations written after the rules and prompts and never used
   to tune them: the honest estimate, reported per language;
+* ``heldout2``: samples/gold/heldout2, four more, by a writer who never saw the extractor;
 * ``casino``: ../shared/data/casino_dev (real negotiations with the exact final deal);
 * ``elitr``: ../shared/data/elitr_dev (real project meetings with human minutes).
 
