@@ -129,8 +129,11 @@ def _start_extract(tmp_path: Path, fake: dict[str, Path]) -> subprocess.Popen[st
     transcript.write_text("Anna: Let's launch on Friday.\nBoris: Agreed.\n", encoding="utf-8")
     env = {**os.environ, "FAKE_LLAMA_MODE": "ok", "SUMMARIZER_LLM_BACKEND": "local",
            "SUMMARIZER_LOCAL_MODEL": str(fake["model"]), "SUMMARIZER_LOCAL_SERVER_BIN": str(fake["bin"])}
+    # as from a terminal: a test run started in the background (`pytest &` in a script) ignores SIGINT,
+    # and a child inherits that, so Python would install no KeyboardInterrupt handler in it
     proc = subprocess.Popen([sys.executable, "-m", "summarizer", "extract", str(transcript)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # wait until the server runs and our request is in flight (the stand-in logs each request line)
     assert _wait(lambda: fake["pidfile"].exists(), 60), "the server never started"
     time.sleep(1.5)
