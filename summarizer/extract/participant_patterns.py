@@ -48,6 +48,21 @@ INTRO: dict[str, list[IntroPattern]] = {
         _intro(rf"\b(?:I'm|I am|[Mm]y name is|[Tt]his is)\s+(?P<name>{_NAME_EN})\b(?=\s*(?:,|\.|$|here\b))"),
     ],
 }
+# A name said alone at the start of someone's first turn, after at most a greeting: "Morning. Daniel
+# Kowalski. Yeah, I'll be your technical lead." / "Здравствуйте. Виктор Зайцев, финансовый директор".
+# First and last name both, then a stop or a comma: one capitalised word opens too many sentences.
+BARE_NAME: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"^(?!(?:Здравствуйте|Добрый|Доброе|Привет|Спасибо|Да|Ну|Так|Хорошо|Отлично|Коллеги|"
+                     r"Итак|Тогда|Вот)\b)(?P<name>[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+)\s*(?:[.,]|$)"),
+    "en": re.compile(r"^(?!(?:Hi|Hello|Hey|Morning|Thanks|Thank|Good|Okay|Ok|So|Yes|Yeah|Yep|Well|Great|"
+                     r"Right|Sure|Dear)\b)(?P<name>[A-Z][a-z]+\s+[A-Z][a-z]+)\s*(?:[.,]|$)"),
+}
+GREETING: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"^\W*(?:здравствуйте|добрый (?:день|вечер)|доброе утро|привет|всем привет|коллеги|"
+                     r"да,? слышно(?: хорошо)?)\W*$", re.IGNORECASE),
+    "en": re.compile(r"^\W*(?:hi|hello|hey|morning|good (?:morning|afternoon|evening)|hi everyone|"
+                     r"hello everyone|hi all)\W*$", re.IGNORECASE),
+}
 # "I'm the account manager for ..." / "я менеджер проекта в ..." said without a name. Commas are allowed
 # inside a Russian position because the recogniser puts them there ("руководителя, дело закупок").
 POSITION_ONLY: dict[str, re.Pattern[str]] = {

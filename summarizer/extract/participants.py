@@ -40,10 +40,14 @@ def extract_participants(transcript: Transcript, sentences: list[Sentence], lang
     if not people:
         return _introduced_participants(sentences, lang)
     introduced: set[str] = set()
+    first_turn: dict[str, list[Sentence]] = {}  # each speaker's first segment, sentence by sentence
     for s in sentences:
         if not s.speaker or s.speaker not in people:
             continue
         p = people[s.speaker]
+        turn = first_turn.setdefault(s.speaker, [])
+        if not turn or turn[0].segment_id == s.segment_id:
+            turn.append(s)
         if s.speaker not in introduced and transcript.person_for(s.speaker) is None:
             for intro in PP.INTRO[key]:
                 m = intro.pattern.search(s.text)
@@ -55,6 +59,11 @@ def extract_participants(transcript: Transcript, sentences: list[Sentence], lang
                     p.organisation = p.organisation or clean_organisation(groups.get("org"))
                     introduced.add(s.speaker)
                     break
+            else:
+                bare = _bare_name(s, turn, key) if is_generic_label(s.speaker) else None
+                if bare and s.position < _POSITION_REACH:
+                    p.name = bare
+                    introduced.add(s.speaker)
         if not p.position and s.position < _POSITION_REACH:
             _position(s.text, p, lang)
         elif p.position and s.position < _POSITION_REACH:
@@ -63,6 +72,16 @@ def extract_participants(transcript: Transcript, sentences: list[Sentence], lang
     _add_colleagues(sentences, people, participants, key)
     _attach_contacts(sentences, people, participants, key)
     return participants
+
+
+def _bare_name(s: Sentence, turn: list[Sentence], key: str) -> str | None:
+    """A first and last name said alone as the first sentence of someone's first turn, or right after
+    a greeting there ("Morning. Daniel Kowalski.")."""
+    opening = s is turn[0] or (len(turn) > 1 and s is turn[1] and bool(PP.GREETING[key].match(turn[0].text)))
+    if not opening:
+        return None
+    m = PP.BARE_NAME[key].match(s.text)
+    return m["name"] if m else None
 
 
 def _position(text: str, p: Participant, lang: str) -> None:
