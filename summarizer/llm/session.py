@@ -169,6 +169,7 @@ class LLMSession:
         self._speeds = SpeedCache(self.settings.cache_dir / "llm_speed.json")
         self._speed_key = self.model if _is_loopback(self.endpoint) else self._key
         self.speed: Speed | None = self._speeds.get(self._speed_key)
+        self._logprobs = True  # False once the server has refused the parameter
 
     # -- public ------------------------------------------------------------------------------------
     def complete_json(
@@ -236,8 +237,16 @@ class LLMSession:
     def yes_probability(self, messages: list[dict[str, str]], yes: set[str], no: set[str]) -> float:
         """P(yes) of a one-token yes/no answer, read from the server's log-probabilities of the first
         token; a server that sends none is taken at its word (1.0 or 0.0)."""
-        completion = self._send(messages, None, [], max_tokens=1,
-                                extra={"logprobs": True, "top_logprobs": YES_NO_ALTERNATIVES})
+        extra = {"logprobs": True, "top_logprobs": YES_NO_ALTERNATIVES} if self._logprobs else {}
+        try:
+            completion = self._send(messages, None, [], max_tokens=1, extra=extra)
+        except LLMError as exc:
+            if not extra or "logprob" not in exc.message.lower():
+                raise
+            # a server that takes no logprobs parameter (HTTP 400 naming it): ask plainly from now on
+            log.warning("%s rejects logprobs; yes/no answers are taken at their word", self.endpoint)
+            self._logprobs = False
+            completion = self._send(messages, None, [], max_tokens=1)
         if completion.top_logprobs:
             p_yes = sum(math.exp(lp) for tok, lp in completion.top_logprobs if _starts_any(tok, yes))
             p_no = sum(math.exp(lp) for tok, lp in completion.top_logprobs if _starts_any(tok, no))
@@ -324,7 +333,7 @@ class LLMSession:
                     self._stream = False
                     history.append({"transport_try": attempt, "error": f"streaming rejected: {text[:300]}"})
                     continue
-                if self.mode != "text" and (status in (400, 422) or _FORMAT_RE.search(text)):
+                if response_format is not None and (status in (400, 422) or _FORMAT_RE.search(text)):
                     # llama-cpp-python answers an unknown response_format with HTTP 500
                     raise _FormatRejected(f"HTTP {status}: {text}") from exc
                 if status in (400, 422):

@@ -210,3 +210,29 @@ def test_llama_cpp_context_overflow_is_a_context_problem(server: FakeOpenAI, tmp
     assert info.value.hint and "context_tokens" in info.value.hint
     assert len(server.requests) == 1  # no walk down the ladder
     assert not any("rejected" in str(h) for h in info.value.history)
+
+
+def test_a_server_that_rejects_logprobs_is_asked_the_yes_no_question_plainly(server: FakeOpenAI,
+                                                                             tmp_path: Path) -> None:
+    """Guided mode's exchange question asks for log-probabilities; an OpenAI-compatible server that
+    does not take the parameter answers 400. The question is then asked plainly (its one-token answer
+    taken at its word) and the session remembers not to ask for them again, instead of ending the
+    whole draft at its first request."""
+    server.exchange_yes = None  # every request from the script
+    server.script(reply_error(400, "Unrecognized request argument supplied: logprobs", param="logprobs"),
+                  Reply(body={"choices": [{"index": 0, "finish_reason": "stop",
+                                           "message": {"role": "assistant", "content": "Yes"}}]},
+                        stream=False),
+                  Reply(body={"choices": [{"index": 0, "finish_reason": "stop",
+                                           "message": {"role": "assistant", "content": "No"}}]},
+                        stream=False))
+    session = LLMSession(settings_for(server, tmp_path))
+    question = [{"role": "user", "content": "A: 5% off.\nB: Fine.\nAnswer:"}]
+    assert session.yes_probability(question, {"yes"}, {"no"}) == 1.0
+    assert session.yes_probability(question, {"yes"}, {"no"}) == 0.0
+    assert "logprobs" in server.requests[0] and "logprobs" not in server.requests[1]
+    assert "logprobs" not in server.requests[2]  # remembered
+    # any other 400 is still the error it was
+    server.script(reply_error(400, "model 'x' does not exist"))
+    with pytest.raises(LLMError, match="rejected the request"):
+        LLMSession(settings_for(server, tmp_path)).yes_probability(question, {"yes"}, {"no"})
