@@ -111,22 +111,23 @@ def _sections(text: str, path: Path) -> tuple[dict[str, str], dict[str, str]]:
     return steps, notes
 
 
+def _prompt_path(settings: Settings, name: str) -> Path:
+    """A prompt file from ``prompts_dir`` when it has one, else the bundled one."""
+    own = (settings.prompts_dir or default_prompts_dir()) / name
+    return own if own.exists() else default_prompts_dir() / name
+
+
 def load_prompts(settings: Settings, language: str) -> Prompts:
     """The prompts in ``prompts_dir`` (or the bundled ones). A folder of one's own may hold only some
     of the files; the rest come from the bundled prompts."""
     lang = "ru" if language.startswith("ru") else "en"
-    folder = settings.prompts_dir or default_prompts_dir()
 
-    def pick(name: str) -> Path:
-        own = folder / name
-        return own if own.exists() or folder == default_prompts_dir() else default_prompts_dir() / name
-
-    system, system_version = _read_prompt(pick(f"system.{lang}.md"))
-    user, user_version = _read_prompt(pick(f"extract.{lang}.md"))
+    system, system_version = _read_prompt(_prompt_path(settings, f"system.{lang}.md"))
+    user, user_version = _read_prompt(_prompt_path(settings, f"extract.{lang}.md"))
     if "{{transcript}}" not in user:
-        where = pick(f"extract.{lang}.md")
+        where = _prompt_path(settings, f"extract.{lang}.md")
         raise ConfigError(f"{where}: the prompt has no {{{{transcript}}}} placeholder")
-    steps_path = pick(f"steps.{lang}.md")
+    steps_path = _prompt_path(settings, f"steps.{lang}.md")
     steps_text, steps_version = _read_prompt(steps_path)
     steps, notes = _sections(steps_text, steps_path)
     return Prompts(system=system.strip(), user=user.strip(),
@@ -137,8 +138,7 @@ def load_prompts(settings: Settings, language: str) -> Prompts:
 def load_exchange_prompt(settings: Settings, language: str) -> tuple[str, str, str]:
     """The yes/no question about one exchange (``exchanges``): system text, line template, version."""
     lang = "ru" if language.startswith("ru") else "en"
-    own = (settings.prompts_dir or default_prompts_dir()) / f"exchange.{lang}.md"
-    path = own if own.exists() else default_prompts_dir() / f"exchange.{lang}.md"
+    path = _prompt_path(settings, f"exchange.{lang}.md")
     text, version = _read_prompt(path)
     system, marker, template = text.partition("<!-- exchange -->")
     if not marker or "{{offer}}" not in template or "{{reply}}" not in template:
@@ -147,10 +147,11 @@ def load_exchange_prompt(settings: Settings, language: str) -> tuple[str, str, s
 
 
 def judged_offers(session: LLMSession, transcript: Transcript, language: str,
-                  settings: Settings) -> dict[str, Sentence]:
+                  prompt: tuple[str, str, str]) -> dict[str, Sentence]:
     """Guided mode's one choice the model makes: which replies accept the offer before them (one
-    yes/no question each); the rules then write those agreements."""
-    system, template, _ = load_exchange_prompt(settings, language)
+    yes/no question each, ``prompt`` from ``load_exchange_prompt``); the rules then write those
+    agreements."""
+    system, template, _ = prompt
     found = exchanges(split_sentences(transcript), language)
 
     def ask(offer: str, reply: str) -> float:
@@ -291,9 +292,11 @@ def extract_llm(
     flags: list[Flag] = []
     # guided: the offline rules choose what is an agreement or a next step; the model writes it
     rules = None
+    asked = mode == "guided" and asks(language)
+    exchange_prompt = load_exchange_prompt(settings, language) if asked else None
     if mode == "guided":
         try:
-            offers = judged_offers(session, transcript, language, settings)
+            offers = judged_offers(session, transcript, language, exchange_prompt) if exchange_prompt else {}
         except LLMError as exc:
             exc.message = f"step exchanges: {exc.message}"
             exc.args = (exc.message,)
@@ -353,8 +356,7 @@ def extract_llm(
         extractor="llm",
         model=session.model,
         endpoint=session.endpoint,
-        prompt_version=prompts.version + (f"+{load_exchange_prompt(settings, language)[2]}"
-                                          if mode == "guided" and asks(language) else ""),
+        prompt_version=prompts.version + (f"+{exchange_prompt[2]}" if exchange_prompt else ""),
         mode=session.mode,
         chunks=len(chunks),
         usage=session.usage.to_usage(settings),

@@ -82,7 +82,6 @@ class _State:
     issues: list[tuple[Issue, int]] = field(default_factory=list)
     slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
     asked: tuple[Sentence, str] | None = None  # a request to nobody by name, awaiting the other's "sure"
-    participants: list[Participant] = field(default_factory=list)
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None,
@@ -92,7 +91,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     lang = detect_language(transcript)
     sentences = split_sentences(transcript)
     participants = extract_participants(transcript, sentences, lang)
-    state = _State(participants=participants)
+    state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
         "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER", "PROPOSE_TERMS")}
@@ -486,7 +485,7 @@ def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | Non
                 return
         return
     phrase, due = _due([s], meeting_date, lang)
-    asked = _asked_step(s, owner, state)
+    asked = _asked_step(s, owner, participants, state)
     if asked is not None:
         # "Sure, I'll get that to you" after "Sofia, could you send me the inventory?": the same task
         asked.evidence.extend(_evidence([s]))
@@ -523,7 +522,8 @@ def _answer_request(s: Sentence, state: _State, participants: list[Participant],
     state.next_steps[-1][0].evidence.extend(_evidence([s]))
 
 
-def _asked_step(s: Sentence, owner: Participant | None, state: _State) -> NextStep | None:
+def _asked_step(s: Sentence, owner: Participant | None, participants: list[Participant],
+                state: _State) -> NextStep | None:
     """The step just asked of this speaker by someone else, which their commitment now confirms."""
     if owner is None or _ANOTHER_TASK.search(s.text):
         return None
@@ -532,7 +532,7 @@ def _asked_step(s: Sentence, owner: Participant | None, state: _State) -> NextSt
             continue
         # "Sofia, could you…" answered by an unnamed speaker: the one addressed is the one who answers
         if step.owner == owner.name or is_generic_label(owner.name) and step.owner and step.owner not in {
-                p.name for p in state.participants}:
+                p.name for p in participants}:
             return step
     return None
 
