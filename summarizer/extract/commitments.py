@@ -33,6 +33,7 @@ _TASK_VERBS_EN = (
     "give (?:you|them|him|her) access|grant|reserve|transfer|ship|launch|roll out|start the|"
     "hire|buy|purchase|negotiate|discuss (?:it|this|that) with|work on|continue|develop|build|"
     "integrate|connect|deliver|present (?:it|the \\w+) (?:to|at)|check|share|look (?:at|into)|find out|"
+    "do (?:a|an|the) (?!favou?r|bit|lot|same|rest|thing)|"
     "register|write|read through|proofread|go through|put together|put (?:it|them|this|that) (?:in|into|on)"
 )
 _FIRST_PERSON_EN = re.compile(

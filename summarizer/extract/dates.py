@@ -359,8 +359,11 @@ RULES: list[DueRule] = [
           rf"(?:не\s+позднее|до|к)\s+(?P<d3>[0-3]?\d)-?(?:го|му)(?:\s+числ[ау])?\b|"
           rf"(?:не\s+позднее\s+|(?:до|к)\s+(?={_ORD_RU_BARE}\s+числ[ау]))"
           rf"{_ORD_RU}(?:\s+числ[ау])?\b(?!\s+(?:{_MONTH_ANY}))|"
-          rf"(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than)\s+the\s+{_ORD_EN}\b"
-          rf"(?!\s+(?:of\s+)?(?:{_MONTH_ANY}|month|week|quarter|year|day|time|item|point|phase)))",
+          rf"(?:(?:at\s+the\s+)?latest\s+by|by|before|until|till|no\s+later\s+than|(?P<on>on))\s+the\s+{_ORD_EN}\b"
+          rf"(?!\s+(?:of\s+)?(?:{_MONTH_ANY}|month|week|quarter|year|day|time|item|point|phase))"
+          # "…on the first, so we see any surprises early": "on the first floor" is no date, so after
+          # "on" the clause must end at the ordinal
+          r"(?(on)(?=\s*(?:[,.;!?]|$)|\s+(?:so|and|then|or|at|because)\b)))",
           lambda m, b: _day_of_month_any(m, b)),
     _rule("weekday", rf"\b(?:{_PREP_RU}(?P<wd>{_WD_RU})|{_PREP_EN}(?:this\s+)?(?P<wd2>{_WD_EN}))\b",
           lambda m, b: _next_weekday(b, _weekday_index(m["wd"] or m["wd2"]))),

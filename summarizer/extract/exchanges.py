@@ -68,10 +68,11 @@ def _states_terms(text: str, language: str) -> bool:
 def _offers(s: Sentence, tables: dict[str, list[re.Pattern[str]]], language: str) -> bool:
     """A sentence that puts terms to the other side. Not: a task someone takes on ("I'll send…",
     "Priya will send…") or is asked to do (next steps, which the rules read); a recap (it repeats
-    what was settled); an offer on a condition ("if legal approves, we could…": not settled)."""
+    what was settled); a check of a fact ("правильно понимаю, что…"); a point left open; an offer on
+    a condition ("if legal approves, we could…": not settled)."""
     text = s.text
     return (_states_terms(text, language) and not _WILL.search(text) and not _CONDITION.search(text)
-            and not any(P.any_match(tables[name], text) for name in ("COMMIT", "RECAP"))
+            and not any(P.any_match(tables[name], text) for name in tables)
             and requested_task(text, language) is None)
 
 
@@ -85,7 +86,8 @@ def exchanges(sentences: list[Sentence], language: str) -> list[Exchange]:
     and does not open with "no" (a refusal the rules already read)."""
     if not asks(language):
         return []
-    tables = {name: P.compile_table(getattr(P, name), language) for name in ("COMMIT", "RECAP")}
+    tables = {name: P.compile_table(getattr(P, name), language) for name in ("COMMIT", "RECAP", "FACT_CHECK",
+                                                                             "OPEN")}
     turns: list[list[Sentence]] = []
     for s in sentences:
         if turns and turns[-1][-1].speaker == s.speaker and s.speaker is not None:

@@ -94,7 +94,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     state = _State()
     tables = {name: P.compile_table(getattr(P, name), lang) for name in (
         "AGREE", "ACCEPT", "REJECT", "PROPOSE", "REVISE", "RECAP", "COMMIT", "CONFIRM_ONLY", "ISSUE", "OPEN",
-        "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER", "PROPOSE_TERMS")}
+        "OFFER", "NOT_DECIDED", "NEGATED_YES", "COUNTER", "PROPOSE_TERMS", "INTERNAL", "FACT_CHECK")}
     named_verb = P.compile_table(P.NAMED_VERB, lang)[0]
     owners = _OwnerIndex(participants)
     by_segment: dict[str, list[Sentence]] = {}
@@ -119,6 +119,10 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         for name in ("AGREE", "ACCEPT"):
             if has[name] and (said_no or not _decided(s.text, tables[name], tables, name, lang)):
                 has[name] = False  # "No.. It is not a good deal.", "Is that a good deal?", "if we agreed"
+        if has["AGREE"] and has["INTERNAL"]:
+            has["AGREE"] = False  # "we've decided internally that our sales team won't be on the stand"
+        if has["FACT_CHECK"]:
+            has["PROPOSE"] = False  # "правильно понимаю, что у вас около двух с половиной тысяч заказов?"
         if combined["ISSUE"].search(s.text):
             _handle_issue(s, tables["ISSUE"], state, lang)
         if has["OPEN"]:
@@ -192,7 +196,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             continue
         if has["PROPOSE"] and not has["REJECT"]:  # "это предложение мы принять не можем" offers nothing
             state.proposals.append(_Proposal(s, counter(s, state.agreements)))
-        elif s.text.rstrip().endswith("?") and P.TERMS.search(s.text) and not has["REJECT"]:
+        elif s.text.rstrip().endswith("?") and P.TERMS.search(s.text) and not has["REJECT"] \
+                and not has["FACT_CHECK"]:
             # "so 3 firewood, one food and 1 water for me?": terms put as a question are a proposal
             state.proposals.append(_Proposal(s, counter(s, state.agreements)))
 
@@ -231,6 +236,14 @@ class _Matches(dict[str, bool]):
 # --------------------------------------------------------------------------------------------------
 # Owners
 # --------------------------------------------------------------------------------------------------
+LATIN_KEY = 4  # letters of a Latin name matched against a Cyrillic word: "Irin" for "Ирина", "Ирине"
+_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya"})
+
+
 class _OwnerIndex:
     """Participants by the stem of each name part, built once: a sentence is checked word by word
     against it (linear in the transcript), not against every participant's name (19.9k words with 105
@@ -238,12 +251,24 @@ class _OwnerIndex:
 
     def __init__(self, participants: list[Participant]) -> None:
         self.by_stem: dict[str, Participant] = {}
+        # a Russian call whose platform shows names in Latin letters ("Irina") says them in Cyrillic
+        # ("Ирина Ткачёва подготовит…"): those names are also found by their transliterated start
+        self.by_latin: dict[str, Participant] = {}
         for p in participants:
             if is_generic_label(p.name):
                 continue
             for part in p.name.split():
                 if len(part) >= 3:
                     self.by_stem.setdefault(stem(part), p)
+                if len(part) >= LATIN_KEY and part.isascii():
+                    self.by_latin.setdefault(part[:LATIN_KEY].lower(), p)
+
+    def find(self, word: str) -> Participant | None:
+        """The participant a capitalised word names, if any."""
+        found = self.by_stem.get(stem(word))
+        if found is None and self.by_latin and not word.isascii():
+            found = self.by_latin.get(word.lower().translate(_TO_LATIN)[:LATIN_KEY])
+        return found
 
     def named_before_verb(self, s: Sentence, named_verb: re.Pattern[str], lang: str) -> Participant | None:
         """'Ольга подготовит', 'John will sign off': a participant name right before an action verb
@@ -251,7 +276,7 @@ class _OwnerIndex:
         if not self.by_stem:
             return None
         for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", s.text):
-            p = self.by_stem.get(stem(m.group(0)))
+            p = self.find(m.group(0))
             if p is None:
                 continue
             after = s.text[m.end():m.end() + 80]
@@ -270,7 +295,7 @@ def _asked_of(s: Sentence, owners: _OwnerIndex, lang: str) -> tuple[Participant,
         return None
     head = s.text[: max(0, s.text.find(task.split()[0]))] if task else s.text
     for m in re.finditer(r"[A-ZА-ЯЁ][\w-]+", head):
-        person = owners.by_stem.get(stem(m.group(0)))
+        person = owners.find(m.group(0))
         if person is not None and person.speaker_labels != [s.speaker]:
             return person, task
     # someone addressed by name who has not spoken ("So so [PERSON15], could you…"): kept as said, and

@@ -94,7 +94,10 @@ PROPOSE: Table = {
            # terms stated as a proposal: "И срок поставки — три рабочих дня", "Цена — 100 рублей"
            r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график)\w*"
            r"(?:\s+[а-яё]+)?\s*[—–]\s"],
-    "en": [r"\blet's\b", r"\bwe could\b", r"\bwe can offer\b", r"\bwhat about\b", r"\bhow about\b",
+    # not "let's see if it happens", "let's leave that", "let's talk about…": nothing is put to the other side
+    "en": [r"\blet's\b(?!\s+(?:see|wait|hope|leave|park|think|talk|discuss|come back|revisit|move on|"
+           r"go through|get started|keep (?:it|that|this) open)\b)", r"\bwe could\b", r"\bwe can offer\b",
+           r"\bwhat about\b", r"\bhow about\b",
            r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b"],
 }
 # Offers of terms as negotiators say them (CaSiNo): "You can have 2 food", "I'd take the water". A
@@ -122,6 +125,22 @@ REVISE: Table = {
     "en": [r"^\s*actually\b", r"\binstead\b", r"\bon second thought\b", r"\blet's make it\b",
            r"\bchange that\b", r"\bscratch that\b"],
 }
+# A decision one side took on its own ("we've decided internally…", "мы для себя решили…"): news for the
+# other side, not an agreement between them.
+INTERNAL: Table = {
+    "ru": [r"\b(?:для себя|у себя|внутри(?: команды| компании)?)\s+(?:уже\s+)?(?:решили|договорились)\b",
+           r"\b(?:решили|договорились)\s+(?:для себя|у себя|внутри)\b"],
+    "en": [r"\binternally\b", r"\bamong ourselves\b", r"\bon our (?:own )?side,? we(?:'ve| have)? decided\b"],
+}
+# Checking a fact ("Максим, правильно понимаю, что у вас около двух с половиной тысяч заказов?"): a yes to
+# it confirms the fact, it does not accept terms.
+FACT_CHECK: Table = {
+    "ru": [r"\b(?:правильно|верно)\s+(?:ли\s+)?(?:я\s+)?(?:понимаю|понял|поняла)\b",
+           r"\bесли я правильно\b", r"\bя правильно (?:понимаю|понял|поняла)\b"],
+    "en": [r"\b(?:do|did) i understand (?:it |that )?(?:right|correctly)\b",
+           r"\bif i understand (?:it )?correctly\b", r"\bam i right (?:that|in)\b", r"\bcorrect me if\b",
+           r"\bjust to (?:check|confirm|make sure),? you\b"],
+}
 # Restatements at the end of a meeting: they repeat agreements, they are not new ones.
 RECAP: Table = {
     "ru": [r"\bподводя итоги\b", r"\bподвед[её]м итоги\b", r"\bрезюмирую\b", r"\bитого\b",
@@ -133,13 +152,14 @@ _RU_1SG = ("пришлю вышлю отправлю подготовлю сде
            "направлю напишу позвоню уточню обновлю возьму проведу подпишу предоставлю оформлю добавлю "
            "посчитаю созвонюсь запущу настрою дам выставлю оплачу сообщу подтвержу запрошу составлю "
            "назначу приглашу подключу отгружу закажу покажу соберу исправлю доработаю перешлю разошлю "
-           "скину продублирую зарезервирую отвечу внесу актуализирую договорюсь")
+           "скину продублирую зарезервирую отвечу внесу актуализирую договорюсь верну изучу рассмотрю "
+           "пересчитаю")
 _RU_1PL = ("пришл[её]м вышлем отправим подготовим сделаем проверим свяжемся организуем выдадим передадим "
            "согласуем направим напишем позвоним уточним обновим возьм[её]м провед[её]м подпишем "
            "предоставим оформим добавим посчитаем запустим настроим дадим выставим оплатим сообщим "
            "подтвердим запросим составим назначим пригласим подключим отгрузим закажем покажем соберём "
            "соберем исправим доработаем перешлём перешлем разошлём разошлем скинем зарезервируем "
-           "ответим внесём внесем актуализируем")
+           "ответим внесём внесем актуализируем верн[её]м изучим рассмотрим пересчитаем")
 COMMIT: Table = {
     "ru": [rf"\b(?:{'|'.join(_RU_1SG.split())})\b", rf"\b(?:{'|'.join(_RU_1PL.split())})\b",
            r"\bбер[уё]м? на себя\b", r"\bза мной\b", r"\bза нами\b",
@@ -156,7 +176,8 @@ NAMED_VERB: Table = {
            r"передаст|согласует|направит|провед[её]т|подпишет|напишет|позвонит|возьм[её]т|обновит|"
            r"уточнит|предоставит|оформит|запустит|настроит|даст|займ[её]тся|отвечает|выставит|оплатит|"
            r"сообщит|подтвердит|запросит|составит|назначит|пригласит|подключит|отгрузит|закажет|покажет|"
-           r"собер[её]т|исправит|доработает|перешл[её]т|разошл[её]т|скинет|ответит)"],
+           r"собер[её]т|исправит|доработает|перешл[её]т|разошл[её]т|скинет|ответит|посмотрит|изучит|верн[её]т|"
+           r"рассмотрит|пересчитает)"],
     "en": [r"(?:will|is going to|'ll|is to|should|can)\s+\w+"],
 }
 # Short commitments that only confirm what was just assigned ("Да, беру на себя", "I'll take care of that").
@@ -187,7 +208,7 @@ OPEN: Table = {
     "ru": [r"\bоставим открытым\b", r"\bоткрытый вопрос\b", r"\bвернёмся к\b", r"\bвернемся к\b",
            r"\bпока не решили\b", r"\bостал\w* открыт\w*", r"\bоткрыт\w* (?:остался|остаётся|остается)\b"],
     "en": [r"\bopen (?:question|point|issue)\b", r"\bpark (?:this|that|it)\b", r"\bcome back to\b",
-           r"\brevisit\b", r"\bstill open\b"],
+           r"\brevisit\b", r"\bstill open\b", r"\b(?:leave|keep) (?:that|this|it)(?: one)? open\b"],
 }
 PURPOSE: Table = {
     "ru": [r"\bцель (?:сегодняшней |нашей )?(?:встречи|звонка)\s*(?:—|-|:|–)?\s*(?:это\s+)?(?P<rest>.+)",

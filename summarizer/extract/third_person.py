@@ -55,6 +55,9 @@ def morph() -> Any:
 
 # The word-level helpers below are cached: pymorphy3's dictionary lookups were three quarters of a long
 # Russian meeting's extraction, and a meeting says the same words again and again.
+FIRST_PERSON_LIKELY = 0.3
+
+
 @functools.lru_cache(maxsize=1 << 15)
 def _ru_third_person(word: str, plural: bool = False) -> str | None:
     """'пришлю' → 'пришлёт', 'выдадим' → 'выдаст': a first-person verb in the third person singular.
@@ -63,7 +66,12 @@ def _ru_third_person(word: str, plural: bool = False) -> str | None:
     becomes singular too. ``None`` when the word is not a first-person verb.
     """
     analyser = morph()
-    for parse in analyser.parse(word.lower()):
+    parses = analyser.parse(word.lower())
+    # "на почту" is a noun that is also a rare verb form ("почту" of "почтить"): a word is taken as a
+    # first-person verb only when that reading is a likely one ("дам" 0.42 yes, "почту" 0.18 no)
+    if sum(p.score for p in parses if p.tag.POS == "VERB" and p.tag.person == "1per") < FIRST_PERSON_LIKELY:
+        return None
+    for parse in parses:
         tag = parse.tag
         if tag.POS != "VERB" or tag.person != "1per":
             continue
