@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from summarizer.extract.dates import find_due_phrases, resolve_due
-from summarizer.extract.support import month_numbers, number_values
+from summarizer.extract.numbers import month_numbers, number_values
 
 # Terms right. A gold term ("€19,200", "two years", "October 17", "8 июня", "без дашборда") is compared
 # with the predicted agreement by value, not by spelling, since agreements are written from speech

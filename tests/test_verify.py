@@ -278,7 +278,8 @@ def test_mismatched_evidence_is_flagged_and_matching_evidence_is_not() -> None:
 
 def test_names_and_words_that_begin_like_a_month_are_not_dates() -> None:
     """The bundled English sample's first next step was flagged unsupported: "Marco" read as March."""
-    from summarizer.extract.support import check_support, month_numbers
+    from summarizer.extract.numbers import month_numbers
+    from summarizer.extract.support import check_support
 
     quote = "I will send the signed contract by Friday."
     assert check_support("Marco Olsen will send the signed contract by Friday", [quote],

@@ -20,7 +20,8 @@ from rapidfuzz import fuzz
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.evidence import normalise_text
-from summarizer.extract.support import check_support, month_numbers, number_values
+from summarizer.extract.numbers import month_numbers, number_values
+from summarizer.extract.support import check_support
 from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.commitments import requested_task
 from summarizer.extract.dates import find_due_phrases
+from summarizer.extract.numbers import month_numbers, number_values
 from summarizer.extract.sentences import Sentence
-from summarizer.extract.support import month_numbers, number_values
 
 log = logging.getLogger(__name__)
 

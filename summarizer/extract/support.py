@@ -5,7 +5,8 @@ something else passed the quote check, because the quote *was* said. Here the it
 looked up in the segments it cites:
 
 * **facts** must all be there: numbers (digits or number words, RU and EN: "пятьдесят" = 50,
-  "fifteen percent" = 15, "twelve-month" = 12), and names that are not a participant's;
+  "fifteen percent" = 15, "twelve-month" = 12, "триста пятьдесят" = 350, "1,2 млн" = 1 200 000,
+  "19,200" = 19 200), and names that are not a participant's;
 * **content words** (by a crude prefix stem, so "пришлёт" meets "пришлю", "phased" meets "phase")
   must mostly be there.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.evidence import normalise_text
+from summarizer.extract.numbers import MONTH_STEMS, is_number_word, month_numbers, number_values
 
 # Below this share of the item's content words found in the cited segments, the item is unsupported
 # An item of one or two content words needs them all ("пришлёт договор" is not "пришлю предложение").
@@ -58,49 +60,6 @@ decision responsible deadline item items team participants client company сто
 подтвердила подтвердили решили решено ответственный срок компания клиент участники
 """)
 
-_UNITS_EN = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "thousand": 1000, "million": 1_000_000, "half": 50,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20,
-    "thirtieth": 30, "single": 1, "double": 2, "twice": 2, "dozen": 12,
-}
-# Russian number words: short ones by their forms, long ones by stem, so every case form
-# ("пятидесяти", "двумя", "первого") is one number.
-_FORMS_RU: dict[str, int] = {
-    **dict.fromkeys(["ноль", "нуль"], 0),
-    **dict.fromkeys(["два", "две", "двух", "двум", "двумя", "пара", "пару", "пары"], 2),
-    **dict.fromkeys(["три", "трех", "трем", "тремя"], 3),
-    **dict.fromkeys(["пять", "пяти", "пятью"], 5),
-    **dict.fromkeys(["шесть", "шести", "шестью"], 6),
-    **dict.fromkeys(["семь", "семи", "семью"], 7),
-    **dict.fromkeys(["сто", "ста"], 100),
-}
-for _w in ["один", "одна", "одно", "одного", "одной", "одному", "одним", "одну"]:
-    _FORMS_RU[_w] = 1
-_STEMS_RU: list[tuple[str, int]] = sorted([
-    ("перв", 1), ("втор", 2), ("трет", 3), ("четыр", 4), ("четверт", 4), ("пят", 5), ("шест", 6),
-    ("седьм", 7), ("восем", 8), ("восьм", 8), ("девят", 9), ("десят", 10), ("одиннадцат", 11),
-    ("двенадцат", 12), ("тринадцат", 13), ("четырнадцат", 14), ("пятнадцат", 15),
-    ("шестнадцат", 16), ("семнадцат", 17), ("восемнадцат", 18), ("девятнадцат", 19),
-    ("двадцат", 20), ("тридцат", 30), ("сорок", 40), ("пятьдесят", 50), ("пятидесят", 50),
-    ("шестьдесят", 60), ("шестидесят", 60), ("семьдесят", 70), ("семидесят", 70),
-    ("восемьдесят", 80), ("восьмидесят", 80), ("девяност", 90), ("двест", 200), ("двухсот", 200),
-    ("трист", 300), ("трехсот", 300), ("пятьсот", 500), ("пятисот", 500), ("тысяч", 1000),
-    ("миллион", 1_000_000), ("половин", 50), ("стопроцент", 100), ("двухнедел", 2),
-    ("двухмесяч", 2), ("трехмесяч", 3), ("двенадцатимесяч", 12),
-], key=lambda p: -len(p[0]))
-# Words that begin like a number word but are not one.
-_NOT_NUMBER_RU = ("пятниц", "вторник", "четверг", "первичн", "перве", "девятк", "десятилет")
-_MONTHS = [
-    ("январ", "jan"), ("феврал", "feb"), ("март", "mar"), ("апрел", "apr"), ("ма", "may"),
-    ("июн", "jun"), ("июл", "jul"), ("август", "aug"), ("сентябр", "sep"), ("октябр", "oct"),
-    ("ноябр", "nov"), ("декабр", "dec"),
-]
-_MULTIPLIER = re.compile(r"^(?:hundred|thousand|million|сот|тысяч|миллион)")
 _WORD = re.compile(r"[a-zа-я]+(?:-[a-zа-я]+)*|\d+(?:[.,]\d+)?")
 _CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZА-ЯЁ][a-zа-яё]+)")
 
@@ -148,79 +107,6 @@ def _initials(tokens: list[str]) -> set[str]:
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def _ru_number(word: str) -> int | None:
-    # cached: every word of every item and cited segment is asked, against seventy stems
-    if word in _FORMS_RU:
-        return _FORMS_RU[word]
-    if not re.fullmatch(r"[а-я]+", word) or word.startswith(_NOT_NUMBER_RU):
-        return None
-    for stem, value in _STEMS_RU:
-        # a number word's ending is short ("пятидесяти", "двадцатого"); a long tail is another word,
-        # except in compounds ("стопроцентную", "двухнедельный")
-        if word.startswith(stem) and (len(word) - len(stem) <= 4 or len(stem) >= 7):
-            return value
-    return None
-
-
-def number_values(text: str, *, parts: bool = False) -> set[str]:
-    """Every number ``text`` states, as digit strings: digits as written and number words combined
-    the way they are said ("двадцать пять" = 25, "twenty-five" = 25). With ``parts`` the words of a
-    combined number count too (a transcript's "двадцать пять" also says 20 and 5, loosely)."""
-    out: set[str] = set()
-    for match in re.finditer(r"\d+(?:[.,]\d+)?", text):
-        digits = match.group(0).replace(",", ".")
-        if "." in digits:
-            digits = digits.rstrip("0").rstrip(".")
-        out.add(digits.lstrip("0") or "0")
-    pending: int | None = None
-    for token in re.findall(r"[a-zа-я]+", normalise_text(text).replace("-", " ")):
-        value: int | None = _UNITS_EN.get(token)
-        if value is None:
-            value = _ru_number(token)
-        if value is None:
-            if pending is not None:
-                out.add(str(pending))
-            pending = None
-            continue
-        if parts:
-            out.add(str(value))
-        if pending is not None and value < 10 and pending % 10 == 0 and pending >= 20:
-            pending += value  # twenty five, двадцать пять
-        elif pending is not None and _MULTIPLIER.match(token) and pending < value:
-            pending *= value
-        else:
-            if pending is not None:
-                out.add(str(pending))
-            pending = value
-    if pending is not None:
-        out.add(str(pending))
-    return out
-
-
-def month_numbers(text: str) -> set[str]:
-    out: set[str] = set()
-    for token in re.findall(r"[a-zа-я]+", normalise_text(text)):
-        out.update(_token_months(token))
-    return out
-
-
-# English month words are whole words: a prefix reading took "Marco" for March and "decision" for
-# December, and flagged a correct item as unsupported
-_EN_MONTHS = {word: str(number) for number, words in enumerate((
-    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-    ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-    ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for word in words}
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _token_months(token: str) -> tuple[str, ...]:
-    # cached per word: twelve months tried on every word of every cited segment added up
-    if token in _EN_MONTHS:
-        return (_EN_MONTHS[token],)
-    return tuple(str(number) for number, (ru, _) in enumerate(_MONTHS, start=1)
-                 if token.startswith(ru) and (ru != "ма" or token in ("май", "мая", "мае", "маю")))
-
-
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(normalise_text(text).replace("ё", "е"))
 
@@ -292,9 +178,9 @@ def check_support(
         if not word or (word[0].isdigit() or len(word) < 3 or word in _STOP or word in _FRAME
                 or word in item_abbreviations):
             continue
-        if _key(word) in name_keys or _ru_number(word) is not None or word in _UNITS_EN:
+        if _key(word) in name_keys or is_number_word(word):
             continue
-        if any(word.startswith(ru) and len(ru) > 2 for ru, _ in _MONTHS):
+        if any(word.startswith(ru) and len(ru) > 2 for ru, _ in MONTH_STEMS):
             continue
         content.append(word)
     found = sum(not w or _found(w, ctx_keys, ctx_words) for w in content)
