@@ -131,7 +131,9 @@ def draft(
         echo(note, err=True)
     meeting = result.meeting
     echo(f"Meeting {meeting.id} — draft v{result.version.number} ({meeting.status})")
-    echo(f"  {describe_extraction(result.version.protocol.meta)}")
+    from summarizer.llm.backend import choose
+
+    echo(f"  {describe_extraction(result.version.protocol.meta, choose(settings).reason)}")
     for fmt, path in result.files.items():
         echo(f"  {fmt:5} {path}")
     if output:

@@ -353,8 +353,14 @@ def _restates(text: str, first: str, second: str) -> bool:
     return between.strip() in ("", ",", "(", "—", "–", "-") and bool(re.search(r"\d", second))
 
 
+# "По документам: Ирина подготовит…", "As for the paperwork: …": the topic a speaker announces before
+# the statement, not part of it
+_TOPIC_LEAD = re.compile(r"^(?:по|насч[её]т|касательно|что касается)\s+[^:,.!?]{1,40}:\s*|"
+                         r"^(?:as for|regarding|as to|on)\s+[^:,.!?]{1,40}:\s*", re.IGNORECASE)
+
+
 def _clean(text: str) -> str:
-    text = P.FILLER.sub("", text.strip()).rstrip("?")
+    text = _TOPIC_LEAD.sub("", P.FILLER.sub("", text.strip())).rstrip("?")
     return (text[:1].upper() + text[1:]).rstrip() if text else text
 
 
