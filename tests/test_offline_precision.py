@@ -111,3 +111,17 @@ def test_the_topic_a_speaker_announces_is_not_part_of_the_step() -> None:
                 language="ru")
     (step,) = extract_offline(t, meeting_date=DAY).next_steps
     assert step.action.startswith("Денис подготовит проект договора")
+
+
+def test_an_offer_with_a_limit_accepted_is_an_agreement_not_a_task() -> None:
+    t = meeting(("Максим", "Наши покупатели привыкли к двухчасовым окнам. Сможете?"),
+                ("Денис", "Двухчасовые сделаем, но только с десяти утра до десяти вечера, ночных окон "
+                          "у нас нет."),
+                ("Максим", "Принимается."), language="ru")
+    protocol = extract_offline(t, meeting_date=DAY)
+    assert protocol.next_steps == []
+    (agreement,) = protocol.agreements
+    assert "с десяти утра до десяти вечера" in agreement.text
+    noted = meeting(("Максим", "Чтобы вы знали: регионы на распродажу отдадим другой службе."),
+                    ("Ольга", "Принято к сведению."), language="ru")
+    assert extract_offline(noted, meeting_date=DAY).agreements == []

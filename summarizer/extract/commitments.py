@@ -71,8 +71,10 @@ _NARRATION_RU = re.compile(
 )
 # "Каникулы не дадим" refuses; "Если генеральный согласует, то, может быть, закажем" is not settled;
 # "Так и сделаем" accepts what was just said: none of them is a task
-_NOT_A_TASK_RU = re.compile(r"\bне\s+[а-яё]+(?:им|ем|ём|ю|у)\b|\bесли\b|\bможет быть\b|\bтак и сделаем\b",
-                            re.IGNORECASE)
+# "Двухчасовые сделаем, но только с десяти до десяти" offers terms with a limit: the other side's
+# "Принимается" makes it an agreement, not a task
+_NOT_A_TASK_RU = re.compile(r"\bне\s+[а-яё]+(?:им|ем|ём|ю|у)\b|\bесли\b|\bможет быть\b|\bтак и сделаем\b|"
+                            r"\bно только\b", re.IGNORECASE)
 # "Давайте запуск сделаем десятого февраля": a proposal to the others, not one side's task
 _PROPOSAL_RU = re.compile(r"^\W*(?:(?:хорошо|ладно|тогда|итак|и|а|ну),?\s+)*(?:давайте|предлагаю|может)\b"
                           r"(?!\s+я\b)", re.IGNORECASE)

@@ -13,7 +13,9 @@ Table = dict[str, list[str]]
 
 # Explicit decisions: "договорились", "we agreed".
 AGREE: Table = {
-    "ru": [r"\bдоговорились\b", r"\bсогласовали\b", r"\bрешили\b", r"\bфиксируем\b", r"\bпринято\b",
+    # "Принято к сведению" only says it was heard
+    "ru": [r"\bдоговорились\b", r"\bсогласовали\b", r"\bрешили\b", r"\bфиксируем\b",
+           r"\bпринято\b(?!\s+к\s+сведению)",
            r"\bтак и сделаем\b", r"\bокончательно\b", r"\bсогласовано\b"],
     # Not a bare "deal": "a big deal", "deal with it" and "make a deal" are no decision (CaSiNo, ELITR).
     "en": [r"\bwe agreed\b", r"\bagreed\b", r"\blet's go with\b",
@@ -27,7 +29,7 @@ AGREE: Table = {
 ACCEPT: Table = {
     "ru": [r"(?<!не )\bустраивает\b", r"(?<!не )\bподходит\b", r"\bсогласн[аы]?\b", r"\bсогласен\b",
            r"\bдоговорились\b", r"\bсогласовали\b", r"^\s*(?:да|хорошо|отлично|ок|окей|идёт|идет)\b",
-           r"\bпринимаем\b", r"\bне возражаем\b",
+           r"\bпринимаем\b", r"^\W*принимается\b", r"\bне возражаем\b",
            # the recogniser's spellings: "устроевает", "устраевает"
            r"(?<!не )\bустр[ао][еи]?ва[ею]т\b", r"(?<!не )\b(?:нас|меня) устроит\b", r"(?<!не )\bгодится\b",
            r"(?<!не )\bприемлем[оа]?\b", r"(?<!не )\b(?:это )?(?:мы )?переживём\b"],
@@ -89,6 +91,7 @@ REJECT: Table = {
 # A proposal that needs the other side's yes before it is an agreement.
 PROPOSE: Table = {
     "ru": [r"\bпредлагаю\b", r"\bпредлагаем\b", r"\bдавайте\b", r"\bмы можем\b", r"\bможем\b",
+           r"\bсделаем,?\s+но только\b",
            r"\bкак насч[её]т\b", r"\bа если\b", r"\bмы да[её]м\b",
            r"\bготовы (?:дать|предложить|предоставить)\b", r"\bмы хотели бы\b", r"\bхотим предложить\b",
            # terms stated as a proposal: "И срок поставки — три рабочих дня", "Цена — 100 рублей"

@@ -20,7 +20,9 @@ class Sentence:
 
 # Whisper punctuates the same speech as "Agreed. I will send…" or "Agreed, I will send…" depending
 # on the decoding path, so a comma before a new clause with its own subject also ends a sentence.
-_CLAUSE = re.compile(r",\s+(?=(?:but|I|I'll|we|we'll|но|я|мы|а\s+я|а\s+мы)\s)", re.IGNORECASE)
+# "…, but only weekdays" / "…, но только с десяти до десяти" limits the clause before it: not split
+_CLAUSE = re.compile(r",\s+(?=(?:but(?!\s+only)|I|I'll|we|we'll|но(?!\s+только)|я|мы|а\s+я|а\s+мы)\s)",
+                     re.IGNORECASE)
 # "Good, next step, we meet again…": the announcement belongs to the clause it announces.
 _ANNOUNCE = re.compile(r"\b(?:next steps?|следующий шаг)\W*$", re.IGNORECASE)
 
