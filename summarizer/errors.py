@@ -83,6 +83,12 @@ class LLMError(SummarizerError):
         self.history = history or []
 
 
+class InvalidReply(LLMError):
+    """The model answered every attempt, but never validly (cut off at the output limit, not the
+    schema): a step that has a remedy of its own (a guided item keeps the rules' sentence) goes on
+    without it, where a dead server or a refused key still ends the draft."""
+
+
 class ExtractionError(SummarizerError):
     """The protocol could not be extracted from the transcript."""
 

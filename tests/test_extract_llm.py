@@ -540,7 +540,8 @@ def test_a_settled_issue_with_terms_is_an_agreement_the_rules_missed() -> None:
     said = {"s0001": "Which launch date works for you?",
             "s0002": "The campaign goes live on October 5, we confirmed that internally.",
             "s0003": "Great. And the budget stays at 60 thousand dollars, as agreed.",
-            "s0004": "To sum up: October 5 and 60 thousand dollars."}
+            "s0004": "To sum up: October 5 and 60 thousand dollars.",
+            "s0005": "Then the kickoff is on October 20."}
     protocol = Protocol(agreements=[Agreement(text="The budget stays at 60 thousand dollars",
                                               evidence=[Evidence(segment_ids=["s0003"], quote="x")])])
 
@@ -553,6 +554,7 @@ def test_a_settled_issue_with_terms_is_an_agreement_the_rules_missed() -> None:
         issue("The budget is 60 thousand dollars", ["s0003"]),  # already an agreement of the rules
         issue("October 5 and 60 thousand dollars were summed up", ["s0004"]),  # a recap repeats them
         issue("A launch date was discussed", ["s0001"]),  # no terms: not a decision to add
+        issue("October 20", ["s0005"]),  # a figure, not a statement (the 1.5B's "7%", "1 июня")
     ], protocol, said, [], dt.date(2026, 9, 1), "en")
     # the two segments that share most words with it, in meeting order, quoted verbatim
     assert [(a.text, [s for e in a.evidence for s in e.segment_ids]) for a in added] == [

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.evidence import normalise_text
-from summarizer.extract.numbers import month_numbers, number_values
+from summarizer.extract.numbers import is_number_word, month_numbers, number_values
 from summarizer.extract.support import check_support
 from summarizer.schema import Agreement, Evidence, Issue, NextStep, Participant, Protocol
 
@@ -196,6 +196,8 @@ def settled_issues(
         if not (number_values(outcome) or month_numbers(outcome)) or any(
                 recap.search(segment_text[s]) for s in segments):
             continue  # the rules miss decisions with terms; a recap only repeats the agreements
+        if _words_besides_terms(outcome) < OUTCOME_WORDS:
+            continue  # "7%", "1 июня": the 1.5B's outcome is a figure, not a statement of what was agreed
         support = check_support(outcome, [segment_text[s] for s in segments], names=names,
                                 meeting_date=meeting_date, language=language)
         if not support.supported:
@@ -207,6 +209,14 @@ def settled_issues(
         cited.update(segments)
         said.append(outcome)
     return out
+
+
+OUTCOME_WORDS = 2  # words besides numbers and months that make an outcome a statement
+
+
+def _words_besides_terms(text: str) -> int:
+    words = re.findall(r"[^\W\d_]{3,}", normalise_text(text))
+    return sum(not is_number_word(w) and not month_numbers(w) for w in words)
 
 
 def names_of(participants: list[Participant]) -> list[str]:

@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
+from summarizer.errors import InvalidReply
 from summarizer.extract.assemble import (
     FIRST_PERSON,
     NEAR_DUPLICATE,
@@ -178,8 +179,18 @@ class StepRunner:
         # guided moments need no second try: where a sentence is lost, copied or repeated, the rules'
         # own text stands (``fill_guided``, ``guided_item``), and a re-ask costs a whole reply
         guided = all(m.rules is not None for m in moments)
-        return list(self.ask("items", task, model, 30 + ITEM_TOKENS * len(moments), clean,
-                             reasks=0 if guided else None))
+        try:
+            return list(self.ask("items", task, model, 30 + ITEM_TOKENS * len(moments), clean,
+                                 reasks=0 if guided else None))
+        except InvalidReply as exc:
+            if not guided:
+                raise
+            # the 1.5B ran one Russian item past its output limit three times and the whole draft
+            # was lost; the rules' sentence stands for it (and the draft says the model wrote less)
+            log.warning("step items: %s; the rules' own text stands for %s", exc.message,
+                        ", ".join(m.segments[0] for m in moments if m.segments))
+            self.log_steps.append({"step": "items", "attempt": exc.attempts, "problem": exc.message})
+            return []
 
     def moments_and_items(self, meeting_context: dict[str, str]) -> list[WrittenItem]:
         """Steps 1 and 2 in one request, for large models."""

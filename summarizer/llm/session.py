@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, LLMError
+from summarizer.errors import ConfigError, InvalidReply, LLMError
 from summarizer.llm.http_errors import _CONTEXT_RE, _FORMAT_RE, _error_text, _is_loopback, _retry_after
 from summarizer.llm.state import MODES, ModeCache, UsageTracker
 from summarizer.llm.stream import (
@@ -232,6 +232,7 @@ class LLMSession:
                     raw,
                     history,
                     hint="try a larger model, raise llm_max_reasks, or use --offline for an offline draft",
+                    invalid=True,
                 )
 
     def yes_probability(self, messages: list[dict[str, str]], yes: set[str], no: set[str]) -> float:
@@ -527,10 +528,11 @@ class LLMSession:
 
     def _error(
         self, message: str, attempts: int, raw: str | None, history: list[dict[str, Any]],
-        *, hint: str | None = None,
+        *, hint: str | None = None, invalid: bool = False,
     ) -> LLMError:
-        return LLMError(message, attempts=attempts, last_raw=raw, usage=self.usage.as_dict(),
-                        history=list(history), hint=hint)
+        kind = InvalidReply if invalid else LLMError
+        return kind(message, attempts=attempts, last_raw=raw, usage=self.usage.as_dict(),
+                    history=list(history), hint=hint)
 
 
 def _starts_any(token: str, words: set[str]) -> bool:

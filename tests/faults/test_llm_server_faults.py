@@ -236,3 +236,43 @@ def test_a_server_that_rejects_logprobs_is_asked_the_yes_no_question_plainly(ser
     server.script(reply_error(400, "model 'x' does not exist"))
     with pytest.raises(LLMError, match="rejected the request"):
         LLMSession(settings_for(server, tmp_path)).yes_probability(question, {"yes"}, {"no"})
+
+
+def test_an_item_cut_off_every_time_keeps_the_rules_sentence_not_the_draft_lost(server: FakeOpenAI,
+                                                                                tmp_path: Path) -> None:
+    """The local 1.5B ran one Russian guided item past its output limit three times in a row
+    (``bench/extract.py --sets dev --local``) and the whole draft ended in "gave no valid answer".
+    A guided item has a remedy of its own, the rules' sentence: the draft goes on with it. A server
+    that is down still ends the draft."""
+    import datetime as dt
+
+    from fake_openai import item, overview, reply_text
+
+    from summarizer.extract import extract_protocol
+    from summarizer.extract.offline import extract_offline
+    from summarizer.transcript import Segment, Transcript
+
+    lines = [("Денис", "Двухчасовые сделаем, но только с десяти утра до десяти вечера."),
+             ("Максим", "Принимается."),
+             ("Максим", "Выгрузку адресов за апрель я пришлю до пятницы.")]
+    t = Transcript(language="ru", segments=[
+        Segment(id=f"s{i:04d}", text=text, start=i * 5.0, end=i * 5.0 + 4.0, speaker=who)
+        for i, (who, text) in enumerate(lines, 1)])
+    day = dt.date(2026, 6, 1)
+    rules = extract_offline(t, meeting_date=day)
+    assert len(rules.agreements) == 1 and len(rules.next_steps) == 1
+    cut = reply_text('{"items": [{"text": "Стороны договорились о доставке в двухчасовые интервалы с '
+                     'десяти утра до десяти вечера, и', finish_reason="length")
+    server.script(reply_json({"people": []}), cut, cut, cut,
+                  reply_json({"items": [item("Максим пришлёт выгрузку адресов за апрель до пятницы")]}),
+                  reply_json(overview(purpose=None)), reply_json({"closing": "Спасибо."}))
+    settings = settings_for(server, tmp_path, llm_steps="guided")
+    protocol = extract_protocol(t, settings, meeting_date=day)
+    assert server.remaining == 0
+    (agreement,) = protocol.agreements
+    assert agreement.text == rules.agreements[0].text  # the rules' sentence stands for the lost one
+    assert protocol.next_steps[0].action == "Максим пришлёт выгрузку адресов за апрель до пятницы"
+
+    server.script(reply_json({"people": []}), *[reply_error(503, "down")] * 10)
+    with pytest.raises(LLMError):
+        extract_protocol(t, dataclasses.replace(settings, llm_max_retries=1), meeting_date=day)
