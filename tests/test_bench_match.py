@@ -3,24 +3,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_extract", ROOT / "bench" / "extract.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_extract", module)
-    spec.loader.exec_module(module)
-    return module
+from bench_support import load_bench
 
 
 def test_evidence_pairs_first_then_wording() -> None:
-    bench = _bench()
+    bench = load_bench("extract")
     gold = [
         {"text": "Реквизиты", "evidence": ["s0028"]},
         {"text": "Прислать реквизиты и выписку из ЕГРЮЛ", "evidence": ["s0029", "s0030"]},

@@ -8,28 +8,18 @@ or the date differs. Most strings here are from samples/gold/dev and their trans
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from bench_support import load_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "samples" / "gold"
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_terms_right", ROOT / "bench" / "terms_right.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_terms_right", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_bench()
+bench = load_bench("terms_right")
 
 
 def right(text: str, term: str, *, due: dt.date | None = None, meeting: str | None = None,
