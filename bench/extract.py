@@ -128,9 +128,6 @@ def _same_person(a: str | None, b: str | None) -> bool:
     )
 
 
-
-
-
 @dataclasses.dataclass
 class Tally:
     meetings: int = 0

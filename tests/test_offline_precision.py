@@ -96,14 +96,14 @@ def test_a_noun_that_is_also_a_rare_verb_form_stays_a_noun() -> None:
 def test_a_draft_the_user_chose_to_make_offline_says_so_without_install_advice() -> None:
     from summarizer.config import load_settings
     from summarizer.extract import describe_extraction
-    from summarizer.llm.backend import choose
+    from summarizer.llm.backend import CHOSEN_OFFLINE, choose
     from summarizer.schema import ExtractionMeta
 
     meta = ExtractionMeta(extractor="offline")
-    chosen = choose(load_settings(None, {"llm_backend": "offline"})).reason
-    assert describe_extraction(meta, chosen) == "extractor: offline rules (llm_backend = offline)"
-    assert "pip install" in describe_extraction(
-        meta, "no LLM endpoint configured, and local_autostart is off")
+    chosen = choose(load_settings(None, {"llm_backend": "offline"})).reason == CHOSEN_OFFLINE
+    said = describe_extraction(meta, chosen_offline=chosen)
+    assert said == "extractor: offline rules (llm_backend = offline)"
+    assert "pip install" in describe_extraction(meta)
 
 
 def test_the_topic_a_speaker_announces_is_not_part_of_the_step() -> None:

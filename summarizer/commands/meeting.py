@@ -131,9 +131,10 @@ def draft(
         echo(note, err=True)
     meeting = result.meeting
     echo(f"Meeting {meeting.id} — draft v{result.version.number} ({meeting.status})")
-    from summarizer.llm.backend import choose
+    from summarizer.llm.backend import CHOSEN_OFFLINE, choose
 
-    echo(f"  {describe_extraction(result.version.protocol.meta, choose(settings).reason)}")
+    chosen_offline = choose(settings).reason == CHOSEN_OFFLINE
+    echo(f"  {describe_extraction(result.version.protocol.meta, chosen_offline=chosen_offline)}")
     for fmt, path in result.files.items():
         echo(f"  {fmt:5} {path}")
     if output:

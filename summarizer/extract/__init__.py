@@ -71,13 +71,13 @@ def describe_usage(meta: ExtractionMeta) -> str:
     return line
 
 
-def describe_extraction(meta: ExtractionMeta, why_offline: str | None = None) -> str:
+def describe_extraction(meta: ExtractionMeta, *, chosen_offline: bool = False) -> str:
     """One line for people: which extractor made the draft and, for a model, what it cost.
 
-    ``why_offline``: the backend choice's reason; "llm_backend = offline" is the user's own choice, and
-    telling them to install what they have chosen not to use is noise."""
+    ``chosen_offline``: the person set llm_backend = offline themselves, and telling them to install
+    what they have chosen not to use is noise."""
     if meta.extractor != "llm":
-        if why_offline == "llm_backend = offline":
+        if chosen_offline:
             return "extractor: offline rules (llm_backend = offline)"
         return ("extractor: offline rules, no LLM endpoint configured (set OPENAI_BASE_URL or "
                 "OPENAI_API_KEY and SUMMARIZER_LLM_MODEL to use a model, or pip install "

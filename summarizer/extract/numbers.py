@@ -115,6 +115,9 @@ MONTH_STEMS = [
     ("июн", "jun"), ("июл", "jul"), ("август", "aug"), ("сентябр", "sep"), ("октябр", "oct"),
     ("ноябр", "nov"), ("декабр", "dec"),
 ]
+
+
+@functools.lru_cache(maxsize=1 << 15)
 def _word_value(word: str) -> _WordValue | None:
     """(value, kind) of a number word (lower case, "ё" as "е"), or None; the kinds are above _WordValue."""
     # cached: every word of every item and cited segment is asked, against seventy stems

@@ -356,7 +356,7 @@ def _restates(text: str, first: str, second: str) -> bool:
 # "По документам: Ирина подготовит…", "As for the paperwork: …": the topic a speaker announces before
 # the statement, not part of it
 _TOPIC_LEAD = re.compile(r"^(?:по|насч[её]т|касательно|что касается)\s+[^:,.!?]{1,40}:\s*|"
-                         r"^(?:as for|regarding|as to|on)\s+[^:,.!?]{1,40}:\s*", re.IGNORECASE)
+                         r"^(?:as for|regarding|as to)\s+[^:,.!?]{1,40}:\s*", re.IGNORECASE)
 
 
 def _clean(text: str) -> str:

@@ -106,7 +106,6 @@ def _initials(tokens: list[str]) -> set[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1 << 15)
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(normalise_text(text).replace("ё", "е"))
 

@@ -44,13 +44,16 @@ def local_available(settings: Settings) -> tuple[bool, str]:
     return True, f"{model.name} ({model.title}) on the local llama-server"
 
 
+CHOSEN_OFFLINE = "llm_backend = offline"  # the reason when the person chose the rules themselves
+
+
 def choose(settings: Settings) -> Choice:
     """Decide without starting anything (``summarizer models`` shows this)."""
     backend = (settings.llm_backend or "auto").strip().lower()
     if backend not in BACKENDS:
         raise ConfigError(f"llm_backend must be one of {', '.join(BACKENDS)}, not {settings.llm_backend!r}")
     if backend == "offline":
-        return Choice("offline", "llm_backend = offline")
+        return Choice("offline", CHOSEN_OFFLINE)
     if backend == "endpoint" or (backend == "auto" and settings.llm_configured):
         if not settings.llm_configured:
             raise ConfigError("llm_backend = endpoint, but no endpoint is configured",
