@@ -68,8 +68,8 @@ def test_a_deadline_between_a_name_and_its_verb_still_names_the_owner() -> None:
     protocol = dev("ru_courier_delivery", "2026-05-20")
     owners = {n.owner: n for n in protocol.next_steps if "s0029" in cited(n)}
     # "Денис Гаврилов до конца недели пришлёт вам документацию по API, а я в понедельник отправлю договор"
-    assert "документацию по API" in owners["Денис"].action
-    assert "договор" in owners["Ольга"].action
+    assert "документацию по API" in owners["Денис Гаврилов"].action
+    assert "договор" in owners["Ольга Белова"].action  # she introduced herself with her surname
     # "Да, пришлю." from Денис confirms his step: no second, empty one
-    assert "s0030" in cited(owners["Денис"])
+    assert "s0030" in cited(owners["Денис Гаврилов"])
     assert not any(n.action.strip(" .") in {"Денис пришлёт", "пришлю"} for n in protocol.next_steps)

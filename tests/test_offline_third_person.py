@@ -114,5 +114,6 @@ def test_an_accepted_offer_names_who_accepted_it() -> None:
     transcript = Transcript(segments=[Segment(id=make_segment_id(i), text=t, speaker=s, start=i * 5.0)
                                       for i, (s, t) in enumerate(lines)], language="en")
     protocol = extract_offline(transcript, meeting_date=dt.date(2026, 11, 25))
+    # "Purchasing Lead at Contoso" is read now, and the "you" of an accepted offer is the company
     assert [a.text for a in protocol.agreements] == [
-        "Northwind can offer 5% if Mark Olsen signs a 12 month contract"]
+        "Northwind can offer 5% if Contoso signs a 12 month contract"]

@@ -90,6 +90,21 @@ COLLEAGUE: dict[str, list[re.Pattern[str]]] = {
                       rf"(?P<name>{_NAME_EN})\s+from our\s+(?P<position>[a-z][a-z\s-]{{1,40}}?)"
                       r"(?:\s+(?:team|department))?(?=\s*(?:[.,;!?]|$))")],
 }
+# A colleague named in passing: "I've got Raj from our implementation team with me", "With me is Daniel,
+# he's our solutions architect", "Owen's on the call from our side", "Со мной на связи Виктор". It adds
+# nobody (a name said once is not proof of presence); it gives a known participant the introducer's
+# organisation and side, and a position when one follows ("he's our …").
+COLLEAGUE_MENTION: dict[str, list[re.Pattern[str]]] = {
+    "ru": [re.compile(rf"\b(?:[Сс]о мной|[Сс] нами)(?:\s+(?:на связи|сегодня|также|ещё|тоже))*\s+"
+                      rf"(?:(?:мой|моя|наш|наша)\s+)?(?:коллега\s+)?(?P<name>{_NAME_RU})")],
+    "en": [re.compile(rf"\b(?:I've got|I have|[Ww]ith me (?:today )?(?:is|are)|"
+                      rf"[Jj]oining (?:me|us)(?: today)? (?:is|are)|"
+                      rf"[Aa]lso (?:here|on the (?:call|line)) (?:is|are))\s+(?P<name>{_NAME_EN})\b"
+                      r"(?:,\s+(?:he|she)(?:'s| is) (?:our|my)\s+(?P<position>[a-z][\w\s-]{1,40}?)"
+                      r"(?=\s*(?:[.,;!?]|$|\s+and\b)))?"),
+           re.compile(rf"\b(?P<name>{_NAME_EN})(?:'s| is) (?:on the (?:call|line)|here|with us|joining us)\b"
+                      r"[^.!?]{0,20}?\b(?:from our (?:side|team|end)|with me)")],
+}
 # What the recogniser makes of common Russian job titles, and the nominative a protocol needs.
 POSITION_FIXES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s*,\s*"), " "),
@@ -99,7 +114,7 @@ POSITION_FIXES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^заместител[яюеи]\b"), "заместитель"),
     (re.compile(r"^представител[яюеи]\b"), "представитель"),
     # "руководитель отдела" heard as "руководителя, дело" / "руководитель отдел"
-    (re.compile(r"^(\w+) (?:дела|дело|отдел)\b"), r"\1 отдела"),
+    (re.compile(r"^(руководитель|начальник|заместитель|директор) (?:дела|дело|отдел)\b"), r"\1 отдела"),
     (re.compile(r"\bотдела продажи\b"), "отдела продаж"),
     (re.compile(r"\bотдела закупки\b"), "отдела закупок"),
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from summarizer.extract import participant_patterns as PP
+from summarizer.extract.introductions import is_opening_chatter, nominative_organisation, parse_introduction
 from summarizer.extract.owners import is_generic_label, match_participant, stem
 from summarizer.extract.sentences import Sentence
 from summarizer.schema import Participant
@@ -39,7 +40,7 @@ def extract_participants(transcript: Transcript, sentences: list[Sentence], lang
             people[label] = Participant(name=label, speaker_labels=[label])
     if not people:
         return _introduced_participants(sentences, lang)
-    introduced: set[str] = set()
+    introduced = _read_introductions(transcript, people, key)
     first_turn: dict[str, list[Sentence]] = {}  # each speaker's first segment, sentence by sentence
     for s in sentences:
         if not s.speaker or s.speaker not in people:
@@ -71,7 +72,98 @@ def extract_participants(transcript: Transcript, sentences: list[Sentence], lang
     participants = list(people.values())
     _add_colleagues(sentences, people, participants, key)
     _attach_contacts(sentences, people, participants, key)
+    _plain_organisations(transcript, participants)
+    _complete_names(transcript, participants, key)
     return participants
+
+
+# A surname said after a first name by anyone: "Денис Гаврилов до конца недели пришлёт…". Russian
+# surnames are recognised by their endings; English ones by not being a word that starts a clause.
+_RU_SURNAME = (r"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ский|цкий|ской|ова|ева|ёва|ина|ына|ская|цкая|ко|ук|юк|ич|дзе|"
+               r"ян|их|ых)")
+_EN_SURNAME = r"[A-Z][a-z]{2,}"
+_NOT_SURNAME = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "Thanks", "Thank", "And", "But", "So", "Yes", "Yeah", "Okay", "The", "This", "That", "What", "Could",
+    "Can", "Will", "Would", "Please", "Sorry", "Right", "Great", "Perfect", "Sure", "Hi", "Hello",
+}
+
+
+def _complete_names(transcript: Transcript, participants: list[Participant], key: str) -> None:
+    """A participant known by a first name gets the surname the call gives them, when it gives one."""
+    text = "\n".join(seg.text for seg in transcript.segments)
+    for p in participants:
+        if is_generic_label(p.name) or len(p.name.split()) != 1:
+            continue
+        surname = _RU_SURNAME if key == "ru" else _EN_SURNAME
+        found = {m.group(1) for m in re.finditer(rf"\b{re.escape(p.name)}\s+({surname})\b", text)}
+        found -= _NOT_SURNAME
+        others = {q.name for q in participants if q is not p}
+        if len(found) == 1 and not any(f"{p.name} {s}" in others for s in found):
+            p.name = f"{p.name} {found.pop()}"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _read_introductions(transcript: Transcript, people: dict[str, Participant], key: str) -> set[str]:
+    """Names, positions and organisations from the introductions that open a call.
+
+    Whole segments are read, not clause-split sentences: "Sofia Marchetti, I manage IT infrastructure at
+    Greenfield Mutual" is one introduction, though ", I manage" opens a new clause for the extractor.
+    """
+    introduced: set[str] = set()
+    first_turn_over: set[str] = set()
+    past_opening: set[str] = set()
+    previous: str | None = None
+    for seg in transcript.segments[:_POSITION_REACH]:
+        label = seg.speaker
+        if previous is not None and previous != label:
+            first_turn_over.add(previous)
+        previous = label
+        if not label or label not in people or label in introduced or transcript.person_for(label):
+            continue
+        for text in _SENTENCE_END.split(seg.text):
+            intro = parse_introduction(text, key)
+            was_opening = label not in past_opening  # only greetings and sound checks so far in the turn
+            if not is_opening_chatter(text):
+                past_opening.add(label)
+            if intro is None or (intro.bare and (not was_opening or label in first_turn_over)):
+                continue  # a name alone counts only where the speaker's first turn opens
+            if not _plausible_name(intro.name, label) or _someone_else(intro.name, label, people):
+                continue
+            if intro.bare and not is_generic_label(label):
+                continue  # "Anna" saying "John Miller." names someone else
+            p = people[label]
+            said_in_meeting_script = key == "ru" and not re.search("[А-Яа-яЁё]", p.name)
+            fuller = len(intro.name.split()) > len(p.name.split())
+            if is_generic_label(p.name) or fuller or said_in_meeting_script:
+                p.name = intro.name
+            if intro.position and not p.position:
+                p.position = PP.normalise_position(intro.position)
+            p.organisation = p.organisation or intro.organisation
+            introduced.add(label)
+            break
+    return introduced
+
+
+def _someone_else(name: str, label: str, people: dict[str, Participant]) -> bool:
+    """A name that is another speaker's label is that person being addressed."""
+    first = stem(name.split()[0])
+    return any(other != label and not is_generic_label(other) and stem(other.split()[0]) == first
+               for other in people)
+
+
+def _plain_organisations(transcript: Transcript, participants: list[Participant]) -> None:
+    """«Техпрома» (after a title) is «Техпром» when the call says «Техпром» too."""
+    known = {m.group(1).strip() for seg in transcript.segments
+             for m in re.finditer(r"«([^«»]{1,60})»", seg.text)}
+    known |= {p.organisation for p in participants if p.organisation}
+    ordered = sorted(known, key=len)
+    for p in participants:
+        if p.organisation:
+            p.organisation = nominative_organisation(p.organisation, ordered)
 
 
 def _bare_name(s: Sentence, turn: list[Sentence], key: str) -> str | None:
@@ -127,10 +219,12 @@ def _introduced_participants(sentences: list[Sentence], lang: str) -> list[Parti
 
 
 def _plausible_name(name: str, label: str) -> bool:
-    # A label that already is a name must agree with the introduction ("Anna" → "Anna Petrova").
+    # A label that already is a name must agree with the introduction ("Anna" → "Anna Petrova"), in
+    # either script: Zoom shows "Irina" for someone who says "Ирина".
     if is_generic_label(label):
         return True
-    return stem(name.split()[0]) == stem(label.split()[0])
+    said, shown = name.split()[0], label.split()[0]
+    return stem(said) == stem(shown) or PP.transliterate(said) == shown.lower()
 
 
 def _add_colleagues(sentences: list[Sentence], people: dict[str, Participant],
@@ -146,10 +240,25 @@ def _add_colleagues(sentences: list[Sentence], people: dict[str, Participant],
             found = Participant(name=m["name"].strip())
             participants.append(found)
         found.position = found.position or PP.normalise_position(m["position"])
-        if speaker is not None and speaker is not found:
-            found.organisation = found.organisation or speaker.organisation
-            if found.side == "unknown":
-                found.side = speaker.side
+        _same_side(found, speaker)
+    for s in sentences:
+        speaker = people.get(s.speaker) if s.speaker else None
+        for pattern in PP.COLLEAGUE_MENTION[key]:
+            for m in pattern.finditer(s.text):
+                known = [p for p in participants if not is_generic_label(p.name) and p is not speaker]
+                found, _ = match_participant(m["name"], known)
+                if found is None:
+                    continue
+                if m.groupdict().get("position") and not found.position:
+                    found.position = PP.normalise_position(m["position"])
+                _same_side(found, speaker)
+
+
+def _same_side(found: Participant, speaker: Participant | None) -> None:
+    if speaker is not None and speaker is not found:
+        found.organisation = found.organisation or speaker.organisation
+        if found.side == "unknown":
+            found.side = speaker.side
 
 
 # --------------------------------------------------------------------------------------------------
