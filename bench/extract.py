@@ -13,6 +13,8 @@ Sets:
 * ``heldout``: samples/gold/heldout, six negotiations written after the rules and prompts and never used
   to tune them: the honest estimate, reported per language;
 * ``heldout2``: samples/gold/heldout2, four more, by a writer who never saw the extractor;
+* ``heldout3``: samples/gold/heldout3, six more (three and three) by a writer who never saw the extractor,
+  written after every rule and prompt it measures;
 * ``casino``: ../shared/data/casino_dev (real negotiations with the exact final deal);
 * ``elitr``: ../shared/data/elitr_dev (real project meetings with human minutes).
 
@@ -54,11 +56,13 @@ from summarizer.schema import Protocol  # noqa: E402
 from summarizer.transcript import Segment, Transcript, make_segment_id  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from people_right import PeopleTally, score_people  # noqa: E402
 from terms_right import terms_right  # noqa: E402
 
 GOLD = ROOT / "samples" / "gold"
 HELDOUT = GOLD / "heldout"
 HELDOUT2 = GOLD / "heldout2"
+HELDOUT3 = GOLD / "heldout3"
 DEV = GOLD / "dev"
 SHOW_MISSES = False  # --misses: print what each extractor missed or added (for the dev set, never held-out)
 SHARED = ROOT.parent / "shared" / "data"
@@ -67,6 +71,14 @@ Extractor = Callable[[Transcript, "dt.date | None"], Protocol]
 _FIRST_PERSON = re.compile(
     r"^(?:i|i'll|i'm|we|we'll|we're|let's|let me|my|our)\b|\b(?:i|i'll|we'll|let's)\b|"
     r"^(?:я|мы|давайте|мне|нам)\b|\b(?:я|мы)\s+\w+(?:ю|у|ем|им)\b",
+    re.IGNORECASE,
+)
+
+# Any pronoun of the call left in an item: "will send me", "ready for you", "пришлёт вам", "у нас".
+_CALL_PRONOUN = re.compile(
+    r"(?<![\w'-])(?:I|I'll|I'm|I've|me|my|we|we'll|we're|we've|us|our|ours|you|you'll|you're|your|yours|"
+    r"я|меня|мне|мной|мы|нас|нам|нами|наш\w*|вы|вас|вам|вами|ваш\w*|мой|моя|моё|мою|моего|моей|мои|моих)"
+    r"(?![\w'-])",
     re.IGNORECASE,
 )
 
@@ -142,9 +154,11 @@ class Tally:
     chatter: int = 0
     chatter_total: int = 0
     first_person: int = 0
+    call_pronouns: int = 0
     items: int = 0
     verified: int = 0
     failures: int = 0
+    people: PeopleTally = dataclasses.field(default_factory=PeopleTally)
 
     def add_counts(self, kind: str, values: list[int]) -> None:
         row = self.counts.setdefault(kind, [0, 0, 0, 0, 0])
@@ -153,6 +167,8 @@ class Tally:
 
 
 def score_meeting(protocol: Protocol, gold: dict[str, Any], tally: Tally) -> None:
+    if gold.get("participants"):
+        tally.people.add(score_people(list(protocol.participants), gold["participants"]))
     agreements_cited = (
         set().union(*(_cited(a) for a in protocol.agreements)) if protocol.agreements else set()
     )
@@ -167,6 +183,7 @@ def score_meeting(protocol: Protocol, gold: dict[str, Any], tally: Tally) -> Non
         tally.items += 1
         text = str(getattr(item, "text", None) or getattr(item, "action", ""))
         tally.first_person += bool(_FIRST_PERSON.search(text))
+        tally.call_pronouns += bool(_CALL_PRONOUN.search(text))
         tally.verified += bool(item.evidence) and all(
             e.status in ("verified", "fuzzy") for e in item.evidence
         )
@@ -295,9 +312,16 @@ def table(title: str, tallies: dict[str, Tally]) -> None:
         "  date right",
         lambda t: _frac(t.counts.get("next_steps", [0] * 5)[4], t.counts.get("next_steps", [0] * 5)[0]),
     )
+    add("participants found", lambda t: _frac(t.people.found, t.people.people))
+    add("  full name", lambda t: _frac(t.people.full_name, t.people.people))
+    add("  position", lambda t: _frac(t.people.position, t.people.position_total))
+    add("  organisation", lambda t: _frac(t.people.organisation, t.people.organisation_total))
+    add("  e-mail and phone", lambda t: _frac(t.people.contacts, t.people.contacts_total))
+    add("  not in the gold", lambda t: str(t.people.extra))
     add("traps as agreements", lambda t: _frac(t.traps, t.traps_total))
     add("chatter as items", lambda t: _frac(t.chatter, t.chatter_total))
     add("first-person items", lambda t: _frac(t.first_person, t.items))
+    add("items with I/you/нам…", lambda t: _frac(t.call_pronouns, t.items))
     add("evidence verified", lambda t: _frac(t.verified, t.items))
     add("failed meetings", lambda t: _frac(t.failures, t.meetings))
     add("requests/meeting", lambda t: f"{t.requests / max(1, t.meetings - t.failures):.1f}")
@@ -625,7 +649,7 @@ def main() -> None:
                 {n: run_labelled(DEV, e, lang) for n, e in extractors.items()},
             )
         SHOW_MISSES = False
-    for name, folder in (("heldout", HELDOUT), ("heldout2", HELDOUT2)):
+    for name, folder in (("heldout", HELDOUT), ("heldout2", HELDOUT2), ("heldout3", HELDOUT3)):
         if name not in sets or not folder.is_dir():
             continue
         for lang in ("en", "ru"):

@@ -85,6 +85,9 @@ def test_the_exchanges_asked_about_are_offers_with_terms_and_the_other_sides_sho
 
 def test_an_acceptance_the_rules_do_not_know_becomes_an_agreement_when_the_model_hears_it() -> None:
     t = cloud()
+    # the rules now read "we can live with that"; a yes they do not know stands in for it
+    reply = next(seg for seg in t.segments if seg.id == "s0010")
+    reply.text = "Nineteen-two for two years. Hm. Yeah, okay, the board will wear that."
     alone = extract_offline(t, meeting_date=CLOUD_DATE)
     assert not any("s0010" in cited(a) for a in alone.agreements)  # the rules miss it
     sentences = split_sentences(t)
@@ -93,7 +96,7 @@ def test_an_acceptance_the_rules_do_not_know_becomes_an_agreement_when_the_model
     judged = extract_offline(t, meeting_date=CLOUD_DATE, accepted={"s0010": offer})
     new = [a for a in judged.agreements if "s0010" in cited(a)]
     assert len(new) == 1 and "s0009" in cited(new[0])
-    assert "two years" in new[0].text and "nineteen thousand two hundred" in new[0].text
+    assert "two years" in new[0].text.lower() and "nineteen thousand two hundred" in new[0].text
     # the rest of the rules' reading is unchanged
     assert len(judged.agreements) == len(alone.agreements) + 1
     assert [n.action for n in judged.next_steps] == [n.action for n in alone.next_steps]

@@ -32,6 +32,7 @@ from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for
 from summarizer.extract.sentences import Sentence, split_sentences
 from summarizer.extract.topics import speaks_as_one_side
+from summarizer.extract.voice import speak_as_protocol
 from summarizer.extract.wire import People
 from summarizer.llm.session import LLMSession
 from summarizer.schema import ExtractionMeta, Flag, Participant, Protocol
@@ -347,6 +348,7 @@ def extract_llm(
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)
     protocol.participants = participants
+    speak_as_protocol(protocol, transcript)  # a model's "send you" too; the rules' sentences were already
     if not protocol.closing or speaks_as_one_side(protocol.closing, protocol.language or output_language):
         # "Thank you both, we have agreed…" is one side speaking; a protocol's closing is the parties'
         # in the third person: the code writes it from what the protocol holds

@@ -51,6 +51,7 @@ from summarizer.extract.terms import (
 )
 from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
+from summarizer.extract.voice import speak_as_protocol
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -66,6 +67,7 @@ from summarizer.transcript import Transcript, detect_language
 log = logging.getLogger(__name__)
 
 RESTATE_REACH = 2  # an explicit "договорились" this close after an acceptance restates it
+CONSULT_REACH = 2  # further segments an answer may come after, when only the answering side spoke
 
 
 @dataclass
@@ -82,6 +84,7 @@ class _State:
     issues: list[tuple[Issue, int]] = field(default_factory=list)
     slots: SlotIndex = field(default_factory=SlotIndex)  # every text an agreement takes is added
     asked: tuple[Sentence, str] | None = None  # a request to nobody by name, awaiting the other's "sure"
+    speakers: dict[int, str | None] = field(default_factory=dict)  # who spoke each segment so far
 
 
 def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = None,
@@ -109,7 +112,9 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
     for i, s in enumerate(sentences):
         # a proposal this far back is answered by no later sentence (positions only grow): dropping
         # it keeps the list short (it grew with the transcript, and every lookup walked it)
-        state.proposals = [x for x in state.proposals if s.position - x.sentence.position <= PROPOSAL_REACH]
+        state.proposals = [x for x in state.proposals
+                           if s.position - x.sentence.position <= PROPOSAL_REACH + CONSULT_REACH]
+        state.speakers.setdefault(s.position, s.speaker)
         has = _Matches(combined, s.text)
         has["PROPOSE"] = has["PROPOSE"] or (has["PROPOSE_TERMS"] and bool(P.TERMS.search(s.text)))
         if has["RECAP"] or s is purpose_sentence:
@@ -151,6 +156,9 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals = [_Proposal(s, history)]
             continue
         pending = _pending(s, state)
+        if has["ACCEPT"] and (chosen := _chosen_option(s, sentences, i, lang)) is not None:
+            pending = _Proposal(chosen, [])  # "go ahead with the second option": that option's terms
+            state.proposals.append(pending)
         offer = (accepted or {}).get(s.segment_id)
         if offer is not None and s is turn[0] and not (has["REJECT"] or has["ACCEPT"] or has["AGREE"]) \
                 and not _in_agreement(offer.segment_id, state):
@@ -177,7 +185,8 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
             offerer = _speaker_participant(pending.sentence.speaker, participants) if responsible else None
-            _add_agreement([pending.sentence, s], pending.sentence, state, meeting_date, lang,
+            offer = _whole_offer(pending.sentence, by_segment)
+            _add_agreement([offer, s], offer, state, meeting_date, lang,
                            responsible=responsible, history=pending.history,
                            side=offerer.organisation if offerer else None,
                            addressee=_acceptor(s, pending.sentence, participants))
@@ -197,7 +206,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         if has["PROPOSE"] and not has["REJECT"]:  # "это предложение мы принять не можем" offers nothing
             state.proposals.append(_Proposal(s, counter(s, state.agreements)))
         elif s.text.rstrip().endswith("?") and P.TERMS.search(s.text) and not has["REJECT"] \
-                and not has["FACT_CHECK"]:
+                and not has["FACT_CHECK"] and not _FACT_QUESTION.match(s.text):
             # "so 3 firewood, one food and 1 water for me?": terms put as a question are a proposal
             state.proposals.append(_Proposal(s, counter(s, state.agreements)))
 
@@ -215,6 +224,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         open_questions=open_questions,
         meta=ExtractionMeta(extractor="offline", created_at=dt.datetime.now(dt.UTC)),
     )
+    speak_as_protocol(protocol, transcript)
     protocol.results = results_for(protocol)
     protocol.closing = closing_for(protocol)
     protocol.assign_ids()
@@ -378,9 +388,49 @@ def _in_agreement(segment_id: str, state: _State) -> bool:
                for ev in agreement.evidence)
 
 
+_ORDINALS = {"one": 1, "first": 1, "1": 1, "1st": 1, "a": 1, "two": 2, "second": 2, "2": 2, "2nd": 2, "b": 2,
+             "three": 3, "third": 3, "3": 3, "3rd": 3, "c": 3, "один": 1, "перв": 1, "два": 2, "втор": 2,
+             "три": 3, "трет": 3}
+_OPTION_MARK = {
+    "en": re.compile(r"^\W*(?:and\s+)?option\s+(one|two|three|[123abc])\b", re.IGNORECASE),
+    "ru": re.compile(r"^\W*(?:и\s+|а\s+)?(?:вариант\s+(один|два|три|[123]|перв|втор|трет)|"
+                     r"(перв|втор|трет)\w*\s+вариант)", re.IGNORECASE),
+}
+_OPTION_CHOICE = {
+    "en": re.compile(r"\b(?:the\s+)?(first|second|third|1st|2nd|3rd)\s+(?:option|one)\b|"
+                     r"\boption\s+(one|two|three|[123abc])\b", re.IGNORECASE),
+    "ru": re.compile(r"\b(перв|втор|трет)\w*\s+вариант|\bвариант\s+(один|два|три|[123]|перв|втор|трет)",
+                     re.IGNORECASE),
+}
+
+
+def _ordinal(m: re.Match[str]) -> int | None:
+    word = next((g for g in m.groups() if g), "").lower()
+    return _ORDINALS.get(word) or _ORDINALS.get(word[:4])
+
+
+def _chosen_option(s: Sentence, sentences: list[Sentence], i: int, lang: str) -> Sentence | None:
+    """'Option one: …, option two: …' then 'Yes, go ahead with the second option': the second one."""
+    key = "ru" if lang == "ru" else "en"
+    choice = _OPTION_CHOICE[key].search(s.text)
+    if choice is None or (wanted := _ordinal(choice)) is None:
+        return None
+    for j in range(i - 1, -1, -1):
+        earlier = sentences[j]
+        if s.position - earlier.position > PROPOSAL_REACH:
+            break
+        mark = _OPTION_MARK[key].match(earlier.text)
+        if earlier.speaker == s.speaker or mark is None or _ordinal(mark) != wanted:
+            continue
+        if len(earlier.text.split()) <= 3 and j + 1 < i and sentences[j + 1].segment_id == earlier.segment_id:
+            return sentences[j + 1]  # "Option two" | "we keep the custom walls and drop the banner, …"
+        return earlier
+    return None
+
+
 def _pending(s: Sentence, state: _State) -> _Proposal | None:
     for proposal in reversed(state.proposals):
-        if s.position - proposal.sentence.position > PROPOSAL_REACH:
+        if s.position - proposal.sentence.position > PROPOSAL_REACH and not _consulted(proposal, s, state):
             continue
         if proposal.sentence.speaker != s.speaker:
             return proposal
@@ -389,6 +439,17 @@ def _pending(s: Sentence, state: _State) -> _Proposal | None:
             # People seldom accept their own proposal a turn later; a mistake here is still quoted.
             return proposal
     return None
+
+
+def _consulted(proposal: _Proposal, s: Sentence, state: _State) -> bool:
+    """The other side talked it over before answering ("Owen, does five seventy-five fit the numbers you
+    ran?" "It does, just about." "Then let's do that."): only they spoke since the offer, so their answer
+    still answers it, a little further on."""
+    start, end = proposal.sentence.position, s.position
+    if end - start > PROPOSAL_REACH + CONSULT_REACH or proposal.sentence.speaker is None:
+        return False
+    between = [state.speakers.get(p) for p in range(start + 1, end)]
+    return all(who is not None and who != proposal.sentence.speaker for who in between)
 
 
 def _turn_says_no(turn: list[Sentence], reject: list[re.Pattern[str]], yes: list[re.Pattern[str]]) -> bool:
@@ -444,12 +505,57 @@ def _acceptor(accepting: Sentence, proposal: Sentence, participants: list[Partic
     return person.organisation or person.name
 
 
+_CONDITION = re.compile(r"^\W*(?:but\s+|and\s+|но\s+|а\s+)?(?:if|если)\b", re.IGNORECASE)
+_PRICE_CLAUSE = re.compile(r"^\W*(?:but then|and then|then|so that's|that's|that is|which is|it'd be|"
+                           r"it would be|"
+                           r"то есть|это будет|и это)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d|thousand|hundred|million|percent|per cent|dollar|euro|pound|тысяч|миллион|процент|"
+                     r"рубл|"
+                     r"евро|доллар", re.IGNORECASE)
+
+
+def _whole_offer(offer: Sentence, by_segment: dict[str, list[Sentence]]) -> Sentence:
+    """The offer with the clauses the sentence splitter cut off it: its condition before ("But if you
+    commit to two years, | I can do five seventy-five") and its price after ("We could do two years, |
+    but then it'd be nineteen thousand two hundred a month")."""
+    turn = by_segment.get(offer.segment_id, [offer])
+    if offer not in turn:
+        return offer
+    k = turn.index(offer)
+    parts = [offer]
+    if k > 0 and _CONDITION.match(turn[k - 1].text):
+        parts.insert(0, turn[k - 1])
+    if k + 1 < len(turn) and not offer.text.rstrip().endswith("?") and _PRICE_CLAUSE.match(turn[k + 1].text) \
+            and _AMOUNT.search(turn[k + 1].text):
+        parts.append(turn[k + 1])
+    if len(parts) == 1:
+        return offer
+    text = ", ".join(p.text.rstrip(" .!") for p in parts)
+    text = re.sub(r"^\W*(?:but|and|но|а)\s+", "", text, flags=re.IGNORECASE)
+    return Sentence(text=text[:1].upper() + text[1:] + ".", segment_id=offer.segment_id,
+                    position=offer.position, speaker=offer.speaker, more_ids=list(offer.more_ids))
+
+
+def _question_as_terms(text: str) -> str:
+    for pattern, statement in P.QUESTION_TERMS:
+        m = pattern.match(text)
+        if m:
+            out = m.expand(statement)
+            for verb, participle in (("is bring ", "is brought "), ("is push ", "is pushed "),
+                                     ("is shift ", "is shifted ")):
+                out = out.replace(verb, participle)
+            return out[:1].upper() + out[1:]
+    return text
+
+
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
                    lang: str, *, restate: bool = False, responsible: str | None = None,
                    history: list[Evidence] | None = None, side: str | None = None,
                    addressee: str | None = None) -> None:
     stated = _clean(P.AGREE_LEAD.sub("", main.text))
-    said = _clean(P.PROPOSAL_LEAD.sub("", stated))
+    said = _clean(P.FLOOR.sub("", P.PROPOSAL_LEAD.sub("", stated)))
+    if lang != "ru":
+        said = _question_as_terms(said)
     if _content_words(said) < 2:
         return  # "You", "That": nothing a protocol could state
     if responsible and _OFFER_LEAD.match(stated):
@@ -524,12 +630,16 @@ def _handle_commitment(s: Sentence, confirm_only: bool, named: Participant | Non
             asked.due_phrase, asked.due_date = phrase, due
         return
     who = owner.name if owner and not is_generic_label(owner.name) else None
-    action = third_person(_clean(s.text), lang, who, owner.organisation if owner else None, joint=True)
+    action = third_person(_clean(s.text), lang, who, owner.organisation if owner else None, joint=True,
+                          task=True)
     step = NextStep(action=action, owner=owner.name if owner else (s.speaker if said_by_speaker else None),
                     due_phrase=phrase, due_date=due, evidence=_evidence([s]))
     state.next_steps.append((step, s.position, s.speaker))
 
 
+# "Owen, does five seventy-five fit the numbers you ran?": a question about a fact asks, it offers nothing
+_FACT_QUESTION = re.compile(r"^\W*(?:[A-ZА-ЯЁ][\w-]+,\s+)?(?:does|do|did|is|are|was|were|has|have|had)\b",
+                            re.IGNORECASE)
 _PLEA = re.compile(r"\?\s*$|\b(?:please|пожалуйста)\b", re.IGNORECASE)
 _YES_OPENING = re.compile(r"^\W*(?:sure|yes|yeah|yep|of course|certainly|will do|no problem|absolutely|"
                           r"да|конечно|хорошо|без проблем|сделаем|ок|окей)\b", re.IGNORECASE)

@@ -32,14 +32,22 @@ ACCEPT: Table = {
            r"\bпринимаем\b", r"^\W*принимается\b", r"\bне возражаем\b",
            # the recogniser's spellings: "устроевает", "устраевает"
            r"(?<!не )\bустр[ао][еи]?ва[ею]т\b", r"(?<!не )\b(?:нас|меня) устроит\b", r"(?<!не )\bгодится\b",
-           r"(?<!не )\bприемлем[оа]?\b", r"(?<!не )\b(?:это )?(?:мы )?переживём\b"],
+           r"(?<!не )\bприемлем[оа]?\b", r"(?<!не )\b(?:это )?(?:мы )?переживём\b",
+           # "Пятьдесят на пятьдесят нормально", "Шестое ноября — да, хорошо": the terms said back, then yes
+           r"(?<!не )\bнормально\b", r"[—–,:]\s*(?:да,?\s+)?(?:хорошо|отлично|годится|идёт|идет)\b"],
     "en": [r"(?<!n't )\bworks for (?:us|me)\b", r"^\s*(?:[\w %$€£.,']{0,40})\bworks\b",
            r"\bfine with (?:us|me)\b",
            r"\bis fine\b", r"\bsounds good\b", r"\bagreed\b", r"^\s*(?:ok|okay|yes|sure|deal|great)\b",
            r"\bwe accept\b", r"\bthat's acceptable\b", r"\bwe can accept\b",
            r"\b(?:that's|that is|thats|it's|this is|sounds|seems) (?:fair|good|great|perfect|okay|ok|fine)\b",
            r"\bi(?:'m| am) (?:good|ok|okay|fine|happy) with (?:that|this|it)\b", r"\bno problem\b",
-           r"\bi (?:can|could) (?:do|live with|accept) (?:that|this)\b", r"\bfair enough\b"],
+           r"\b(?:i|we) (?:can|could) (?:do|live with|accept|sign off on) (?:that|this|it)\b",
+           r"\bthat we can (?:live with|sign off on|do)\b", r"\bfair enough\b", r"\bbut,? yes\b",
+           # "Fine.", "Fine by us.", "Two p.m. Tuesday, perfect.", "Then let's do that."
+           r"^\W*fine\b", r"\bfine by (?:us|me)\b",
+           r",\s*(?:perfect|great|fine)\W*$", r"\blet's do (?:that|it|this)\b",
+           # "Lift and shift it is": the option named, then taken
+           r"^(?!\W*(?:what|that|this|it|there|here)\b)[\w\s'-]{2,40}\bit is\s*(?:[,.!]|$)"],
 }
 # What turns a matched acceptance or decision into no decision at all: a negation before it ("It is
 # not a good deal", "we haven't agreed"), a condition or a wish ("if we agreed", "we could make a
@@ -54,7 +62,8 @@ NOT_DECIDED: Table = {
 # food"), not a yes.
 COUNTER: Table = {
     "ru": [r"\bно\s+(?:нам|мне|мы|я)\b", r"\bоднако\b", r"\bтолько если\b", r"\bвместо\b"],
-    "en": [r"\bbut\b", r"\bhowever\b", r"\bat ?least\b", r"\bonly if\b", r"\binstead\b",
+    "en": [r"\bbut\b(?!,?\s+(?:yes|yeah|sure|okay|ok)\b)", r"\bhowever\b", r"\bat ?least\b", r"\bonly if\b",
+           r"\binstead\b",
            r"\bi (?:still )?(?:need|want|would need)\b", r"\brather\b"],
 }
 # Words of a deal said without its terms ("That is a good deal", "I think we have a deal").
@@ -81,7 +90,10 @@ TERMS = re.compile(
 )
 # Someone turns a proposal down.
 REJECT: Table = {
-    "ru": [r"\bне подходит\b", r"\bне устраивает\b", r"\bне можем\b", r"\bне готовы\b", r"\bне пойдёт\b",
+    "ru": [r"\bне подходит\b", r"\bне устраивает\b",
+           # "Давайте тогда два месяца, меньше не можем" states a floor, it turns nothing down
+           r"(?<!меньше )(?<!больше )(?<!дешевле )(?<!раньше )(?<!позже )(?<!ниже )\bне можем\b",
+           r"\bне готовы\b", r"\bне пойдёт\b",
            r"\bне пойдет\b", r"\bслишком\b", r"^\s*нет\b", r"\bне согласн", r"\bне вариант\b",
            r"\b(?:для нас|нам)\s+(?:это\s+)?(?:много|дорого|долго|поздно|мало)\b"],
     "en": [r"\bcan't accept\b", r"\bcannot accept\b", r"\bdoesn't work\b", r"\bdoes not work\b",
@@ -91,27 +103,37 @@ REJECT: Table = {
 # A proposal that needs the other side's yes before it is an agreement.
 PROPOSE: Table = {
     "ru": [r"\bпредлагаю\b", r"\bпредлагаем\b", r"\bдавайте\b", r"\bмы можем\b", r"\bможем\b",
-           r"\bсделаем,?\s+но только\b",
-           r"\bкак насч[её]т\b", r"\bа если\b", r"\bмы да[её]м\b",
+           r"\bсделаем,?\s+но только\b", r"[—–]\s*это\s+(?:наш\s+)?(?:минимум|максимум|предел)\b",
+           r"\bкак насч[её]т\b", r"\bа если\b", r"\bмы да[её]м\b", r"\bмогу (?:предложить|дать|сделать)\b",
+           # "Тогда старт — с понедельника", "Тогда считаем от восемнадцатого марта: …": terms restated
+           r"^\s*тогда\b(?!.*\?\s*$).*(?:\s[—–:]\s|:\s|\bсчитаем\b|\bсдвигаем)",
            r"\bготовы (?:дать|предложить|предоставить)\b", r"\bмы хотели бы\b", r"\bхотим предложить\b",
            # terms stated as a proposal: "И срок поставки — три рабочих дня", "Цена — 100 рублей"
-           r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график)\w*"
-           r"(?:\s+[а-яё]+)?\s*[—–]\s"],
+           r"^\s*(?:и\s+|а\s+)?(?:срок|цена|стоимость|оплата|скидка|условия|объ[её]м|график|поставка|"
+           r"старт|передача|доставка)\w*(?:\s+[а-яё]+)?\s*(?:[—–]|,(?=\s+[а-яё]+\s+процент))\s"],
     # not "let's see if it happens", "let's leave that", "let's talk about…": nothing is put to the other side
-    "en": [r"\blet's\b(?!\s+(?:see|wait|hope|leave|park|think|talk|discuss|come back|revisit|move on|"
+    "en": [r"\blet's\b(?!\s+(?:see|wait|hope|leave|park|think|talk|discuss|come back|revisit|move on|move to|"
+           r"turn to|go to|start with|begin|look at|"
            r"go through|get started|keep (?:it|that|this) open)\b)", r"\bwe could\b", r"\bwe can offer\b",
            r"\bwhat about\b", r"\bhow about\b",
-           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b"],
+           r"\bwe propose\b", r"\bi suggest\b", r"\bi propose\b", r"\bwe suggest\b", r"\bwhat if\b",
+           r"\b(?:i|we)(?:'d| would) suggest\b", r"\bwhat (?:i|we) (?:can|could) do is\b",
+           r"\bthat's (?:the|my|our) (?:minimum|floor|best (?:i|we) can do|final (?:offer|price))\b",
+           # "Can we move the cutover to the weekend of the seventeenth?": terms put as a question
+           r"\b(?:can|could) we (?:do|move|make|bring|say|push|shift|keep|start|go with)\b",
+           r"\bwe (?:can|could) go live\b"],
 }
 # Offers of terms as negotiators say them (CaSiNo): "You can have 2 food", "I'd take the water". A
 # proposal only with terms in it: "I would like to ask everybody…" in a project meeting offers nothing.
 PROPOSE_TERMS: Table = {
     "ru": [r"\bвам (?:подойд[её]т|подходит)\b"],
     "en": [r"\bi(?:'d| would) (?:like|take|need|want|prefer|be willing|give)\b",
-           r"\byou (?:can|could) (?:have|take|get|keep)\b", r"\bi (?:can|could|will|'ll) give you\b",
+           r"\byou (?:can|could) (?:have|take|get|keep)\b",
+           # "I can give you two options" announces a choice, it offers no terms yet
+           r"\bi (?:can|could|will|'ll) give you\b(?!\s+(?:\w+\s+)?(?:options|choices|alternatives)\b)",
            r"\bmy (?:offer|proposal)\b", r"\bwould you (?:be|accept|take|like|agree|consider)\b",
            r"\b(?:is|does) (?:that|this) (?:ok|okay|fair|good|alright|work)\b", r"\bi (?:get|take|keep)\b",
-           r"\byou (?:get|take|keep)\b"],
+           r"\byou (?:get|take|keep)\b", r"\b(?:i|we) (?:can|could) do\b", r"\bwe(?:'d| would) need\b"],
 }
 # An offer by the proposer's own side ("мы можем доставить", "we can offer"): when accepted, the proposer
 # is responsible for it.
@@ -132,8 +154,11 @@ REVISE: Table = {
 # other side, not an agreement between them.
 INTERNAL: Table = {
     "ru": [r"\b(?:для себя|у себя|внутри(?: команды| компании)?)\s+(?:уже\s+)?(?:решили|договорились)\b",
-           r"\b(?:решили|договорились)\s+(?:для себя|у себя|внутри)\b"],
-    "en": [r"\binternally\b", r"\bamong ourselves\b", r"\bon our (?:own )?side,? we(?:'ve| have)? decided\b"],
+           r"\b(?:решили|договорились)\s+(?:для себя|у себя|внутри)\b",
+           # "мы с Игорем ещё до звонка решили: дашборд не берём"
+           r"\bдо (?:звонка|встречи|созвона)\s+(?:уже\s+)?(?:решили|договорились)\b"],
+    "en": [r"\binternally\b", r"\bamong ourselves\b", r"\bbefore (?:the|this) (?:call|meeting),? we\b",
+           r"\bon our (?:own )?side,? we(?:'ve| have)? decided\b"],
 }
 # Checking a fact ("Максим, правильно понимаю, что у вас около двух с половиной тысяч заказов?"): a yes to
 # it confirms the fact, it does not accept terms.
@@ -142,7 +167,7 @@ FACT_CHECK: Table = {
            r"\bесли я правильно\b", r"\bя правильно (?:понимаю|понял|поняла)\b"],
     "en": [r"\b(?:do|did) i understand (?:it |that )?(?:right|correctly)\b",
            r"\bif i understand (?:it )?correctly\b", r"\bam i right (?:that|in)\b", r"\bcorrect me if\b",
-           r"\bjust to (?:check|confirm|make sure),? you\b"],
+           r"\bjust to (?:check|confirm|make sure)\b"],
 }
 # Restatements at the end of a meeting: they repeat agreements, they are not new ones.
 RECAP: Table = {
@@ -234,10 +259,31 @@ FILLER = re.compile(
     re.IGNORECASE,
 )
 PROPOSAL_LEAD = re.compile(
-    r"^(?:(?:я\s+)?предлагаю|предлагаем|давайте(?:\s+лучше)?|мы можем|можно|let's(?:\s+make it)?|"
-    r"what about|how about|what if|we could|we can offer|we propose|i suggest)\s*",
+    # "Тогда сдвигаемся: старт поля пятого октября…": the announcing verb goes, the terms stay
+    r"^(?:тогда\s+)?[а-яё]+(?:ем|ём|им)(?:ся)?\s*:\s*|"
+    r"^(?:(?:тогда\s+)?(?:я\s+)?предлагаю|предлагаем|(?:тогда\s+)?давайте(?:\s+(?:лучше|тогда|так))?:?|"
+    r"мы можем|можно|let's(?:\s+make it)?|"
+    r"what about|how about|what if|what (?:i|we) (?:can|could) do is|(?:we|i) (?:could|can) do|we could|"
+    r"we can offer|we propose|i suggest)\s*",
     re.IGNORECASE,
 )
+# Terms put as a question and accepted, said as the protocol's statement: "Can we move the cutover to the
+# weekend of the seventeenth?" → "The cutover moves to the weekend of the seventeenth".
+QUESTION_TERMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we (?:do|say|go with|have|agree on|make it)\s+(?P<x>.+?)"
+                r"(?:\s+instead)?\W*$", re.IGNORECASE), r"\g<x>"),
+    (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we move\s+(?P<x>.+?)\s+to\s+(?P<y>.+?)"
+                r"(?:\s+instead)?\W*$",
+                re.IGNORECASE), r"\g<x> moves to \g<y>"),
+    (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we (?P<v>bring|push|shift)\s+(?P<x>.+?)\s+"
+                r"(?P<d>forward|back)\s+to\s+(?P<y>.+?)\W*$", re.IGNORECASE),
+     r"\g<x> is \g<v> \g<d> to \g<y>"),
+]
+# "Давайте тогда два месяца, меньше не можем": the floor was the speaker's; the terms are the agreement.
+FLOOR = re.compile(r",\s*(?:меньше|больше|дешевле|дороже|раньше|позже|ниже|выше)\s+(?:уже\s+)?не\s+"
+                   r"(?:можем|могу|получится|сможем)\b.*$"
+                   r"|,\s*(?:that's|it's) (?:the|my|our) (?:floor|minimum)\b.*$",
+                   re.IGNORECASE)
 AGREE_LEAD = re.compile(
     r"^[^:]{0,40}?(?:договорились|согласовали|решили|фиксируем|we agreed|agreed|decided)\s*[:,—-]\s*",
     re.IGNORECASE,

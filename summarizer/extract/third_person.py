@@ -140,7 +140,7 @@ def strip_filler(text: str) -> str:
 
 
 def third_person_ru(text: str, person: str | None, side: str | None = None, *,
-                    parties: str | None = None) -> str:
+                    parties: str | None = None, task: bool = False) -> str:
     """'Я пришлю техническое описание до пятницы' → 'Дмитрий Ковалёв пришлёт техническое описание до пятницы'.
 
     ``person`` is who said it; ``side`` is their organisation, used for "мы". ``parties`` ("Стороны")
@@ -163,6 +163,8 @@ def third_person_ru(text: str, person: str | None, side: str | None = None, *,
             subject = parties  # "мы встретимся во вторник": both sides meet
         elif said_we:
             subject = side or person or parties  # "мы выдадим": their organisation does it
+        elif plural and task and side and not _JOINT_RU.match(m.group(0)):
+            subject = side  # a task: "Предоплату проведём в среду" is what the speaker's company does
         elif plural:
             subject = parties or side or person  # "Фиксируем…", "встречаемся…": both sides
         else:
@@ -317,19 +319,20 @@ def addressed_en(text: str, addressee: str) -> str:
 
 
 def third_person(text: str, language: str, person: str | None, side: str | None = None, *,
-                 joint: bool = False, addressee: str | None = None) -> str:
+                 joint: bool = False, addressee: str | None = None, task: bool = False) -> str:
     """The statement in the third person for a protocol, in the meeting's language.
 
     ``joint``: a decision of both sides, whose "we" is the parties ("Стороны", "The parties").
     ``addressee``: who "you" is (the side that accepted an offer); English only, as Russian would need
-    the name declined.
+    the name declined. ``task``: a next step, whose subjectless "проведём" is the speaker's company
+    unless the verb is one both sides do together ("созвонимся").
     """
     key = "ru" if language.startswith("ru") else "en"
     parties = PARTIES[key] if joint else None
     text = without_contact_clause(text)
     try:
         if key == "ru":
-            return third_person_ru(text, person, side, parties=parties)
+            return third_person_ru(text, person, side, parties=parties, task=task)
         out = third_person_en(text, person, side, parties=parties)
         return addressed_en(out, addressee) if addressee else out
     except Exception:  # noqa: BLE001 - a rewrite must never lose the item; the words as said still do
