@@ -261,6 +261,11 @@ def _compared(word: str) -> bool:
     return len(word) > 1 and word not in _TERM_SKIP and not word.startswith(_UNIT_WORDS)
 
 
+_DAYTIME = {"morning", "evening", "afternoon"}
+_TIME_WORDS = {"a", "am", "p", "pm", "o'clock", "oclock", "hours", "hour", "утра", "вечера", "дня", "часов",
+               "часа", "час"}
+
+
 def _date_right(said: _Stated, text: str, months: set[int], days: list[int], due: dt.date | None,
                 meeting_date: dt.date | None, language: str) -> bool:
     named: set[tuple[int, int]] = set()  # (month, day) the item's due date and deadline phrases mean
@@ -274,8 +279,13 @@ def _date_right(said: _Stated, text: str, months: set[int], days: list[int], due
     month_at = [(k, int(m)) for k, w in said.words for m in month_numbers(w)]
     if not days:  # a month alone ("June", "январ")
         return bool(months & ({m for _, m in month_at} | {m for m, _ in named}))
-    # each day the item names goes with the month word nearest to it, or with none if it names no month
+    # each day the item names goes with the month word nearest to it, or with none if it names no month;
+    # an hour is no day ("the seventh of April, eight a.m." does not say "8 April")
+    after = dict(said.words)
     for n in said.numbers:
+        if after.get(n.at + 1, "").lower() in _TIME_WORDS or (
+                after.get(n.at + 1) == "in" and after.get(n.at + 3, "").lower() in _DAYTIME):
+            continue
         if n.value.is_integer() and 1 <= n.value <= 31:
             if not month_at:
                 named |= {(m, int(n.value)) for m in months}

@@ -104,6 +104,7 @@ STATED_RU = [
     ("Поставка шести компрессоров по 1,2 миллиона рублей", "1,2", None),
     ("Обучение проведём до середины января", "январ", "2026-12-01"),
     ("Переразмечаем за свой счёт", "за свой счёт", None),
+    ("First visit on the seventh of April, eight a.m.", "7 April", "2026-02-26"),
 ]
 
 
@@ -132,6 +133,9 @@ WRONG_EN = [
     ("The database is re-platformed", "lift and shift", None),
     ("A parallel run on the June payroll", "July 31", "2026-05-12"),
     ("Twenty-five percent deposit", "5%", None),
+    # an hour is no day of the month
+    ("First visit on the seventh of April, eight a.m.", "8 April", "2026-02-26"),
+    ("First visit on the seventh of April, from eight in the morning", "8 April", "2026-02-26"),
 ]
 WRONG_RU = [
     ("Могу предложить двести пятьдесят пять при объёме от трёх тысяч заказов", "265", None),
