@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,7 @@ class Reply:
     trickle: float = 0.0  # seconds between single bytes of the body (0: all at once)
     stream: bool = True  # answer a streaming request with events (False: with the plain body)
     event_delay: float = 0.0  # seconds between streamed events
+    drop: bool = False  # read the request, then close the connection with no response (a stale keep-alive)
 
 
 def _completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
@@ -217,6 +219,11 @@ class FakeOpenAI:
                 reply = fake._next()
                 if reply is None:
                     self._send(599, {"error": {"message": "fake server: no scripted reply left"}}, {})
+                    return
+                if reply.drop:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -314,7 +314,7 @@ class LLMSession:
             retry_after: float | None = None
             try:
                 self.usage.requests += 1
-                completion = self._request(kwargs, prompt_estimate, max_tokens, history)
+                completion = self._request_redone(kwargs, prompt_estimate, max_tokens, history)
                 self.usage.prompt_tokens += completion.prompt_tokens
                 self.usage.completion_tokens += completion.completion_tokens
                 return completion
@@ -377,6 +377,24 @@ class LLMSession:
             log.warning("LLM request failed (%s); retry %d/%d in %.2f s", problem, attempt, tries - 1, delay)
             self.sleep(delay)
         raise AssertionError("unreachable")
+
+    def _request_redone(self, kwargs: dict[str, Any], prompt_estimate: int, max_tokens: int,
+                        history: list[dict[str, Any]]) -> Completion:
+        """A server that closed a kept-alive connection as the request went out ("Server disconnected
+        without sending a response"; llama-server does it about once in 150 requests) never saw it:
+        it is asked again at once, quietly, once. A second drop is a transport fault like any other."""
+        import openai
+
+        try:
+            return self._request(kwargs, prompt_estimate, max_tokens, history)
+        except openai.APIConnectionError as exc:
+            if not _dropped_before_reply(exc):
+                raise
+            log.info("%s closed the connection before answering; asking again", self.endpoint)
+            history.append({"transport_try": 0,
+                            "error": f"connection dropped before a reply: {exc.__cause__}"})
+            self.usage.requests += 1
+            return self._request(kwargs, prompt_estimate, max_tokens, history)
 
     def _check_local_server(self, history: list[dict[str, Any]]) -> None:
         """A local model server we started that has died is the answer, not a reason to retry."""
@@ -567,3 +585,9 @@ _LENGTH_NOTE = (
     "Your previous reply was cut off at the output length limit, so it was discarded. Reply again with "
     "the complete JSON object, shorter: brief summaries, quotes of at most 20 words, no repetition."
 )
+
+
+def _dropped_before_reply(exc: BaseException) -> bool:
+    """httpx's RemoteProtocolError for a connection closed before any byte of the response."""
+    cause = exc.__cause__
+    return type(cause).__name__ == "RemoteProtocolError" and "without sending a response" in str(cause)
