@@ -116,3 +116,20 @@ def test_a_first_name_gets_the_surname_the_call_gives_it() -> None:
     en = meeting(("Marcus", "And I'm Marcus, event coordinator at Keller Biotech."),
                  ("Olivia", "Marcus Lindqvist from Keller, or Marcus Berg from the venue?"))
     assert extract_offline(en).participants[0].name == "Marcus"
+
+
+def test_a_speaker_named_from_the_audio_still_gets_the_rest_of_the_introduction() -> None:
+    from summarizer.speech.speakers import name_speakers
+
+    furniture = Transcript.from_json((DEV / "ru_office_furniture.json").read_text(encoding="utf-8"))
+    named = name_speakers(furniture)  # what `summarizer draft` does before extraction
+    assert named.person_for("Наталья") is not None  # named, without her position
+    got = {p.name: (p.position, p.organisation) for p in extract_offline(named).participants}
+    assert got["Наталья Орлова"] == ("руководитель административно-хозяйственного отдела", "Техпром")
+    # a roster a person gave is kept as given
+    from summarizer.transcript import Person
+
+    given = furniture.model_copy(deep=True)
+    given.roster = [Person(name="Наталья Орлова", position="завхоз", labels=["Наталья"])]
+    got = {p.name: (p.position, p.organisation) for p in extract_offline(given).participants}
+    assert got["Наталья Орлова"] == ("завхоз", None)

@@ -37,6 +37,8 @@ def test_english_pronouns_become_the_people_and_sides_they_stand_for() -> None:
     assert voice_en("Greg Turner will send me your logo files by Monday", daniel, owner_is_you=True) == \
         "Greg Turner will send Daniel Kowalski the logo files by Monday"
     assert voice_en("On Wednesday we have the audit", daniel) == "On Wednesday Cirrolane Cloud has the audit"
+    assert voice_en("Let you use the new site as a case study", daniel) == \
+        "Let Greenfield Mutual use the new site as a case study"
     assert voice_en("Corvid Robotics will get it from your team", Referents(you="Brightframe Exhibits")) == \
         "Corvid Robotics will get it from Brightframe Exhibits' team"
 
@@ -93,3 +95,16 @@ def test_an_edited_item_is_never_rewritten() -> None:
     step.action, step.edited = "We send you the plan", True
     speak_as_protocol(protocol, t)
     assert step.action == "We send you the plan"
+
+
+def test_options_under_an_issue_lose_the_calls_pronouns_and_questions() -> None:
+    furniture = Transcript.from_json((DEV / "ru_office_furniture.json").read_text(encoding="utf-8"))
+    solutions = [s for i in extract_offline(furniture, meeting_date=dt.date(2026, 3, 11)).issues
+                 for s in i.solutions]
+    assert "Восемь процентов с тумбами" in solutions  # not "…, нас устраивает"
+    stand = Transcript.from_json((DEV / "en_trade_show_stand.json").read_text(encoding="utf-8"))
+    issues = extract_offline(stand, meeting_date=dt.date(2026, 9, 1)).issues
+    solutions = [s for i in issues for s in i.solutions]
+    assert "The artwork deadline is brought forward to Friday the fourth" in solutions
+    asked = [s for s in solutions if s.rstrip(".").endswith("?") or s.lower().startswith(("could", "can "))]
+    assert not asked

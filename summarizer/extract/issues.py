@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Callable
 
 from summarizer.extract import offline_patterns as P
 from summarizer.extract.sentences import Sentence
@@ -41,7 +42,7 @@ SOLUTION_REACH = 4  # segments after an issue within which a proposal on no shar
 
 def attach_solutions(issues: list[tuple[Issue, int]], agreements: list[Agreement], sentences: list[Sentence],
                      tables: dict[str, list[re.Pattern[str]]], still_open: list[str], lang: str,
-                     purpose: Sentence | None) -> None:
+                     purpose: Sentence | None, speak: Callable[[Sentence, str], str] | None = None) -> None:
     """A proposal made after an issue was raised is a solution to it (an option, taken or not).
 
     Of the issues raised before it, the proposal goes to the latest that shares a topic word with it
@@ -50,7 +51,8 @@ def attach_solutions(issues: list[tuple[Issue, int]], agreements: list[Agreement
     about ("Давайте запуск сделаем десятого февраля" → "Сроки"), an issue made for it when nobody
     raised one. An agreement that answers no issue gets its topic's issue too. An issue whose
     solution was agreed is resolved, unless it was called open ("остался открытым вопрос о штрафах"
-    stays open though discussing it later is agreed).
+    stays open though discussing it later is agreed). ``speak`` writes a proposal as the protocol says
+    it (the third person, the call's pronouns resolved); without it the words stay as said.
     """
     # each table as one alternation: "does any of its patterns match" in one search per sentence
     propose, reject, recap = (P.combine(tables[name]) for name in ("PROPOSE", "REJECT", "RECAP"))
@@ -95,6 +97,8 @@ def attach_solutions(issues: list[tuple[Issue, int]], agreements: list[Agreement
         if s is purpose or recap.search(s.text):
             continue  # "Предлагаю сегодня договориться о сроках…" is what the meeting is for
         text = _clean(P.PROPOSAL_LEAD.sub("", _clean(s.text)))
+        if speak is not None:
+            text = speak(s, text)
         if latest is not None:
             # the title names the topic; the rest of the sentence may mention anything (a warehouse, a city)
             words = _words(s.text)

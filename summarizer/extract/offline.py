@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summarizer.extract import offline_patterns as P
@@ -51,7 +52,7 @@ from summarizer.extract.terms import (
 )
 from summarizer.extract.third_person import requested_of, third_person
 from summarizer.extract.topics import issue_title
-from summarizer.extract.voice import speak_as_protocol
+from summarizer.extract.voice import speak_as_protocol, voice_for
 from summarizer.schema import (
     Agreement,
     Evidence,
@@ -211,7 +212,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals.append(_Proposal(s, counter(s, state.agreements)))
 
     attach_solutions(state.issues, [a for a, _ in state.agreements], sentences, tables, open_questions, lang,
-                     purpose_sentence)
+                     purpose_sentence, speak=_solution_voice(participants, lang))
     issues = [issue for issue, _ in sorted(state.issues, key=lambda ip: ip[1])]
     protocol = Protocol(
         language=lang,
@@ -328,6 +329,18 @@ def _add_request(s: Sentence, person: Participant, task: str, state: _State, mee
     step = NextStep(action=requested_of(task, lang, person.name), owner=person.name, due_phrase=phrase,
                     due_date=due, evidence=_evidence([s]))
     state.next_steps.append((step, s.position, s.speaker))
+
+
+def _solution_voice(participants: list[Participant], lang: str) -> Callable[[Sentence, str], str]:
+    """A proposal under an issue with the call's pronouns resolved ("…, нас устраивает" cut, "for you"
+    → the other side) and a question put as its terms. The verbs stay as said: an option is quoted, not
+    rewritten (the third-person rewrite of a free sentence went wrong too often: "я дают")."""
+    def speak(s: Sentence, text: str) -> str:
+        if lang != "ru":
+            text = _question_as_terms(text)
+        return voice_for(text, lang, _speaker_participant(s.speaker, participants), participants)
+
+    return speak
 
 
 def _speaker_participant(label: str | None, participants: list[Participant]) -> Participant | None:

@@ -114,6 +114,10 @@ def _read_introductions(transcript: Transcript, people: dict[str, Participant], 
     Greenfield Mutual" is one introduction, though ", I manage" opens a new clause for the extractor.
     """
     introduced: set[str] = set()
+    # a roster person the speaker naming step made from the audio fills its gaps here too; one a
+    # person gave is theirs to keep
+    named = transcript.meta.get("named_speakers")
+    guessed = set(named) if isinstance(named, dict) else set()
     first_turn_over: set[str] = set()
     past_opening: set[str] = set()
     previous: str | None = None
@@ -122,7 +126,8 @@ def _read_introductions(transcript: Transcript, people: dict[str, Participant], 
         if previous is not None and previous != label:
             first_turn_over.add(previous)
         previous = label
-        if not label or label not in people or label in introduced or transcript.person_for(label):
+        if not label or label not in people or label in introduced or (
+                transcript.person_for(label) and label not in guessed):
             continue
         for text in _SENTENCE_END.split(seg.text):
             intro = parse_introduction(text, key)

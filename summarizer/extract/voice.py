@@ -112,7 +112,8 @@ def voice_en(text: str, who: Referents, *, owner_is_you: bool = False) -> str:
         out = re.sub(r"(?<![\w'])your(?![\w'])", "the" if owner_is_you else _possessive(who.you), out,
                      flags=re.IGNORECASE)
         # "to you", "for you", "send you": an object; "you'll have", "you can": a subject
-        out = re.sub(r"(?<![\w'])(to|for|with|send|give|get|show|tell|call|email|e-mail)\s+you(?![\w'])",
+        out = re.sub(r"(?<![\w'])(to|for|with|send|give|get|show|tell|call|email|e-mail|let|help|ask|remind)"
+                     r"\s+you(?![\w'])",
                      lambda m: f"{m.group(1)} {who.you}", out, flags=re.IGNORECASE)
         out = _en_subject(out, "you", who.you)
     return out.strip()
@@ -220,27 +221,32 @@ def _owner(item: Agreement | NextStep, participants: list[Participant]) -> Parti
     return next((p for p in participants if name and name in (p.name, *p.speaker_labels)), None)
 
 
+def voice_for(text: str, language: str, speaker: Participant | None, participants: list[Participant], *,
+              owner: Participant | None = None) -> str:
+    """``text`` said by ``speaker``, with the call's pronouns said as who they are."""
+    who = referents(speaker, participants)
+    if language.startswith("ru"):
+        us_org = speaker.organisation if speaker else None
+        you_org = who.you if who.you and who.you != (speaker.name if speaker else None) and any(
+            p.organisation == who.you for p in participants) else None
+        new = voice_ru(text, who, us_org=us_org, you_org=you_org)
+    else:
+        mine = bool(owner and who.you and who.you in (owner.organisation, owner.name))
+        new = voice_en(text, who, owner_is_you=mine)
+    return new if len(new.split()) >= 2 else text  # nothing left to say: the words as said are better
+
+
 def speak_as_protocol(protocol: Protocol, transcript: Transcript) -> None:
     """Every item's pronouns of the call, resolved in place (items a person edited are left alone)."""
-    russian = (protocol.language or transcript.language or "").startswith("ru")
+    language = protocol.language or transcript.language or ""
     items: list[Agreement | NextStep] = [*protocol.agreements, *protocol.next_steps]
     for item in items:
         if item.edited:
             continue
         speaker = _speaker(item, transcript, protocol.participants)
-        who = referents(speaker, protocol.participants)
+        owner = _owner(item, protocol.participants)
         text = item.text if isinstance(item, Agreement) else item.action
-        if russian:
-            us_org = speaker.organisation if speaker else None
-            you_org = who.you if who.you and who.you != (speaker.name if speaker else None) and any(
-                p.organisation == who.you for p in protocol.participants) else None
-            new = voice_ru(text, who, us_org=us_org, you_org=you_org)
-        else:
-            owner = _owner(item, protocol.participants)
-            mine = bool(owner and who.you and who.you in (owner.organisation, owner.name))
-            new = voice_en(text, who, owner_is_you=mine)
-        if len(new.split()) < 2:
-            continue  # nothing left to say: the words as said are better than none
+        new = voice_for(text, language, speaker, protocol.participants, owner=owner)
         if isinstance(item, Agreement):
             item.text = new
         else:
