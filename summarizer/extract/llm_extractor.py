@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import summarizer
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, ExtractionError, LLMError
+from summarizer.errors import ConfigError, ExtractionError, InvalidReply, LLMError
 from summarizer.extract.assemble import build_part, fill_guided, rules_moments, settle_texts
 from summarizer.extract.chunking import Chunk, merge_protocols, split_lines
 from summarizer.extract.contacts import TranscriptFacts, checked_value
@@ -327,7 +329,7 @@ def extract_llm(
                 moments = rules_moments(rules, list(chunk.segment_ids))
                 items = settle_texts(fill_guided(moments, runner.items(moments, context)), texts,
                                      participants, meeting_date, output_language)
-                overview = runner.overview(items, context, with_closing=False)
+                overview = _guided_overview(runner, items, context, rules)
                 closing = runner.closing(items, context) if chunk.index == chunk.total - 1 else None
             else:
                 items = runner.items(runner.labelled_moments(), context)
@@ -348,6 +350,8 @@ def extract_llm(
             progress(len(parts), len(chunks))
     protocol = merge_protocols(parts)
     protocol.participants = participants
+    if rules is not None and not protocol.issues:
+        protocol.issues = rules.issues  # the overview step gave none (or never validated): the rules' stand
     speak_as_protocol(protocol, transcript)  # a model's "send you" too; the rules' sentences were already
     if not protocol.closing or speaks_as_one_side(protocol.closing, protocol.language or output_language):
         # "Thank you both, we have agreed…" is one side speaking; a protocol's closing is the parties'
@@ -364,6 +368,16 @@ def extract_llm(
         usage=session.usage.to_usage(settings),
     )
     return protocol
+
+
+def _guided_overview(runner: StepRunner, items: list[Any], context: dict[str, str], rules: Protocol) -> Any:
+    """The model's purpose, issues and results; where its reply never validated, the rules' own."""
+    try:
+        return runner.overview(items, context, with_closing=False)
+    except InvalidReply as exc:
+        log.warning("step overview: %s; the rules' purpose, issues and results stand", exc.message)
+        runner.log_steps.append({"step": "overview", "attempt": exc.attempts, "problem": exc.message})
+        return SimpleNamespace(purpose=rules.purpose, results=list(rules.results), issues=[])
 
 
 def _has_gaps(participants: list[Participant]) -> bool:

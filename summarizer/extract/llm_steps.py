@@ -240,7 +240,14 @@ class StepRunner:
         def clean(value: Any) -> tuple[str | None, str | None]:
             return (_sentences(value.closing, 2) or None), None
 
-        result: str | None = self.ask("closing", task, Closing, CLOSING_TOKENS, clean)
+        try:
+            result: str | None = self.ask("closing", task, Closing, CLOSING_TOKENS, clean)
+        except InvalidReply as exc:
+            # the 1.5B ran the closing past its limit three times on a held-out English call and the
+            # whole draft was lost; the code writes the closing from what the protocol holds instead
+            log.warning("step closing: %s; the closing is written from the protocol", exc.message)
+            self.log_steps.append({"step": "closing", "attempt": exc.attempts, "problem": exc.message})
+            return None
         return result
 
 

@@ -303,3 +303,44 @@ def test_a_server_that_keeps_dropping_connections_is_a_fault_with_retries(server
     with pytest.raises(LLMError, match="did not answer successfully after 2 tries"):
         session.complete_json(MESSAGES, WireProtocol)
     assert len(server.requests) == 4  # each try: the request and its one quiet repeat
+
+
+def test_a_closing_or_overview_cut_off_every_time_does_not_lose_the_draft(server: FakeOpenAI,
+                                                                          tmp_path: Path) -> None:
+    """The local 1.5B ran the closing of a held-out English call past its output limit three times
+    (``bench/extract.py --sets heldout3 --local``) and the meeting's draft was lost. The closing is
+    then written by the code from what the protocol holds; an overview that never validates leaves the
+    rules' purpose, issues and results in a guided draft."""
+    import datetime as dt
+
+    from fake_openai import item, overview, reply_text
+
+    from summarizer.extract import extract_protocol
+    from summarizer.extract.offline import extract_offline
+    from summarizer.transcript import Segment, Transcript
+
+    lines = [("Anna", "We can offer weekend support at ten percent."), ("Bob", "Agreed, ten percent."),
+             ("Bob", "I'll send the signed order form by Friday.")]
+    t = Transcript(language="en", segments=[
+        Segment(id=f"s{i:04d}", text=text, start=i * 5.0, end=i * 5.0 + 4.0, speaker=who)
+        for i, (who, text) in enumerate(lines, 1)])
+    day = dt.date(2026, 6, 1)
+    rules = extract_offline(t, meeting_date=day)
+    written = [reply_json({"items": [item("Anna's company offers weekend support at ten percent")]}),
+               reply_json({"items": [item("Bob will send the signed order form by Friday")]})]
+    cut = reply_text('{"closing": "The parties agreed on weekend support at ten percent and',
+                     finish_reason="length")
+    settings = settings_for(server, tmp_path, llm_steps="guided")
+
+    server.script(reply_json({"people": []}), *written, reply_json(overview(purpose="Agree support terms")),
+                  *[cut] * 3)
+    protocol = extract_protocol(t, settings, meeting_date=day)
+    assert protocol.closing and "ten percent" in protocol.closing.lower()  # written by the code
+    assert len(protocol.agreements) == 1 and len(protocol.next_steps) == 1
+
+    cut_overview = reply_text('{"purpose": "Agree the', finish_reason="length")
+    server.script(reply_json({"people": []}), *written, *[cut_overview] * 3, *[cut] * 3)
+    protocol = extract_protocol(t, settings, meeting_date=day)
+    assert protocol.purpose == rules.purpose and [i.title for i in protocol.issues] == \
+        [i.title for i in rules.issues]
+    assert protocol.closing
