@@ -390,9 +390,10 @@ class LLMSession:
         except openai.APIConnectionError as exc:
             if not _dropped_before_reply(exc):
                 raise
-            log.info("%s closed the connection before answering; asking again", self.endpoint)
             history.append({"transport_try": 0,
                             "error": f"connection dropped before a reply: {exc.__cause__}"})
+            self._check_local_server(history)  # a dying server drops its connections the same way
+            log.info("%s closed the connection before answering; asking again", self.endpoint)
             self.usage.requests += 1
             return self._request(kwargs, prompt_estimate, max_tokens, history)
 
