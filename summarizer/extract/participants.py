@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from summarizer.extract import participant_patterns as PP
+from summarizer.extract.dictation import dictated_phones, spelled_emails
 from summarizer.extract.introductions import is_opening_chatter, nominative_organisation, parse_introduction
 from summarizer.extract.owners import is_generic_label, match_participant, stem
 from summarizer.extract.sentences import Sentence
@@ -280,10 +281,14 @@ def find_contacts(text: str) -> list[tuple[str, str, int]]:
             host = re.sub(r"\s+(?:точка|dot)\s+", ".", m["host"], flags=re.IGNORECASE).rstrip(".")
             if "." in host:
                 found.append(("email", f"{user}@{host}".lower(), m.start()))
+    if not found:
+        found += [("email", address, at) for address, at in spelled_emails(text)]
     phones = list(PP.PHONE.finditer(text)) or [
         m for m in PP.PHONE_INTL.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= 8]
     for m in phones:
         found.append(("phone", m.group(0).strip(), m.start()))
+    if not phones:
+        found += [("phone", number, at) for number, at in dictated_phones(text)]
     return found
 
 
