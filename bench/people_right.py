@@ -11,10 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
-     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+from summarizer.extract.participant_patterns import transliterate
 
 
 def _norm(text: str | None) -> str:
@@ -25,7 +22,7 @@ def _norm(text: str | None) -> str:
 
 
 def _latin(word: str) -> str:
-    return "".join(_TRANSLIT.get(ch, ch) for ch in _norm(word))
+    return transliterate(_norm(word))
 
 
 @dataclasses.dataclass

@@ -37,6 +37,7 @@ from summarizer.extract.commitments import is_due_task, is_task, requested_task
 from summarizer.extract.dates import find_due_phrases, resolve_due
 from summarizer.extract.header import find_platform
 from summarizer.extract.issues import attach_solutions
+from summarizer.extract.offers import chosen_option, question_as_terms, whole_offer
 from summarizer.extract.owners import is_generic_label, stem
 from summarizer.extract.participants import extract_participants
 from summarizer.extract.results import closing_for, results_for
@@ -157,7 +158,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
             state.proposals = [_Proposal(s, history)]
             continue
         pending = _pending(s, state)
-        if has["ACCEPT"] and (chosen := _chosen_option(s, sentences, i, lang)) is not None:
+        if has["ACCEPT"] and (chosen := chosen_option(s, sentences, i, lang)) is not None:
             pending = _Proposal(chosen, [])  # "go ahead with the second option": that option's terms
             state.proposals.append(pending)
         offer = (accepted or {}).get(s.segment_id)
@@ -186,7 +187,7 @@ def extract_offline(transcript: Transcript, *, meeting_date: dt.date | None = No
         if accepts and pending:
             responsible = _offerer(pending.sentence, by_segment, tables["OFFER"], participants)
             offerer = _speaker_participant(pending.sentence.speaker, participants) if responsible else None
-            offer = _whole_offer(pending.sentence, by_segment)
+            offer = whole_offer(pending.sentence, by_segment)
             _add_agreement([offer, s], offer, state, meeting_date, lang,
                            responsible=responsible, history=pending.history,
                            side=offerer.organisation if offerer else None,
@@ -337,7 +338,7 @@ def _solution_voice(participants: list[Participant], lang: str) -> Callable[[Sen
     rewritten (the third-person rewrite of a free sentence went wrong too often: "я дают")."""
     def speak(s: Sentence, text: str) -> str:
         if lang != "ru":
-            text = _question_as_terms(text)
+            text = question_as_terms(text)
         return voice_for(text, lang, _speaker_participant(s.speaker, participants), participants)
 
     return speak
@@ -399,46 +400,6 @@ def _content_words(text: str) -> int:
 def _in_agreement(segment_id: str, state: _State) -> bool:
     return any(segment_id in ev.segment_ids for agreement, _ in state.agreements[-3:]
                for ev in agreement.evidence)
-
-
-_ORDINALS = {"one": 1, "first": 1, "1": 1, "1st": 1, "a": 1, "two": 2, "second": 2, "2": 2, "2nd": 2, "b": 2,
-             "three": 3, "third": 3, "3": 3, "3rd": 3, "c": 3, "один": 1, "перв": 1, "два": 2, "втор": 2,
-             "три": 3, "трет": 3}
-_OPTION_MARK = {
-    "en": re.compile(r"^\W*(?:and\s+)?option\s+(one|two|three|[123abc])\b", re.IGNORECASE),
-    "ru": re.compile(r"^\W*(?:и\s+|а\s+)?(?:вариант\s+(один|два|три|[123]|перв|втор|трет)|"
-                     r"(перв|втор|трет)\w*\s+вариант)", re.IGNORECASE),
-}
-_OPTION_CHOICE = {
-    "en": re.compile(r"\b(?:the\s+)?(first|second|third|1st|2nd|3rd)\s+(?:option|one)\b|"
-                     r"\boption\s+(one|two|three|[123abc])\b", re.IGNORECASE),
-    "ru": re.compile(r"\b(перв|втор|трет)\w*\s+вариант|\bвариант\s+(один|два|три|[123]|перв|втор|трет)",
-                     re.IGNORECASE),
-}
-
-
-def _ordinal(m: re.Match[str]) -> int | None:
-    word = next((g for g in m.groups() if g), "").lower()
-    return _ORDINALS.get(word) or _ORDINALS.get(word[:4])
-
-
-def _chosen_option(s: Sentence, sentences: list[Sentence], i: int, lang: str) -> Sentence | None:
-    """'Option one: …, option two: …' then 'Yes, go ahead with the second option': the second one."""
-    key = "ru" if lang == "ru" else "en"
-    choice = _OPTION_CHOICE[key].search(s.text)
-    if choice is None or (wanted := _ordinal(choice)) is None:
-        return None
-    for j in range(i - 1, -1, -1):
-        earlier = sentences[j]
-        if s.position - earlier.position > PROPOSAL_REACH:
-            break
-        mark = _OPTION_MARK[key].match(earlier.text)
-        if earlier.speaker == s.speaker or mark is None or _ordinal(mark) != wanted:
-            continue
-        if len(earlier.text.split()) <= 3 and j + 1 < i and sentences[j + 1].segment_id == earlier.segment_id:
-            return sentences[j + 1]  # "Option two" | "we keep the custom walls and drop the banner, …"
-        return earlier
-    return None
 
 
 def _pending(s: Sentence, state: _State) -> _Proposal | None:
@@ -518,49 +479,6 @@ def _acceptor(accepting: Sentence, proposal: Sentence, participants: list[Partic
     return person.organisation or person.name
 
 
-_CONDITION = re.compile(r"^\W*(?:but\s+|and\s+|но\s+|а\s+)?(?:if|если)\b", re.IGNORECASE)
-_PRICE_CLAUSE = re.compile(r"^\W*(?:but then|and then|then|so that's|that's|that is|which is|it'd be|"
-                           r"it would be|"
-                           r"то есть|это будет|и это)\b", re.IGNORECASE)
-_AMOUNT = re.compile(r"\d|thousand|hundred|million|percent|per cent|dollar|euro|pound|тысяч|миллион|процент|"
-                     r"рубл|"
-                     r"евро|доллар", re.IGNORECASE)
-
-
-def _whole_offer(offer: Sentence, by_segment: dict[str, list[Sentence]]) -> Sentence:
-    """The offer with the clauses the sentence splitter cut off it: its condition before ("But if you
-    commit to two years, | I can do five seventy-five") and its price after ("We could do two years, |
-    but then it'd be nineteen thousand two hundred a month")."""
-    turn = by_segment.get(offer.segment_id, [offer])
-    if offer not in turn:
-        return offer
-    k = turn.index(offer)
-    parts = [offer]
-    if k > 0 and _CONDITION.match(turn[k - 1].text):
-        parts.insert(0, turn[k - 1])
-    if k + 1 < len(turn) and not offer.text.rstrip().endswith("?") and _PRICE_CLAUSE.match(turn[k + 1].text) \
-            and _AMOUNT.search(turn[k + 1].text):
-        parts.append(turn[k + 1])
-    if len(parts) == 1:
-        return offer
-    text = ", ".join(p.text.rstrip(" .!") for p in parts)
-    text = re.sub(r"^\W*(?:but|and|но|а)\s+", "", text, flags=re.IGNORECASE)
-    return Sentence(text=text[:1].upper() + text[1:] + ".", segment_id=offer.segment_id,
-                    position=offer.position, speaker=offer.speaker, more_ids=list(offer.more_ids))
-
-
-def _question_as_terms(text: str) -> str:
-    for pattern, statement in P.QUESTION_TERMS:
-        m = pattern.match(text)
-        if m:
-            out = m.expand(statement)
-            for verb, participle in (("is bring ", "is brought "), ("is push ", "is pushed "),
-                                     ("is shift ", "is shifted ")):
-                out = out.replace(verb, participle)
-            return out[:1].upper() + out[1:]
-    return text
-
-
 def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, meeting_date: dt.date | None,
                    lang: str, *, restate: bool = False, responsible: str | None = None,
                    history: list[Evidence] | None = None, side: str | None = None,
@@ -568,7 +486,7 @@ def _add_agreement(sentences: list[Sentence], main: Sentence, state: _State, mee
     stated = _clean(P.AGREE_LEAD.sub("", main.text))
     said = _clean(P.FLOOR.sub("", P.PROPOSAL_LEAD.sub("", stated)))
     if lang != "ru":
-        said = _question_as_terms(said)
+        said = question_as_terms(said)
     if _content_words(said) < 2:
         return  # "You", "That": nothing a protocol could state
     if responsible and _OFFER_LEAD.match(stated):

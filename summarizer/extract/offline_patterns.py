@@ -268,16 +268,17 @@ PROPOSAL_LEAD = re.compile(
     re.IGNORECASE,
 )
 # Terms put as a question and accepted, said as the protocol's statement: "Can we move the cutover to the
-# weekend of the seventeenth?" → "The cutover moves to the weekend of the seventeenth".
+# weekend of the seventeenth?" → "The cutover moves to the weekend of the seventeenth" (``{v}`` is the
+# verb's participle).
 QUESTION_TERMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we (?:do|say|go with|have|agree on|make it)\s+(?P<x>.+?)"
-                r"(?:\s+instead)?\W*$", re.IGNORECASE), r"\g<x>"),
+                r"(?:\s+instead)?\W*$", re.IGNORECASE), "{x}"),
     (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we move\s+(?P<x>.+?)\s+to\s+(?P<y>.+?)"
                 r"(?:\s+instead)?\W*$",
-                re.IGNORECASE), r"\g<x> moves to \g<y>"),
+                re.IGNORECASE), "{x} moves to {y}"),
     (re.compile(r"^(?:[A-Z][a-z]+,\s+)?(?:can|could) we (?P<v>bring|push|shift)\s+(?P<x>.+?)\s+"
                 r"(?P<d>forward|back)\s+to\s+(?P<y>.+?)\W*$", re.IGNORECASE),
-     r"\g<x> is \g<v> \g<d> to \g<y>"),
+     "{x} is {v} {d} to {y}"),
 ]
 # "Давайте тогда два месяца, меньше не можем": the floor was the speaker's; the terms are the agreement.
 FLOOR = re.compile(r",\s*(?:меньше|больше|дешевле|дороже|раньше|позже|ниже|выше)\s+(?:уже\s+)?не\s+"

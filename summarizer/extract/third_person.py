@@ -258,7 +258,7 @@ def third_person_en(text: str, person: str | None, side: str | None = None, *,
             fixed = {"am": "is", "'m": "is", "are": "is", "'re": "is", "have": "has", "'ve": "has",
                      "do": "does"}.get(word)
             if fixed is None and re.fullmatch(r"[a-z]+", word) and word not in {"will", "can", "could"}:
-                fixed = _en_s(word)
+                fixed = en_verb_s(word)
             rest = f" {fixed}{rest[verb.end():]}"
     before = body[: m.start()]
     head = f"{subject} {aux}".strip()
@@ -267,7 +267,8 @@ def third_person_en(text: str, person: str | None, side: str | None = None, *,
     return _finish(text_out)
 
 
-def _en_s(verb: str) -> str:
+def en_verb_s(verb: str) -> str:
+    """The third person singular of a bare English verb: send → sends, reach → reaches, try → tries."""
     if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
     if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
@@ -310,7 +311,8 @@ def addressed_en(text: str, addressee: str) -> str:
     def if_you(m: re.Match[str]) -> str:
         verb = m.group(2)
         modal = verb.lower() in {"can", "could", "will", "would", "should", "must", "may", "might"}
-        fixed = {"are": "is", "have": "has", "do": "does"}.get(verb.lower(), verb if modal else _en_s(verb))
+        fixed = {"are": "is", "have": "has", "do": "does"}.get(verb.lower(),
+                                                             verb if modal else en_verb_s(verb))
         return f"{m.group(1)} {addressee} {fixed}"
 
     text = _EN_IF_YOU.sub(if_you, text)

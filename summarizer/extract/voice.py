@@ -21,12 +21,16 @@ guess. Items a person edited are never touched. Pure: no I/O.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from summarizer.extract.owners import is_generic_label
+from summarizer.extract.third_person import en_verb_s
 from summarizer.schema import Agreement, NextStep, Participant, Protocol
 from summarizer.transcript import Transcript
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,6 @@ _EN_NOT_VERB = {
 _EN_MODALS = {"will", "would", "can", "could", "should", "shall", "must", "may", "might"}
 
 
-def _en_s(verb: str) -> str:
-    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return verb + "es"
-    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
-        return verb[:-1] + "ies"
-    return verb + "s"
-
-
 def _en_subject(text: str, pronoun: str, who: str) -> str:
     """'we'll' → 'X will', 'we have' → 'X has', 'you can' → 'X can', as subjects."""
     def sub(m: re.Match[str]) -> str:
@@ -77,7 +73,7 @@ def _en_subject(text: str, pronoun: str, who: str) -> str:
             return f"{who} {_EN_BE[low]}"
         if low in _EN_MODALS or not re.fullmatch(r"[a-z]+", low) or low.endswith("ed"):
             return f"{who} {verb}"
-        return f"{who} {_en_s(verb)}"
+        return f"{who} {en_verb_s(verb)}"
 
     def checked(m: re.Match[str]) -> str:
         # "Can we say Friday…?" asks; an inverted subject is left as said
@@ -224,6 +220,16 @@ def _owner(item: Agreement | NextStep, participants: list[Participant]) -> Parti
 def voice_for(text: str, language: str, speaker: Participant | None, participants: list[Participant], *,
               owner: Participant | None = None) -> str:
     """``text`` said by ``speaker``, with the call's pronouns said as who they are."""
+    try:
+        new = _voiced(text, language, speaker, participants, owner)
+    except Exception:  # noqa: BLE001 - a rewrite must never lose the item; the words as said still do
+        log.warning("pronoun rewrite failed for %r", text, exc_info=True)
+        return text
+    return new if len(new.split()) >= 2 else text  # nothing left to say: the words as said are better
+
+
+def _voiced(text: str, language: str, speaker: Participant | None, participants: list[Participant],
+            owner: Participant | None) -> str:
     who = referents(speaker, participants)
     if language.startswith("ru"):
         us_org = speaker.organisation if speaker else None
@@ -233,7 +239,7 @@ def voice_for(text: str, language: str, speaker: Participant | None, participant
     else:
         mine = bool(owner and who.you and who.you in (owner.organisation, owner.name))
         new = voice_en(text, who, owner_is_you=mine)
-    return new if len(new.split()) >= 2 else text  # nothing left to say: the words as said are better
+    return new
 
 
 def speak_as_protocol(protocol: Protocol, transcript: Transcript) -> None:

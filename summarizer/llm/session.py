@@ -589,6 +589,7 @@ _LENGTH_NOTE = (
 
 
 def _dropped_before_reply(exc: BaseException) -> bool:
-    """httpx's RemoteProtocolError for a connection closed before any byte of the response."""
+    """A connection closed before any byte of the response. Matched by the exception's name: the SDK's
+    transport package is not always ``httpx`` (the installed openai raises ``httpx2``'s)."""
     cause = exc.__cause__
     return type(cause).__name__ == "RemoteProtocolError" and "without sending a response" in str(cause)

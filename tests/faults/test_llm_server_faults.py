@@ -50,6 +50,14 @@ def server():
         yield srv
 
 
+def _meeting(lines: list[tuple[str, str]], language: str) -> Any:
+    from summarizer.transcript import Segment, Transcript
+
+    return Transcript(language=language, segments=[
+        Segment(id=f"s{i:04d}", text=text, start=i * 5.0, end=i * 5.0 + 4.0, speaker=who)
+        for i, (who, text) in enumerate(lines, 1)])
+
+
 def settings_for(server: FakeOpenAI, tmp_path: Path, **kw: Any) -> Settings:
     base = Settings(base_url=server.base_url, llm_model="fake-model", cache_dir=tmp_path / "cache",
                     llm_timeout=5.0, llm_backoff=0.01, llm_max_backoff=1.0)
@@ -250,14 +258,10 @@ def test_an_item_cut_off_every_time_keeps_the_rules_sentence_not_the_draft_lost(
 
     from summarizer.extract import extract_protocol
     from summarizer.extract.offline import extract_offline
-    from summarizer.transcript import Segment, Transcript
 
-    lines = [("Денис", "Двухчасовые сделаем, но только с десяти утра до десяти вечера."),
-             ("Максим", "Принимается."),
-             ("Максим", "Выгрузку адресов за апрель я пришлю до пятницы.")]
-    t = Transcript(language="ru", segments=[
-        Segment(id=f"s{i:04d}", text=text, start=i * 5.0, end=i * 5.0 + 4.0, speaker=who)
-        for i, (who, text) in enumerate(lines, 1)])
+    t = _meeting([("Денис", "Двухчасовые сделаем, но только с десяти утра до десяти вечера."),
+                  ("Максим", "Принимается."),
+                  ("Максим", "Выгрузку адресов за апрель я пришлю до пятницы.")], "ru")
     day = dt.date(2026, 6, 1)
     rules = extract_offline(t, meeting_date=day)
     assert len(rules.agreements) == 1 and len(rules.next_steps) == 1
@@ -317,13 +321,9 @@ def test_a_closing_or_overview_cut_off_every_time_does_not_lose_the_draft(server
 
     from summarizer.extract import extract_protocol
     from summarizer.extract.offline import extract_offline
-    from summarizer.transcript import Segment, Transcript
 
-    lines = [("Anna", "We can offer weekend support at ten percent."), ("Bob", "Agreed, ten percent."),
-             ("Bob", "I'll send the signed order form by Friday.")]
-    t = Transcript(language="en", segments=[
-        Segment(id=f"s{i:04d}", text=text, start=i * 5.0, end=i * 5.0 + 4.0, speaker=who)
-        for i, (who, text) in enumerate(lines, 1)])
+    t = _meeting([("Anna", "We can offer weekend support at ten percent."), ("Bob", "Agreed, ten percent."),
+                  ("Bob", "I'll send the signed order form by Friday.")], "en")
     day = dt.date(2026, 6, 1)
     rules = extract_offline(t, meeting_date=day)
     written = [reply_json({"items": [item("Anna's company offers weekend support at ten percent")]}),
